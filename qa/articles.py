@@ -1,0 +1,332 @@
+"""Files in corpus/ → Article: format detection, cleaning, metadata.
+
+Holds everything about reading one article file; chunking and indexing live elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import ftfy
+import yaml
+
+# Bump when cleaning changes what text an unchanged file yields: the build re-reads everything.
+CLEANING_VERSION = 1
+
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+TITLE_MAX_CHARS = 90
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str  # path relative to the corpus folder, with forward slashes: stable across builds
+    path: str  # the file as found on disk when the index was built
+    title: str
+    date: str | None  # ISO 8601 at the precision the source gives: 2023-12 or 2019-04-12
+    category: str | None
+    url: str | None
+    text: str  # cleaned: no tags, entities decoded, paragraphs separated by one blank line
+    hash: str  # sha256 of the file's bytes
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file found in the corpus, read but not yet parsed: enough to tell whether it changed."""
+
+    id: str
+    path: Path
+    data: bytes
+    hash: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    id: str
+    reason: str
+
+
+class ArticleError(ValueError):
+    """This one file cannot become an article; the message says why."""
+
+
+def scan_corpus(corpus: Path) -> Iterator[SourceFile]:
+    """Every article file below `corpus`, in a stable order; hidden files and folders are ignored."""
+    for path in sorted(corpus.rglob("*")):
+        rel = path.relative_to(corpus)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in SUFFIXES:
+            data = path.read_bytes()
+            yield SourceFile(rel.as_posix(), path, data, hashlib.sha256(data).hexdigest())
+
+
+def parse_article(source: SourceFile) -> Article:
+    """Turn one file into an Article, or raise ArticleError naming what is wrong with it."""
+    raw = _decode(source.data)
+    meta, body = _split_front_matter(raw)
+    date = _parse_date(meta.get("date")) if "date" in meta else None
+
+    if date is None:
+        header = _DATE_HEADER.match(body)
+        if header:
+            date = header.group(1)
+            body = body[header.end() :]
+
+    suffix = source.path.suffix.lower()
+    heading = None
+    if suffix in (".html", ".htm") or _looks_like_html(body):
+        body, heading = _html_to_text(body)
+    elif suffix in (".md", ".markdown"):
+        body, heading = _markdown_to_text(body)
+    text = _clean(body)
+    if not text:
+        raise ArticleError("no text left after cleaning")
+
+    title = _string_field(meta, "title") or heading or _first_sentence(text)
+    return Article(
+        id=source.id,
+        path=str(source.path),
+        title=_clean_line(title),
+        date=date,
+        category=_string_field(meta, "category") or _first_of_list(meta.get("categories")),
+        url=_url(meta),
+        text=text,
+        hash=source.hash,
+    )
+
+
+# --- decoding and front matter -------------------------------------------------------------
+
+_DATE_HEADER = re.compile(r"\A\s*date[:\s]\s*(\d{4}-\d{2}(?:-\d{2})?)\b\s*", re.IGNORECASE)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+def _decode(data: bytes) -> str:
+    if not data.strip():
+        raise ArticleError("file is empty")
+    if b"\x00" in data[:8192]:
+        raise ArticleError("binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        # Older archives are often Windows-1252; strict decoding still rejects real garbage.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ArticleError(
+                f"not UTF-8 or Windows-1252 text (bad byte at offset {utf8_error.start})"
+            ) from None
+
+
+def _split_front_matter(raw: str) -> tuple[dict, str]:
+    match = _FRONT_MATTER.match(raw)
+    if not match:
+        if raw.startswith("---\n") or raw.startswith("---\r\n"):
+            raise ArticleError("broken front matter: no closing '---' line")
+        return {}, raw
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ArticleError(f"broken front matter{where}: {problem}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ArticleError("broken front matter: expected 'key: value' lines")
+    return {str(k).lower(): v for k, v in meta.items()}, raw[match.end() :]
+
+
+def _string_field(meta: dict, key: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    value = _clean_line(str(value))
+    return value or None
+
+
+def _first_of_list(value: object) -> str | None:
+    if isinstance(value, list) and value:
+        return _clean_line(str(value[0])) or None
+    if isinstance(value, str):
+        return _clean_line(value) or None
+    return None
+
+
+def _url(meta: dict) -> str | None:
+    for key in ("url", "externe_link", "external_link", "link", "canonical_url", "source"):
+        value = _string_field(meta, key)
+        if value and re.match(r"https?://", value, re.IGNORECASE):
+            return value
+    return None
+
+
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def _parse_date(value: object) -> str:
+    """ISO date at the source's precision; front matter dates that cannot be read are an error."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    iso = _ISO_DATE.fullmatch(text.split("T")[0].split(" ")[0])
+    if iso:
+        year, month, day = iso.groups()
+        try:
+            if day:
+                return dt.date(int(year), int(month), int(day)).isoformat()
+            if month:
+                return dt.date(int(year), int(month), 1).isoformat()[:7]
+            return year
+        except ValueError:
+            pass
+    try:
+        return email.utils.parsedate_to_datetime(text).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        raise ArticleError(f"front matter field 'date': cannot read {text!r} as a date") from None
+
+
+# --- HTML and Markdown bodies --------------------------------------------------------------
+
+_HTML_HINT = re.compile(r"<(p|br|div|h[1-6]|article|section|span|a|ul|li|img|html|body)\b", re.I)
+
+
+def _looks_like_html(body: str) -> bool:
+    return len(_HTML_HINT.findall(body)) >= 2
+
+
+class _TextExtractor(HTMLParser):
+    """Collects visible text; block elements become paragraph breaks, scripts and styles vanish."""
+
+    BLOCKS = frozenset(
+        "p div br h1 h2 h3 h4 h5 h6 li ul ol blockquote article section header footer "
+        "table tr td th pre figure figcaption hr main aside nav dd dt".split()
+    )
+    HIDDEN = frozenset("script style noscript template svg iframe head object".split())
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden_depth = 0
+        self.heading: str | None = None
+        self.page_title: str | None = None
+        self._capture: list[str] | None = None
+        self._capture_tag: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self.HIDDEN:
+            self.hidden_depth += 1
+        elif tag == "title" or (tag in ("h1", "h2") and self.heading is None):
+            self._capture, self._capture_tag = [], tag
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN:
+            self.hidden_depth = max(0, self.hidden_depth - 1)
+        elif tag == self._capture_tag and self._capture is not None:
+            text = _clean_line("".join(self._capture))
+            if tag == "title":
+                self.page_title = self.page_title or text or None
+            else:
+                self.heading = text or None
+            self._capture = self._capture_tag = None
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._capture is not None:
+            self._capture.append(data)
+        if self.hidden_depth == 0 and self._capture_tag != "title":
+            self.parts.append(data)
+
+
+def _html_to_text(body: str) -> tuple[str, str | None]:
+    parser = _TextExtractor()
+    parser.feed(body)
+    parser.close()
+    # Inside HTML a single newline is layout, not a paragraph: blocks made the real breaks.
+    paragraphs = [" ".join(p.split()) for p in "".join(parser.parts).split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p), parser.page_title or parser.heading
+
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+
+
+def _markdown_to_text(body: str) -> tuple[str, str | None]:
+    heading = _MD_HEADING.search(body)
+    # Headings become paragraphs of their own so they never glue onto the next sentence.
+    text = _MD_HEADING.sub(lambda m: f"\n{m.group(1)}\n", body)
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_EMPHASIS.sub(r"\2", text)
+    return text, _clean_line(heading.group(1)) if heading else None
+
+
+# --- plain-text cleaning -------------------------------------------------------------------
+
+_TERMINAL = tuple(".!?:\"”’'»)")
+
+
+def _clean(body: str) -> str:
+    """Repair mojibake, reflow hard-wrapped lines, keep real paragraphs, normalise spaces."""
+    text = ftfy.fix_text(body, uncurl_quotes=False, normalization="NFC")
+    blocks = [b for b in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")) if b.strip()]
+    # A paragraph break inside a block is only a hard wrap: join its lines.
+    blocks = [" ".join(b.split()) for b in blocks]
+    if _is_hard_wrapped(blocks):
+        blocks = _reflow(blocks)
+    return "\n\n".join(blocks)
+
+
+def _is_hard_wrapped(blocks: list[str]) -> bool:
+    """Some exports put a blank line after every wrapped line: most 'paragraphs' end mid-sentence."""
+    if len(blocks) < 4:
+        return False
+    open_ended = sum(1 for b in blocks if not b.endswith(_TERMINAL))
+    return open_ended >= 0.3 * len(blocks)
+
+
+def _reflow(lines: list[str]) -> list[str]:
+    widths = sorted(len(line) for line in lines)
+    width = widths[int(0.9 * (len(widths) - 1))]
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        current.append(line)
+        # A short line that closes a sentence is where the author ended a paragraph.
+        if line.endswith(_TERMINAL) and len(line) < 0.85 * width:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs
+
+
+def _clean_line(text: str) -> str:
+    return " ".join(ftfy.fix_text(text, uncurl_quotes=False).split())
+
+
+def _first_sentence(text: str) -> str:
+    first = re.split(r"(?<=[.!?])\s", text.split("\n\n")[0], maxsplit=1)[0]
+    if len(first) <= TITLE_MAX_CHARS:
+        return first
+    cut = first[:TITLE_MAX_CHARS].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"

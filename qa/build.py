@@ -1,0 +1,196 @@
+"""corpus/ → index/, incrementally: decide what changed, embed only that, commit atomically.
+
+Reading files is qa/articles.py's job, storing is qa/store.py's; this module holds the bookkeeping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sentence_transformers import SentenceTransformer
+from tqdm.auto import tqdm
+
+import qa
+from qa.articles import CLEANING_VERSION, Article, ArticleError, Skipped, parse_article, scan_corpus
+from qa.chunking import Chunk, ChunkSettings, chunk_article, embedding_text
+from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder
+from qa.errors import IndexCorruptError, QAError
+from qa.store import FaissStore, IndexSettings, IndexWriter, build_lock, check_writable, read_manifest
+
+EMBED_BATCH = 256  # chunks per progress step; the encoder batches within it
+
+
+@dataclass
+class BuildReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_removed: int = 0
+    total_articles: int = 0
+    total_chunks: int = 0
+    seconds: float = 0.0
+    full_rebuild: str | None = None  # why everything was re-embedded, when it was
+    model: str = ""
+
+    def summary(self) -> str:
+        lines = []
+        if self.full_rebuild:
+            lines.append(f"Full rebuild: {self.full_rebuild}.")
+        lines.append(
+            f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
+            f"{self.unchanged} unchanged, {len(self.skipped)} skipped; "
+            f"{self.chunks_embedded} chunks embedded, {self.chunks_removed} removed; "
+            f"index holds {self.total_articles} articles in {self.total_chunks} chunks "
+            f"({self.model}); {self.seconds:.1f} s."
+        )
+        lines += [f"skipped {s.id}: {s.reason}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+def build_index(
+    corpus: Path,
+    index: Path,
+    model: str | None = None,
+    chunking: ChunkSettings | None = None,
+    rebuild: bool = False,
+    encoder: SentenceTransformer | None = None,
+    log: Callable[[str], None] = print,
+) -> BuildReport:
+    """Bring `index` up to date with `corpus`, embedding only new and changed articles.
+
+    The model is, in order: `model`, the one the existing index was built with, the default.
+    A different model, chunking or cleaning than the index has means a full rebuild.
+    """
+    started = time.perf_counter()
+    if not corpus.is_dir():
+        raise QAError(f"corpus folder {corpus}/ does not exist; create it and put articles in it")
+    check_writable(index)
+    with build_lock(index):
+        try:
+            previous = None if rebuild else read_manifest(index)
+        except IndexCorruptError as e:
+            raise QAError(f"{e}") from None
+        model_name = model or (previous.settings.model if previous else DEFAULT_MODEL)
+        encoder = encoder or load_encoder(model_name)
+        settings = IndexSettings(
+            model=model_name,
+            dimension=embedding_dimension(encoder),
+            chunking=chunking or ChunkSettings(),
+            cleaning_version=CLEANING_VERSION,
+        )
+        report = BuildReport(model=model_name)
+        if rebuild:
+            report.full_rebuild = "asked for with --rebuild"
+        elif previous and previous.settings != settings:
+            report.full_rebuild = _difference(previous.settings, settings)
+            previous = None
+        if report.full_rebuild:
+            log(f"Full rebuild: {report.full_rebuild}.")
+        base = FaissStore.open(index) if previous else None
+        try:
+            _update(corpus, index, settings, base, encoder, report, started)
+        finally:
+            if base:
+                base.close()
+    return report
+
+
+def _update(
+    corpus: Path,
+    index: Path,
+    settings: IndexSettings,
+    base: FaissStore | None,
+    encoder: SentenceTransformer,
+    report: BuildReport,
+    started: float,
+) -> None:
+    known = dict(base.manifest.articles) if base else {}
+    to_parse = []
+    seen = set()
+    for source in tqdm(list(scan_corpus(corpus)), desc="Reading articles", unit="file", leave=False):
+        seen.add(source.id)
+        if known.get(source.id) == source.hash:
+            report.unchanged += 1
+        else:
+            to_parse.append(source)
+    report.removed = sorted(set(known) - seen)
+
+    articles: list[Article] = []
+    for source in to_parse:
+        try:
+            articles.append(parse_article(source))
+        except ArticleError as e:
+            # A changed file that no longer reads keeps its last good version in the index.
+            report.skipped.append(Skipped(source.id, str(e)))
+    for article in articles:
+        (report.changed if article.id in known else report.added).append(article.id)
+
+    if base and not (articles or report.removed):
+        # Nothing to write: the committed index already is this corpus.
+        report.total_articles = len(base.manifest.articles)
+        report.total_chunks = base.count()
+        report.seconds = time.perf_counter() - started
+        return
+
+    chunked = [(article, chunk_article(article, settings.chunking)) for article in articles]
+    vectors = _embed(encoder, chunked)
+
+    writer = IndexWriter(index, settings, base)
+    try:
+        report.chunks_removed = writer.remove_articles(report.removed + report.changed)
+        offset = 0
+        for article, chunks in chunked:
+            writer.add_article(article, chunks, vectors[offset : offset + len(chunks)])
+            offset += len(chunks)
+        report.chunks_embedded = offset
+        report.total_articles = len(writer.articles)
+        report.total_chunks = writer.vectors.ntotal
+        report.seconds = time.perf_counter() - started
+        writer.commit(
+            {
+                "qa_version": qa.__version__,
+                "seconds": round(report.seconds, 3),
+                "added": len(report.added),
+                "changed": len(report.changed),
+                "removed": len(report.removed),
+                "skipped": len(report.skipped),
+            }
+        )
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def _embed(encoder: SentenceTransformer, chunked: list[tuple[Article, list[Chunk]]]) -> np.ndarray:
+    texts = [embedding_text(article, chunk) for article, chunks in chunked for chunk in chunks]
+    dimension = embedding_dimension(encoder)
+    if not texts:
+        return np.zeros((0, dimension), dtype=np.float32)
+    parts = []
+    with tqdm(total=len(texts), desc="Embedding chunks", unit="chunk") as bar:
+        for i in range(0, len(texts), EMBED_BATCH):
+            batch = texts[i : i + EMBED_BATCH]
+            parts.append(
+                encoder.encode_document(
+                    batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                )
+            )
+            bar.update(len(batch))
+    return np.concatenate(parts).astype(np.float32, copy=False)
+
+
+def _difference(old: IndexSettings, new: IndexSettings) -> str:
+    if old.model != new.model:
+        return f"model changed from {old.model} to {new.model}"
+    if old.chunking != new.chunking:
+        return f"chunking changed from {old.chunking} to {new.chunking}"
+    if old.cleaning_version != new.cleaning_version:
+        return "article cleaning changed in this version of qa"
+    return f"embedding dimension changed from {old.dimension} to {new.dimension}"

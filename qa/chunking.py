@@ -1,0 +1,114 @@
+"""Article → Chunk: Dutch-aware sentence spans grouped into overlapping runs of whole sentences.
+
+Every chunk records exact character offsets into its article's text; embedding lives elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import syntok.segmenter as segmenter
+
+from qa.articles import Article
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    max_words: int = 80
+    overlap_sentences: int = 1
+
+
+@dataclass(frozen=True)
+class Chunk:
+    article_id: str
+    position: int  # 0-based order within the article
+    start: int  # article.text[start:end] == text
+    end: int
+    text: str
+
+
+# Abbreviations that in Dutch stand before more of the same sentence (a name, a number, a
+# noun). syntok ends a sentence after a capitalised one ("Dhr. Jansen"), so we glue them back.
+DUTCH_ABBREVIATIONS = frozenset(
+    """
+    dhr mevr mw mr dr drs ir ing prof mgr ds st sr jr fam wed
+    o.a bijv bv d.w.z m.a.w i.p.v t.o.v t.a.v i.v.m m.b.t n.a.v m.u.v v.w.b z.g zgn
+    resp ca nr blz art lid afd gem prov min p pag vgl zie e.a e.d a.s jl vnl evt incl excl
+    """.split()
+)
+_TRAILING_TOKEN = re.compile(r"(?:^|[\s(\"'“‘„])([^\s(\"'“‘„]+)\.$")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`; never crosses a paragraph break."""
+    spans: list[tuple[int, int]] = []
+    for paragraph in segmenter.analyze(text):
+        for sentence in paragraph:
+            tokens = [t for t in sentence if t.value]
+            if tokens:
+                spans.append((tokens[0].offset, tokens[-1].offset + len(tokens[-1].value)))
+    return _merge_abbreviations(text, spans)
+
+
+def _merge_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and _ends_with_abbreviation(text[merged[-1][0] : merged[-1][1]]):
+            between = text[merged[-1][1] : start]
+            if "\n\n" not in between:
+                merged[-1] = (merged[-1][0], end)
+                continue
+        merged.append((start, end))
+    return merged
+
+
+def _ends_with_abbreviation(sentence: str) -> bool:
+    match = _TRAILING_TOKEN.search(sentence)
+    return bool(match) and match.group(1).lower() in DUTCH_ABBREVIATIONS
+
+
+def chunk_article(article: Article, settings: ChunkSettings) -> list[Chunk]:
+    """Runs of whole sentences of at most `max_words` words, overlapping by whole sentences.
+
+    A single sentence longer than `max_words` is cut at word boundaries: an index must never
+    silently truncate text the encoder cannot see.
+    """
+    units = [
+        piece
+        for span in sentence_spans(article.text)
+        for piece in _fit(article.text, span, settings.max_words)
+    ]
+    words = [len(article.text[s:e].split()) for s, e in units]
+    chunks: list[Chunk] = []
+    first = 0
+    while first < len(units):
+        last = first
+        total = words[first]
+        while last + 1 < len(units) and total + words[last + 1] <= settings.max_words:
+            last += 1
+            total += words[last]
+        start, end = units[first][0], units[last][1]
+        chunks.append(Chunk(article.id, len(chunks), start, end, article.text[start:end]))
+        if last + 1 >= len(units):
+            break
+        # Step back by the overlap, but always move forward by at least one sentence.
+        first = max(first + 1, last + 1 - settings.overlap_sentences)
+    return chunks
+
+
+def _fit(text: str, span: tuple[int, int], max_words: int) -> list[tuple[int, int]]:
+    start, end = span
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if len(words) <= max_words:
+        return [span]
+    pieces = []
+    for i in range(0, len(words), max_words):
+        group = words[i : i + max_words]
+        pieces.append((start + group[0].start(), start + group[-1].end()))
+    return pieces
+
+
+def embedding_text(article: Article, chunk: Chunk) -> str:
+    """What the encoder sees: the title gives a passage its topic; the stored text stays exact."""
+    return f"{article.title}\n{chunk.text}"

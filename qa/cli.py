@@ -1,0 +1,190 @@
+"""The `qa` command line: build, ask, stats.
+
+Parses options (flags, then QA_* environment variables, then defaults) and prints; no logic of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from qa.errors import QAError
+
+EXIT_CODES = """exit codes:
+  0  success
+  1  bad input or setup (the message says which file or option)
+  2  wrong command-line usage
+  3  no usable index: missing, corrupt, or built with another model (run `qa build`)"""
+
+
+def _env_path(name: str, default: str) -> Path:
+    return Path(os.environ.get(name) or default)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qa",
+        description="Semantic question answering over a folder of (Dutch) news articles.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def index_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--index",
+            type=Path,
+            default=_env_path("QA_INDEX", "index"),
+            help="index folder (env QA_INDEX; default: index)",
+        )
+
+    build = commands.add_parser(
+        "build",
+        help="build or update the index from the corpus folder",
+        description="Embed new and changed articles, drop deleted ones; unchanged ones cost nothing.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    build.add_argument(
+        "--corpus",
+        type=Path,
+        default=_env_path("QA_CORPUS", "corpus"),
+        help="folder of articles (env QA_CORPUS; default: corpus)",
+    )
+    index_option(build)
+    build.add_argument(
+        "--model",
+        default=os.environ.get("QA_MODEL") or None,
+        help="sentence-transformers model name or folder (env QA_MODEL; default: "
+        "the index's current model, else the packaged default)",
+    )
+    build.add_argument("--max-words", type=int, default=None, help="chunk size in words")
+    build.add_argument("--overlap", type=int, default=None, help="sentences shared by neighbouring chunks")
+    build.add_argument("--rebuild", action="store_true", help="re-embed everything")
+
+    ask = commands.add_parser(
+        "ask",
+        help="show the passages that best answer a question",
+        description="With no QUESTION, reads questions from standard input, one per line.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ask.add_argument("question", nargs="?", help="the question (omit to read lines from stdin)")
+    ask.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+    ask.add_argument("--json", action="store_true", help="print JSON (JSON Lines for stdin input)")
+    ask.add_argument(
+        "--model",
+        default=os.environ.get("QA_MODEL") or None,
+        help="fail unless the index was built with this model (env QA_MODEL)",
+    )
+    index_option(ask)
+
+    stats = commands.add_parser(
+        "stats",
+        help="what the index holds and how it was built",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    index_option(stats)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"build": _build, "ask": _ask, "stats": _stats}[args.command](args)
+    except QAError as e:
+        print(f"qa: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("qa: interrupted; the index is as it was before this command", file=sys.stderr)
+        return 130
+
+
+def _build(args: argparse.Namespace) -> int:
+    from qa.build import build_index
+    from qa.chunking import ChunkSettings
+
+    defaults = ChunkSettings()
+    chunking = ChunkSettings(
+        max_words=args.max_words or defaults.max_words,
+        overlap_sentences=defaults.overlap_sentences if args.overlap is None else args.overlap,
+    )
+    if chunking.max_words < 1 or chunking.overlap_sentences < 0:
+        raise QAError("--max-words must be at least 1 and --overlap at least 0")
+    report = build_index(
+        args.corpus,
+        args.index,
+        model=args.model,
+        chunking=chunking,
+        rebuild=args.rebuild,
+        log=lambda line: print(line, file=sys.stderr),
+    )
+    print(report.summary())
+    return 0
+
+
+def _questions(args: argparse.Namespace) -> Iterator[str]:
+    if args.question is not None:
+        yield args.question
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.strip()
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from qa.search import Retriever
+
+    if args.question is not None and not args.question.strip():
+        raise QAError('the question is empty; ask something, e.g. qa ask "Wie is Sheinbaum?"')
+    retriever = Retriever.open(args.index, model=args.model)
+    for question in _questions(args):
+        passages = retriever.search(question, k=args.k)
+        if args.json:
+            record = {"question": question, "passages": [p.to_dict() for p in passages]}
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            print(_format_passages(question, passages), flush=True)
+    return 0
+
+
+def _format_passages(question: str, passages: list) -> str:
+    lines = [f"? {question}", ""]
+    for p in passages:
+        meta = ", ".join(x for x in (p.article.date, p.article.category) if x)
+        lines.append(f"[{p.rank}] {p.score:.3f}  {p.article.title}" + (f" ({meta})" if meta else ""))
+        for paragraph in p.text.split("\n\n"):
+            lines += textwrap.wrap(paragraph, width=96, initial_indent="    ", subsequent_indent="    ")
+        lines.append(f"    — {p.article.id}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from qa.store import FaissStore
+
+    store = FaissStore.open(args.index)
+    m = store.manifest
+    info = {
+        "index": str(args.index),
+        "articles": len(m.articles),
+        "chunks": store.count(),
+        "model": m.settings.model,
+        "dimension": m.settings.dimension,
+        "chunking": m.settings.as_dict()["chunking"],
+        "generation": m.generation,
+        "build": m.build,
+    }
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+    else:
+        for key, value in info.items():
+            print(f"{key:>10}: {value}")
+    return 0

