@@ -1,4 +1,4 @@
-"""The `qa` command line: build, ask, stats.
+"""The `qa` command line: build, ask, eval, stats.
 
 Parses options (flags, then QA_* environment variables, then defaults) and prints; no logic of its own.
 """
@@ -84,6 +84,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     index_option(ask)
 
+    evaluate = commands.add_parser(
+        "eval", help="measure retrieval quality on a question set",
+        description="QUESTIONS.tsv has the columns question and answer: a string the right passage "
+                    "contains, or empty for a question the corpus cannot answer.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    evaluate.add_argument("questions", type=Path, help="tab-separated question set")
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
+    evaluate.add_argument("--misses", action="store_true", help="list questions not answered in the top 10")
+    evaluate.add_argument("--model", default=os.environ.get("QA_MODEL") or None,
+                          help="fail unless the index was built with this model (env QA_MODEL)")
+    index_option(evaluate)
+
     stats = commands.add_parser(
         "stats",
         help="what the index holds and how it was built",
@@ -98,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"build": _build, "ask": _ask, "stats": _stats}[args.command](args)
+        return {"build": _build, "ask": _ask, "eval": _eval, "stats": _stats}[args.command](args)
     except QAError as e:
         print(f"qa: error: {e}", file=sys.stderr)
         return e.exit_code
@@ -165,6 +177,28 @@ def _format_passages(question: str, passages: list) -> str:
         lines.append(f"    — {p.article.id}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from qa.evaluate import format_table, load_questions, run_eval, summarize
+    from qa.search import Retriever
+
+    questions = load_questions(args.questions)
+    retriever = Retriever.open(args.index, model=args.model)
+    retriever.search(questions[0].question)  # warm up, so latency is per query, not start-up
+    results = run_eval(questions, retriever.search, retriever.store.article_text)
+    summary = summarize(results)
+    summary["model"] = retriever.store.manifest.settings.model
+    misses = [{"line": r.question.line, "question": r.question.question, "answer": r.question.answer}
+              for r in results if r.question.answer and not r.passage_rank]
+    if args.json:
+        print(json.dumps({**summary, "misses": misses} if args.misses else summary, ensure_ascii=False))
+    else:
+        print(format_table(summary, f"{args.questions} ({summary['model']})"))
+        if args.misses:
+            for miss in misses:
+                print(f"miss line {miss['line']}: {miss['question']}  [{miss['answer']}]")
+    return 0
 
 
 def _stats(args: argparse.Namespace) -> int:

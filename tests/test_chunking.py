@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 
 import pytest
 
@@ -65,7 +66,7 @@ def test_chunks_respect_size_and_overlap():
     chunks = chunk_article(article(text), ChunkSettings(max_words=20, overlap_sentences=1))
     assert all(len(c.text.split()) <= 20 for c in chunks)
     # Neighbours share exactly one whole sentence.
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert a.text.endswith(b.text.split(". ")[0] + ".")
 
 

@@ -1,0 +1,98 @@
+"""The qa command line, run as a user would: arguments in, text or JSON out, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qa.cli import main
+from tests.conftest import ROOT
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_build_then_ask(capsys, corpus, tmp_path):
+    index = str(tmp_path / "idx")
+    code, out, _ = run(capsys, "build", "--corpus", str(corpus), "--index", index)
+    assert code == 0 and "5 added" in out and "chunks embedded" in out
+    code, out, _ = run(capsys, "build", "--corpus", str(corpus), "--index", index)
+    assert code == 0 and "5 unchanged" in out and "0 chunks embedded" in out
+    code, out, _ = run(capsys, "ask", "--index", index, "Wat bood Trump aan Sheinbaum aan?", "-k", "2")
+    assert code == 0
+    assert out.startswith("? Wat bood Trump aan Sheinbaum aan?")
+    assert "[1]" in out and "[2]" in out and "[3]" not in out
+
+
+def test_ask_json_has_the_stable_fields(capsys, index):
+    code, out, _ = run(capsys, "ask", "--index", str(index), "--json", "Wie is Claudia Sheinbaum?", "-k", "3")
+    assert code == 0
+    record = json.loads(out)
+    assert record["question"] == "Wie is Claudia Sheinbaum?"
+    assert [p["rank"] for p in record["passages"]] == [1, 2, 3]
+    for p in record["passages"]:
+        assert set(p) >= {"rank", "score", "text", "start", "end", "article"}
+        assert set(p["article"]) >= {"id", "title", "date", "category", "url", "path"}
+        assert isinstance(p["score"], float) and p["end"] - p["start"] == len(p["text"])
+    scores = [p["score"] for p in record["passages"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_ask_reads_questions_from_stdin_as_json_lines(capsys, index, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Wie is Starmer?\n\nWat is ICE?\n"))
+    code, out, _ = run(capsys, "ask", "--index", str(index), "--json", "-k", "1")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [r["question"] for r in lines] == ["Wie is Starmer?", "Wat is ICE?"]
+
+
+def test_ask_without_index_says_run_build(capsys, tmp_path):
+    code, out, err = run(capsys, "ask", "--index", str(tmp_path / "none"), "Waarom?")
+    assert code == 3 and out == ""
+    assert err.startswith("qa: error: no index in") and "qa build" in err and err.count("\n") == 1
+
+
+def test_empty_question_is_an_error(capsys, index):
+    code, _, err = run(capsys, "ask", "--index", str(index), "   ")
+    assert code == 1 and "question is empty" in err
+
+
+def test_ask_with_other_model_says_rebuild(capsys, index):
+    code, _, err = run(capsys, "ask", "--index", str(index), "--model", "intfloat/multilingual-e5-small", "x")
+    assert code == 3 and "qa build --model intfloat/multilingual-e5-small" in err
+
+
+def test_corrupt_index_is_one_line_not_a_traceback(capsys, index):
+    (index / "manifest.json").write_text("[]")
+    code, _, err = run(capsys, "ask", "--index", str(index), "Waarom?")
+    assert code == 3 and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_stats(capsys, index):
+    code, out, _ = run(capsys, "stats", "--index", str(index), "--json")
+    info = json.loads(out)
+    assert code == 0 and info["articles"] == 5 and info["chunks"] > 5 and info["model"]
+
+
+def test_env_variables_fill_options(capsys, index, monkeypatch):
+    monkeypatch.setenv("QA_INDEX", str(index))
+    code, out, _ = run(capsys, "stats")
+    assert code == 0 and str(index) in out
+
+
+def test_python_dash_m_help_documents_exit_codes():
+    result = subprocess.run([sys.executable, "-m", "qa", "--help"], capture_output=True, text=True,
+                            cwd=ROOT, check=True)
+    assert "exit codes" in result.stdout and "no usable index" in result.stdout
+
+
+def test_unknown_command_is_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fly"])
+    assert exit_info.value.code == 2
