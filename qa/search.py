@@ -1,28 +1,44 @@
-"""Question → ranked passages from the index, with the article each comes from.
+"""Question → ranked passages: dense (FAISS) and BM25 candidates, fused, filtered, de-duplicated.
 
-Holds retrieval only; turning passages into an answer is a separate step.
+Holds retrieval only; choosing answer sentences from the passages is qa/answer.py's job.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sentence_transformers import SentenceTransformer
 
 from qa.encoders import load_encoder
 from qa.errors import ModelMismatchError, QAError
-from qa.store import ArticleInfo, FaissStore
+from qa.filters import Filters
+from qa.store import ArticleInfo, FaissStore, StoredChunk
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    mode: str = "hybrid"
+    candidates: int = 50  # taken from each retriever before fusion
+    rrf_k: int = 60  # reciprocal rank fusion: 1 / (rrf_k + rank)
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    per_article: int = 2  # at most this many passages of one article, so evidence is distinct
 
 
 @dataclass(frozen=True)
 class Passage:
     rank: int
-    score: float
+    score: float  # fused score (dense: cosine; bm25: BM25 score)
     text: str
     start: int  # the passage is article_text[start:end]
     end: int
     article: ArticleInfo
+    dense_score: float | None = None  # cosine of the best chunk in it, when it was a dense hit
+    highlights: tuple[tuple[int, int], ...] = ()  # supporting sentences, offsets into `text`
+    chunk_ids: tuple[int, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -32,6 +48,7 @@ class Passage:
             "start": self.start,
             "end": self.end,
             "article": self.article.to_dict(),
+            "highlights": [list(span) for span in self.highlights],
         }
 
 
@@ -57,19 +74,97 @@ class Retriever:
     def close(self) -> None:
         self.store.close()
 
-    def search(self, question: str, k: int = 5) -> list[Passage]:
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        settings: SearchSettings | None = None,
+    ) -> list[Passage]:
         question = question.strip()
         if not question:
             raise QAError('the question is empty; ask something, e.g. qa ask "Wie is Sheinbaum?"')
         if k < 1:
             raise QAError(f"k must be at least 1, got {k}")
-        vector = self.encoder.encode_query(
-            [question], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
-        (hits,) = self.store.search(vector, k)
-        chunks = self.store.chunks([chunk_id for chunk_id, _ in hits])
-        return [
-            Passage(rank, score, c.text, c.start, c.end, c.article)
-            for rank, (chunk_id, score) in enumerate(hits, start=1)
-            if (c := chunks.get(chunk_id))
-        ]
+        settings = settings or SearchSettings()
+        if settings.mode not in MODES:
+            raise QAError(f"search mode must be one of {', '.join(MODES)}, got {settings.mode!r}")
+        allowed = self._allowed(filters) if filters and filters.active else None
+        if allowed is not None and not allowed:
+            return []
+
+        dense: list[tuple[int, float]] = []
+        lexical: list[tuple[int, float]] = []
+        if settings.mode in ("hybrid", "dense"):
+            vector = self.encoder.encode_query(
+                [question], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
+            (dense,) = self.store.search(vector, settings.candidates, allowed)
+        if settings.mode in ("hybrid", "bm25"):
+            lexical = self.store.lexical_search(question, settings.candidates, allowed)
+
+        fused = _fuse(dense, lexical, settings) if settings.mode == "hybrid" else dense or lexical
+        cosine = dict(dense)
+        chunks = self.store.chunks([chunk_id for chunk_id, _ in fused])
+        ranked = [(chunks[c], score, cosine.get(c)) for c, score in fused if c in chunks]
+        return self._passages(ranked, k, settings.per_article)
+
+    def _allowed(self, filters: Filters) -> set[int]:
+        articles = [a.id for a in self.store.articles() if filters.admits(a.date, a.category)]
+        return self.store.chunk_ids_of(articles) if articles else set()
+
+    def _passages(
+        self, ranked: list[tuple[StoredChunk, float, float | None]], k: int, per_article: int
+    ) -> list[Passage]:
+        """Walk the fused ranking; a chunk overlapping or next to a chosen passage grows it."""
+        chosen: list[Passage] = []
+        for chunk, score, cosine in ranked:
+            same = [i for i, p in enumerate(chosen) if p.article.id == chunk.article.id]
+            touching = next((i for i in same if _touches(chosen[i], chunk)), None)
+            if touching is not None:
+                chosen[touching] = _grow(chosen[touching], chunk, cosine)
+            elif len(chosen) == k:
+                break
+            elif len(same) < per_article:
+                chosen.append(
+                    Passage(
+                        0, score, chunk.text, chunk.start, chunk.end, chunk.article, cosine, (), (chunk.id,)
+                    )
+                )
+        return [replace(p, rank=rank, text=self._text(p)) for rank, p in enumerate(chosen, start=1)]
+
+    def _text(self, passage: Passage) -> str:
+        if len(passage.chunk_ids) == 1:
+            return passage.text
+        return self.store.article_text(passage.article.id)[passage.start : passage.end]
+
+
+# Neighbouring chunks without overlap are separated only by the space or blank line between
+# two sentences, which cleaning has normalised to at most two characters.
+_ADJACENT_GAP = 2
+
+
+def _touches(passage: Passage, chunk: StoredChunk) -> bool:
+    return chunk.start <= passage.end + _ADJACENT_GAP and chunk.end >= passage.start - _ADJACENT_GAP
+
+
+def _grow(passage: Passage, chunk: StoredChunk, cosine: float | None) -> Passage:
+    best = max((c for c in (passage.dense_score, cosine) if c is not None), default=None)
+    return replace(
+        passage,
+        start=min(passage.start, chunk.start),
+        end=max(passage.end, chunk.end),
+        dense_score=best,
+        chunk_ids=(*passage.chunk_ids, chunk.id),
+    )
+
+
+def _fuse(
+    dense: list[tuple[int, float]], lexical: list[tuple[int, float]], settings: SearchSettings
+) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: robust to the two scores living on unrelated scales."""
+    fused: dict[int, float] = {}
+    for weight, hits in ((settings.dense_weight, dense), (settings.lexical_weight, lexical)):
+        for rank, (chunk_id, _) in enumerate(hits, start=1):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (settings.rrf_k + rank)
+    return sorted(fused.items(), key=lambda item: -item[1])

@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -23,12 +24,13 @@ import faiss
 import numpy as np
 
 from qa.articles import Article
-from qa.chunking import Chunk, ChunkSettings
+from qa.chunking import Chunk, ChunkSettings, embedding_text
 from qa.errors import IndexCorruptError, IndexMissingError, QAError
+from qa.lexical import LexicalIndex, terms
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-_GENERATION_FILE = re.compile(r"^(vectors-\d+\.faiss|chunks-\d+\.sqlite)$")
+_GENERATION_FILE = re.compile(r"^(vectors-\d+\.faiss|chunks-\d+\.sqlite|bm25-\d+)$")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Manifest:
     articles: dict[str, str]  # article id → content hash of the file it was read from
     vectors_file: str
     chunks_file: str
+    lexical_dir: str
     build: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -108,7 +111,8 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL
+    position INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
+    terms TEXT NOT NULL  -- BM25 terms, kept so the BM25 index is rebuilt without re-analysis
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 """
@@ -138,10 +142,18 @@ def read_manifest(folder: Path) -> Manifest | None:
 class FaissStore:
     """A read-only view of one committed generation of the index; safe to share across threads."""
 
-    def __init__(self, folder: Path, manifest: Manifest, vectors: faiss.Index, db: sqlite3.Connection):
+    def __init__(
+        self,
+        folder: Path,
+        manifest: Manifest,
+        vectors: faiss.Index,
+        lexical: LexicalIndex,
+        db: sqlite3.Connection,
+    ):
         self.folder = folder
         self.manifest = manifest
         self.vectors = vectors
+        self.lexical = lexical
         self._db = db
         self._lock = threading.Lock()
 
@@ -153,26 +165,34 @@ class FaissStore:
             raise IndexMissingError(f"no index in {folder}/ yet; run `qa build{hint}` first")
         vectors_path = folder / manifest.vectors_file
         chunks_path = folder / manifest.chunks_file
+        lexical_path = folder / manifest.lexical_dir
         rebuild = f"run `qa build --rebuild --index {folder}`"
-        for path in (vectors_path, chunks_path):
-            if not path.is_file():
+        for path in (vectors_path, chunks_path, lexical_path):
+            if not path.exists():
                 raise IndexCorruptError(f"{path} is missing; {rebuild}")
         try:
             vectors = faiss.read_index(str(vectors_path))
         except RuntimeError:
             raise IndexCorruptError(f"{vectors_path} is not a readable FAISS index; {rebuild}") from None
         try:
+            lexical = LexicalIndex.load(lexical_path)
+        except (OSError, ValueError, KeyError) as e:
+            raise IndexCorruptError(
+                f"{lexical_path}/ is not a readable BM25 index ({e}); {rebuild}"
+            ) from None
+        try:
             db = sqlite3.connect(f"file:{chunks_path}?mode=ro", uri=True, check_same_thread=False)
             (stored,) = db.execute("SELECT count(*) FROM chunks").fetchone()
         except sqlite3.DatabaseError as e:
             raise IndexCorruptError(f"{chunks_path} is not a readable chunk store ({e}); {rebuild}") from None
-        if stored != vectors.ntotal or vectors.d != manifest.settings.dimension:
+        if not (stored == vectors.ntotal == len(lexical)) or vectors.d != manifest.settings.dimension:
             db.close()
             raise IndexCorruptError(
                 f"{folder}/ is inconsistent ({vectors.ntotal} vectors of dimension {vectors.d}, "
-                f"{stored} chunks, manifest says dimension {manifest.settings.dimension}); {rebuild}"
+                f"{len(lexical)} in BM25, {stored} chunks, manifest says dimension "
+                f"{manifest.settings.dimension}); {rebuild}"
             )
-        return cls(folder, manifest, vectors, db)
+        return cls(folder, manifest, vectors, lexical, db)
 
     def close(self) -> None:
         self._db.close()
@@ -180,12 +200,21 @@ class FaissStore:
     def count(self) -> int:
         return self.vectors.ntotal
 
-    def search(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
-        """For each query vector, up to k (chunk id, inner product) pairs, best first."""
-        k = min(k, self.vectors.ntotal)
+    def search(
+        self, queries: np.ndarray, k: int, allowed: set[int] | None = None
+    ) -> list[list[tuple[int, float]]]:
+        """For each query vector, up to k (chunk id, inner product) pairs, best first.
+
+        `allowed` restricts the search to those chunk ids (filters), inside FAISS, so a
+        narrow filter still gets k results rather than whatever survives a top-k.
+        """
+        k = min(k, self.vectors.ntotal if allowed is None else len(allowed))
         if k == 0:
             return [[] for _ in range(len(queries))]
-        scores, ids = self.vectors.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        params = None
+        if allowed is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64)))
+        scores, ids = self.vectors.search(np.ascontiguousarray(queries, dtype=np.float32), k, params=params)
         return [
             [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i != -1]
             for row_ids, row_scores in zip(ids, scores, strict=True)
@@ -204,6 +233,21 @@ class FaissStore:
         return {
             row[0]: StoredChunk(row[0], ArticleInfo(*row[5:]), row[1], row[2], row[3], row[4]) for row in rows
         }
+
+    def lexical_search(
+        self, question: str, k: int, allowed: set[int] | None = None
+    ) -> list[tuple[int, float]]:
+        return self.lexical.search(question, k, allowed)
+
+    def chunk_ids_of(self, article_ids: Sequence[str]) -> set[int]:
+        with self._lock:
+            return {
+                row[0]
+                for row in self._db.execute(
+                    f"SELECT id FROM chunks WHERE article_id IN ({','.join('?' * len(article_ids))})",
+                    list(article_ids),
+                )
+            }
 
     def articles(self) -> list[ArticleInfo]:
         with self._lock:
@@ -237,6 +281,7 @@ class IndexWriter:
         self.articles = dict(previous.articles) if previous else {}
         self.vectors_file = f"vectors-{self.generation:05d}.faiss"
         self.chunks_file = f"chunks-{self.generation:05d}.sqlite"
+        self.lexical_dir = f"bm25-{self.generation:05d}"
         _remove_unreferenced(folder, keep=committed)
         chunks_path = folder / self.chunks_file
         self.db = sqlite3.connect(chunks_path)
@@ -283,9 +328,18 @@ class IndexWriter:
         ids = np.arange(self.next_chunk_id, self.next_chunk_id + len(chunks), dtype=np.int64)
         self.next_chunk_id += len(chunks)
         self.db.executemany(
-            'INSERT INTO chunks (id, article_id, position, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)',
+            'INSERT INTO chunks (id, article_id, position, start, "end", text, terms) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (int(i), c.article_id, c.position, c.start, c.end, c.text)
+                (
+                    int(i),
+                    c.article_id,
+                    c.position,
+                    c.start,
+                    c.end,
+                    c.text,
+                    " ".join(terms(embedding_text(article, c))),
+                )
                 for i, c in zip(ids, chunks, strict=True)
             ],
         )
@@ -301,6 +355,7 @@ class IndexWriter:
         vectors_path = self.folder / self.vectors_file
         faiss.write_index(self.vectors, str(vectors_path))
         _fsync(vectors_path)
+        self._write_lexical()
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             settings=self.settings,
@@ -309,6 +364,7 @@ class IndexWriter:
             articles=dict(sorted(self.articles.items())),
             vectors_file=self.vectors_file,
             chunks_file=self.chunks_file,
+            lexical_dir=self.lexical_dir,
             build={
                 "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "faiss_version": faiss.__version__,
@@ -327,8 +383,18 @@ class IndexWriter:
         """Throw the half-written generation away; the committed one is untouched."""
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
-        for name in (self.vectors_file, self.chunks_file):
-            (self.folder / name).unlink(missing_ok=True)
+        for name in (self.vectors_file, self.chunks_file, self.lexical_dir):
+            _remove(self.folder / name)
+
+    def _write_lexical(self) -> None:
+        # BM25's statistics are corpus-wide, so it is rebuilt whole from the stored terms.
+        db = sqlite3.connect(f"file:{self.folder / self.chunks_file}?mode=ro", uri=True)
+        try:
+            rows = db.execute("SELECT id, terms FROM chunks ORDER BY id").fetchall()
+        finally:
+            db.close()
+        lexical = LexicalIndex.build([r[0] for r in rows], [r[1].split() for r in rows])
+        lexical.save(self.folder / self.lexical_dir)
 
 
 @contextlib.contextmanager
@@ -363,11 +429,18 @@ def check_writable(folder: Path) -> None:
 
 def _remove_unreferenced(folder: Path, keep: Manifest | None) -> None:
     """Delete generations no manifest points at: leftovers of earlier builds or crashed ones."""
-    referenced = {keep.vectors_file, keep.chunks_file} if keep else set()
+    referenced = {keep.vectors_file, keep.chunks_file, keep.lexical_dir} if keep else set()
     for path in folder.iterdir():
         if _GENERATION_FILE.match(path.name) and path.name not in referenced:
-            path.unlink(missing_ok=True)
+            _remove(path)
     for path in folder.glob("*.sqlite-journal"):
+        path.unlink(missing_ok=True)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
         path.unlink(missing_ok=True)
 
 

@@ -128,9 +128,9 @@ def test_interrupted_build_leaves_the_old_index_answering(corpus, index, countin
     with pytest.raises(Crash):
         build_index(corpus, index, encoder=counting, **quiet())
     assert (index / "manifest.json").read_text() == before
-    assert sorted(os.listdir(index)) == sorted(["manifest.json", ".build.lock",
-                                               *json.loads(before)["vectors_file"].split(),
-                                               *json.loads(before)["chunks_file"].split()])
+    committed = json.loads(before)
+    assert sorted(os.listdir(index)) == sorted(["manifest.json", ".build.lock", committed["vectors_file"],
+                                               committed["chunks_file"], committed["lexical_dir"]])
     assert any(a.startswith("000") for a in chunk_counts(index))  # the deleted one is still there
     assert top_article(index, "Wat zei John Kelly over de uitwijzingen?").startswith("001")
 
@@ -174,7 +174,7 @@ def test_no_index_is_a_clear_error(tmp_path):
         Retriever.open(tmp_path / "nothing")
 
 
-@pytest.mark.parametrize("damage", ["manifest", "vectors", "chunks", "missing"])
+@pytest.mark.parametrize("damage", ["manifest", "vectors", "chunks", "missing", "bm25"])
 def test_corrupt_index_is_a_clear_error(index, damage):
     manifest = json.loads((index / "manifest.json").read_text())
     if damage == "manifest":
@@ -183,6 +183,8 @@ def test_corrupt_index_is_a_clear_error(index, damage):
         (index / manifest["vectors_file"]).write_bytes(b"garbage")
     elif damage == "chunks":
         (index / manifest["chunks_file"]).write_bytes(b"garbage" * 100)
+    elif damage == "bm25":
+        (index / manifest["lexical_dir"] / "chunk_ids.npy").write_bytes(b"garbage")
     else:
         (index / manifest["chunks_file"]).unlink()
     with pytest.raises(IndexCorruptError, match="qa build --rebuild"):
