@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from qa.errors import QAError
+from qa.search import MODES, SearchSettings
 
 EXIT_CODES = """exit codes:
   0  success
@@ -85,15 +86,24 @@ def _parser() -> argparse.ArgumentParser:
     index_option(ask)
 
     evaluate = commands.add_parser(
-        "eval", help="measure retrieval quality on a question set",
+        "eval",
+        help="measure retrieval quality on a question set",
         description="QUESTIONS.tsv has the columns question and answer: a string the right passage "
-                    "contains, or empty for a question the corpus cannot answer.",
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "contains, or empty for a question the corpus cannot answer.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     evaluate.add_argument("questions", type=Path, help="tab-separated question set")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     evaluate.add_argument("--misses", action="store_true", help="list questions not answered in the top 10")
-    evaluate.add_argument("--model", default=os.environ.get("QA_MODEL") or None,
-                          help="fail unless the index was built with this model (env QA_MODEL)")
+    evaluate.add_argument(
+        "--mode", choices=MODES, default="hybrid", help="retrieval to measure (default hybrid)"
+    )
+    evaluate.add_argument(
+        "--model",
+        default=os.environ.get("QA_MODEL") or None,
+        help="fail unless the index was built with this model (env QA_MODEL)",
+    )
     index_option(evaluate)
 
     stats = commands.add_parser(
@@ -185,16 +195,25 @@ def _eval(args: argparse.Namespace) -> int:
 
     questions = load_questions(args.questions)
     retriever = Retriever.open(args.index, model=args.model)
-    retriever.search(questions[0].question)  # warm up, so latency is per query, not start-up
-    results = run_eval(questions, retriever.search, retriever.store.article_text)
+    settings = SearchSettings(mode=args.mode)
+
+    def search(question: str, k: int) -> list:
+        return retriever.retrieve(question, k, settings=settings).passages
+
+    search(questions[0].question, 1)  # warm up, so latency is per query, not start-up
+    results = run_eval(questions, search, retriever.store.article_text)
     summary = summarize(results)
     summary["model"] = retriever.store.manifest.settings.model
-    misses = [{"line": r.question.line, "question": r.question.question, "answer": r.question.answer}
-              for r in results if r.question.answer and not r.passage_rank]
+    summary["mode"] = args.mode
+    misses = [
+        {"line": r.question.line, "question": r.question.question, "answer": r.question.answer}
+        for r in results
+        if r.question.answer and not r.passage_rank
+    ]
     if args.json:
         print(json.dumps({**summary, "misses": misses} if args.misses else summary, ensure_ascii=False))
     else:
-        print(format_table(summary, f"{args.questions} ({summary['model']})"))
+        print(format_table(summary, f"{args.questions} ({summary['model']}, {args.mode})"))
         if args.misses:
             for miss in misses:
                 print(f"miss line {miss['line']}: {miss['question']}  [{miss['answer']}]")

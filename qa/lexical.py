@@ -6,7 +6,10 @@ Holds the term analysis and the BM25 files; when it is rebuilt and fused with FA
 from __future__ import annotations
 
 import functools
+import json
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,6 +27,7 @@ STOPWORDS = (
 # Numbers keep their separators ("2,5", "10.000"): in news they are often the answer.
 _TOKEN = re.compile(r"\w+(?:[.,']\w+)*")
 _IDS_FILE = "chunk_ids.npy"
+_DF_FILE = "document_frequencies.json"
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,9 +44,10 @@ def terms(text: str) -> list[str]:
 class LexicalIndex:
     """BM25 (Lucene variant) over chunk ids; rebuilt as a whole, since its statistics are global."""
 
-    def __init__(self, bm25: bm25s.BM25, chunk_ids: np.ndarray):
+    def __init__(self, bm25: bm25s.BM25, chunk_ids: np.ndarray, document_frequencies: dict[str, int]):
         self.bm25 = bm25
         self.chunk_ids = chunk_ids
+        self.document_frequencies = document_frequencies
         self._row = {int(c): i for i, c in enumerate(chunk_ids)}
 
     @classmethod
@@ -50,21 +55,30 @@ class LexicalIndex:
         bm25 = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
         if chunk_ids:
             bm25.index(list(chunk_terms), show_progress=False)
-        return cls(bm25, np.asarray(chunk_ids, dtype=np.int64))
+        frequencies = Counter(term for chunk in chunk_terms for term in set(chunk))
+        return cls(bm25, np.asarray(chunk_ids, dtype=np.int64), dict(frequencies))
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if len(self.chunk_ids):
             self.bm25.save(str(folder), show_progress=False)
         np.save(folder / _IDS_FILE, self.chunk_ids, allow_pickle=False)
+        (folder / _DF_FILE).write_text(json.dumps(self.document_frequencies, ensure_ascii=False), "utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         chunk_ids = np.load(folder / _IDS_FILE, allow_pickle=False)
+        frequencies = json.loads((folder / _DF_FILE).read_text("utf-8"))
         if not len(chunk_ids):
-            return cls(bm25s.BM25(), chunk_ids)
+            return cls(bm25s.BM25(), chunk_ids, frequencies)
         bm25 = bm25s.BM25.load(str(folder), mmap=False, show_progress=False, verbosity=0)
-        return cls(bm25, chunk_ids)
+        return cls(bm25, chunk_ids, frequencies)
+
+    def idf(self, term: str) -> float:
+        """How rare a term is among the chunks (BM25's idf); unseen terms count as rarest."""
+        n = len(self.chunk_ids)
+        df = self.document_frequencies.get(term, 0)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def __len__(self) -> int:
         return len(self.chunk_ids)

@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from sentence_transformers import SentenceTransformer
 
 from qa.encoders import load_encoder
 from qa.errors import ModelMismatchError, QAError
-from qa.filters import Filters
+from qa.filters import Filters, combine
 from qa.store import ArticleInfo, FaissStore, StoredChunk
 
 MODES = ("hybrid", "dense", "bm25")
@@ -52,6 +53,13 @@ class Passage:
         }
 
 
+@dataclass(frozen=True)
+class Retrieval:
+    passages: list[Passage]
+    filters: Filters  # what was applied, including dates read from the question
+    relaxed: Filters | None = None  # a question's date filter dropped because nothing matched it
+
+
 class Retriever:
     """An opened index and the encoder it was built with; share one per process."""
 
@@ -74,12 +82,39 @@ class Retriever:
     def close(self) -> None:
         self.store.close()
 
+    def retrieve(
+        self,
+        question: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        settings: SearchSettings | None = None,
+        auto_filter: bool = True,
+        query_vector: np.ndarray | None = None,
+    ) -> Retrieval:
+        """Search with the given filters plus any date range the question names.
+
+        A date read from the question is a guess about intent: when no article matches it,
+        it is dropped (and reported) rather than answering from nothing.
+        """
+        given = filters or Filters()
+        applied = combine(given, question, auto_filter)
+        passages = self.search(question, k, applied, settings, query_vector)
+        if passages or applied == given:
+            return Retrieval(passages, applied)
+        return Retrieval(self.search(question, k, given, settings, query_vector), given, relaxed=applied)
+
+    def encode_question(self, question: str) -> np.ndarray:
+        return self.encoder.encode_query(
+            [question], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+
     def search(
         self,
         question: str,
         k: int = 5,
         filters: Filters | None = None,
         settings: SearchSettings | None = None,
+        query_vector: np.ndarray | None = None,
     ) -> list[Passage]:
         question = question.strip()
         if not question:
@@ -96,9 +131,7 @@ class Retriever:
         dense: list[tuple[int, float]] = []
         lexical: list[tuple[int, float]] = []
         if settings.mode in ("hybrid", "dense"):
-            vector = self.encoder.encode_query(
-                [question], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-            )
+            vector = self.encode_question(question) if query_vector is None else query_vector
             (dense,) = self.store.search(vector, settings.candidates, allowed)
         if settings.mode in ("hybrid", "bm25"):
             lexical = self.store.lexical_search(question, settings.candidates, allowed)

@@ -15,6 +15,7 @@ from sentence_transformers import SentenceTransformer
 from qa.errors import QAError
 
 MINILM = "all-MiniLM-L6-v2"
+USE = "use-multilingual-v3"
 DEFAULT_MODEL = MINILM
 
 # Known model families whose authors trained them with query/passage prefixes; applied only
@@ -36,6 +37,10 @@ def packaged_model_path(name: str) -> Path | None:
 @functools.lru_cache(maxsize=4)
 def load_encoder(name: str, device: str | None = None) -> SentenceTransformer:
     """Load (once per process) the encoder `name`: a packaged name, a hub name or a local path."""
+    if name == USE:
+        from qa.encoders.use import use_multilingual_v3
+
+        return use_multilingual_v3(device)
     path = packaged_model_path(name)
     # transformers draws a progress bar for every weight load; ours are the ones that matter.
     transformers.utils.logging.disable_progress_bar()

@@ -1,0 +1,211 @@
+"""Passages → Answer: the sentences that answer the question, each cited as [n], or an abstention.
+
+Holds answer building and citations; retrieval is qa/search.py's, LLM calls are qa/llm.py's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from qa.chunking import sentence_spans
+from qa.filters import Filters
+from qa.lexical import terms
+from qa.search import Passage
+
+NO_ANSWER = {
+    "nl": "Ik heb hierover niets gevonden in de artikelen.",
+    "en": "I found nothing about this in the articles.",
+}
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    max_sentences: int = 3
+    # A further sentence joins the answer only when it scores nearly as well as the best one.
+    keep_within: float = 0.06
+    # Calibrated on eval/dev.tsv's no-answer questions (see EVAL.md): below this evidence
+    # score the passages are shown as weak and the answer says nothing was found.
+    abstain_below: float = 0.42
+    dense_weight: float = 0.55
+    lexical_weight: float = 0.35
+    passage_weight: float = 0.05
+    type_weight: float = 0.05
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int  # the n of [n]: the rank of the passage it points at
+    article_id: str
+    start: int  # the sentence is the article's text[start:end], verbatim
+    end: int
+    text: str
+    verified: bool = True  # False: an LLM cited a passage that does not hold the claim's key terms
+
+    def to_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "passage": self.number,
+            "article_id": self.article_id,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "verified": self.verified,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str  # with [n] markers that point at passages by rank
+    passages: list[Passage]
+    citations: list[Citation]
+    filters: Filters
+    abstained: bool
+    language: str  # "nl" or "en": the question's
+    source: str = "extractive"  # or "llm"
+    notes: tuple[str, ...] = ()
+    relaxed: Filters | None = None
+    evidence: float = 0.0  # the score abstention was decided on
+    extras: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": {"text": self.text, "source": self.source, "notes": list(self.notes)},
+            "abstained": self.abstained,
+            "language": self.language,
+            "filters": {
+                **self.filters.to_dict(),
+                "applied": self.filters.active,
+                "description": self.filters.describe(),
+                "relaxed": self.relaxed.to_dict() if self.relaxed else None,
+            },
+            "citations": [c.to_dict() for c in self.citations],
+            "highlights": [
+                {"passage": p.rank, "start": s, "end": e} for p in self.passages for s, e in p.highlights
+            ],
+            "passages": [{**p.to_dict(), "weak": self.abstained} for p in self.passages],
+        }
+
+
+@dataclass(frozen=True)
+class Sentence:
+    passage: Passage
+    start: int  # offsets into the article text
+    end: int
+    text: str
+    score: float = 0.0
+
+
+_ENGLISH = frozenset("the what who when where which why how did does do is are was were of in to and".split())
+_DUTCH = frozenset("de het een wat wie wanneer waar welke waarom hoe is zijn was van in op en dat".split())
+
+
+def language(question: str) -> str:
+    words = re.findall(r"[a-zà-ÿ]+", question.lower())
+    english = sum(w in _ENGLISH for w in words) - sum(w in _DUTCH for w in words)
+    return "en" if english > 0 else "nl"
+
+
+_WANTS_NUMBER = re.compile(
+    r"\b(hoeveel|hoe ?veel|hoe lang|hoe groot|welk percentage|hoeveelste|how many|how much|"
+    r"what percentage|how long)\b", re.I)  # fmt: skip
+_WANTS_DATE = re.compile(r"\b(wanneer|welk jaar|welke datum|welke maand|when|what year|which year)\b", re.I)
+_NUMBER = re.compile(r"\d")
+_DATE_WORD = re.compile(
+    r"\b(\d{4}|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+    r"maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|gisteren|vandaag|vorig jaar)\b", re.I)  # fmt: skip
+
+
+def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
+    """Every sentence of every passage, with its exact offsets in the article."""
+    found = []
+    for passage in passages:
+        for s, e in sentence_spans(passage.text):
+            found.append(Sentence(passage, passage.start + s, passage.start + e, passage.text[s:e]))
+    return found
+
+
+def score_sentences(
+    question: str,
+    sentences: list[Sentence],
+    question_vector: np.ndarray,
+    sentence_vectors: np.ndarray,
+    settings: AnswerSettings,
+) -> list[Sentence]:
+    """Similarity to the question, share of its terms present, passage rank, and answer type."""
+    question_terms = set(terms(question))
+    wants_number = bool(_WANTS_NUMBER.search(question))
+    wants_date = bool(_WANTS_DATE.search(question))
+    dense = sentence_vectors @ question_vector.reshape(-1)
+    scored = []
+    for sentence, cosine in zip(sentences, dense, strict=True):
+        overlap = len(question_terms & set(terms(sentence.text))) / len(question_terms) if question_terms else 0.0
+        typed = (wants_number and _NUMBER.search(sentence.text) is not None) or (
+            wants_date and _DATE_WORD.search(sentence.text) is not None
+        )
+        score = (
+            settings.dense_weight * float(cosine)
+            + settings.lexical_weight * overlap
+            + settings.passage_weight / sentence.passage.rank
+            + settings.type_weight * typed
+        )
+        scored.append(replace(sentence, score=score))
+    return scored
+
+
+def choose(scored: list[Sentence], settings: AnswerSettings) -> list[Sentence]:
+    """The best sentence and those nearly as good, in reading order, without repeats."""
+    if not scored:
+        return []
+    ranked = sorted(scored, key=lambda s: -s.score)
+    best = ranked[0].score
+    chosen: list[Sentence] = []
+    for sentence in ranked:
+        if len(chosen) == settings.max_sentences or sentence.score < best - settings.keep_within:
+            break
+        if any(_same_sentence(sentence, c) for c in chosen):
+            continue
+        chosen.append(sentence)
+    return sorted(chosen, key=lambda s: (s.passage.rank, s.start))
+
+
+def _same_sentence(a: Sentence, b: Sentence) -> bool:
+    return (a.passage.article.id == b.passage.article.id and a.start == b.start) or a.text == b.text
+
+
+def compose(question: str, chosen: list[Sentence], passages: list[Passage], filters: Filters,
+            evidence: float, settings: AnswerSettings, relaxed: Filters | None = None) -> Answer:
+    """The extractive answer: each chosen sentence verbatim, followed by its [n]."""
+    lang = language(question)
+    notes = _relaxed_note(relaxed, lang)
+    if not passages or evidence < settings.abstain_below:
+        return Answer(question, NO_ANSWER[lang], passages, [], filters, True, lang, notes=notes,
+                      relaxed=relaxed, evidence=evidence)
+    citations = [
+        Citation(s.passage.rank, s.passage.article.id, s.start, s.end, s.text) for s in chosen
+    ]
+    text = " ".join(f"{c.text} [{c.number}]" for c in citations)
+    return Answer(question, text, highlight(passages, citations), citations, filters, False, lang,
+                  notes=notes, relaxed=relaxed, evidence=evidence)
+
+
+def highlight(passages: list[Passage], citations: list[Citation]) -> list[Passage]:
+    """Mark each cited sentence inside its passage (offsets relative to the passage text)."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for c in citations:
+        passage = passages[c.number - 1]
+        if passage.start <= c.start and c.end <= passage.end:
+            spans.setdefault(c.number, []).append((c.start - passage.start, c.end - passage.start))
+    return [replace(p, highlights=tuple(sorted(set(spans.get(p.rank, []))))) for p in passages]
+
+
+def _relaxed_note(relaxed: Filters | None, lang: str) -> tuple[str, ...]:
+    if relaxed is None:
+        return ()
+    if lang == "en":
+        return (f"No article matches {relaxed.describe()}; searched all dates instead.",)
+    return (f"Geen artikel valt in {relaxed.describe()}; er is over alle datums gezocht.",)

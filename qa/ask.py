@@ -1,0 +1,68 @@
+"""`ask(question) -> Answer`: the one entry point the CLI and the app call.
+
+Keeps one opened index per folder and re-opens it when a build commits a new generation, so a
+long-running app answers from the old index until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from qa.answer import (
+    Answer,
+    AnswerSettings,
+    candidate_sentences,
+    choose,
+    compose,
+    score_sentences,
+)
+from qa.filters import Filters
+from qa.search import Retriever, SearchSettings
+from qa.store import read_manifest
+
+_open: dict[Path, Retriever] = {}
+_lock = threading.Lock()
+
+
+def retriever_for(index: Path) -> Retriever:
+    """The process's retriever for `index`, re-opened if a build has committed since."""
+    key = index.resolve()
+    manifest = read_manifest(index)
+    with _lock:
+        current = _open.get(key)
+        if current is None or manifest is None or current.store.manifest.generation != manifest.generation:
+            # The old store stays usable by requests still holding it; its files are gone
+            # from the folder but stay readable while open.
+            current = Retriever.open(index)
+            _open[key] = current
+        return current
+
+
+def ask(
+    question: str,
+    k: int = 5,
+    *,
+    index: Path | str = "index",
+    filters: Filters | None = None,
+    auto_filter: bool = True,
+    search: SearchSettings | None = None,
+    settings: AnswerSettings | None = None,
+    retriever: Retriever | None = None,
+) -> Answer:
+    """Answer `question` from the index: the passages, the sentences that answer it, citations."""
+    retriever = retriever or retriever_for(Path(index))
+    settings = settings or AnswerSettings()
+    question = question.strip()
+    vector = retriever.encode_question(question) if question else None
+    found = retriever.retrieve(question, k, filters, search, auto_filter, query_vector=vector)
+    sentences = candidate_sentences(found.passages)
+    if sentences:
+        sentence_vectors = retriever.encoder.encode_document(
+            [s.text for s in sentences], normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )  # fmt: skip
+        sentences = score_sentences(question, sentences, vector, sentence_vectors, settings)
+    chosen = choose(sentences, settings)
+    evidence = max((s.score for s in chosen), default=0.0)
+    return compose(question, chosen, found.passages, found.filters, evidence, settings, found.relaxed)
