@@ -62,7 +62,9 @@ def ask(
             [s.text for s in sentences], normalize_embeddings=True, convert_to_numpy=True,
             show_progress_bar=False,
         )  # fmt: skip
-        sentences = score_sentences(question, sentences, vector, sentence_vectors, settings)
+        sentences = score_sentences(
+            question, sentences, vector, sentence_vectors, retriever.store.lexical.idf, settings
+        )
     chosen = choose(sentences, settings)
-    evidence = max((s.score for s in chosen), default=0.0)
+    evidence = max((s.match for s in sentences), default=0.0)
     return compose(question, chosen, found.passages, found.filters, evidence, settings, found.relaxed)

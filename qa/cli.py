@@ -12,9 +12,13 @@ import sys
 import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.errors import QAError
 from qa.search import MODES, SearchSettings
+
+if TYPE_CHECKING:
+    from qa.answer import Answer
 
 EXIT_CODES = """exit codes:
   0  success
@@ -78,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question (omit to read lines from stdin)")
     ask.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
     ask.add_argument("--json", action="store_true", help="print JSON (JSON Lines for stdin input)")
+    ask.add_argument("--since", help="only articles from this date on: 2019, 2019-04 or 2019-04-12")
+    ask.add_argument("--until", help="only articles up to this date")
+    ask.add_argument("--category", help="only articles of this category")
+    ask.add_argument(
+        "--no-auto-filter",
+        dest="auto_filter",
+        action="store_false",
+        help="do not turn dates in the question ('in 2017', 'sinds 2020') into a date filter",
+    )
+    ask.add_argument("--mode", choices=MODES, default="hybrid", help="retrieval (default hybrid)")
+    ask.add_argument(
+        "--per-article", type=int, default=SearchSettings.per_article, help="most passages from one article"
+    )
     ask.add_argument(
         "--model",
         default=os.environ.get("QA_MODEL") or None,
@@ -162,31 +179,53 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
 
 
 def _ask(args: argparse.Namespace) -> int:
+    from qa.ask import ask
+    from qa.filters import Filters
     from qa.search import Retriever
 
     if args.question is not None and not args.question.strip():
         raise QAError('the question is empty; ask something, e.g. qa ask "Wie is Sheinbaum?"')
+    if args.per_article < 1:
+        raise QAError("--per-article must be at least 1")
+    filters = Filters(since=args.since, until=args.until, category=args.category)
+    search = SearchSettings(mode=args.mode, per_article=args.per_article)
     retriever = Retriever.open(args.index, model=args.model)
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     for question in _questions(args):
-        passages = retriever.search(question, k=args.k)
+        answer = ask(question, args.k, filters=filters, auto_filter=args.auto_filter, search=search,
+                     retriever=retriever)  # fmt: skip
         if args.json:
-            record = {"question": question, "passages": [p.to_dict() for p in passages]}
-            print(json.dumps(record, ensure_ascii=False), flush=True)
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         else:
-            print(_format_passages(question, passages), flush=True)
+            print(format_answer(answer, color), flush=True)
     return 0
 
 
-def _format_passages(question: str, passages: list) -> str:
-    lines = [f"? {question}", ""]
-    for p in passages:
+def format_answer(answer: Answer, color: bool = False) -> str:
+    """The answer first, then each numbered passage with its supporting sentences marked."""
+    bold, dim, off = ("\033[1m", "\033[2m", "\033[0m") if color else ("", "", "")
+    lines = [f"? {answer.question}", ""]
+    lines += textwrap.wrap(answer.text, width=96) or [""]
+    if answer.filters.active:
+        lines.append(f"{dim}filter: {answer.filters.describe(answer.language)}{off}")
+    lines += [f"{dim}note: {note}{off}" for note in answer.notes]
+    lines.append("")
+    for p in answer.passages:
         meta = ", ".join(x for x in (p.article.date, p.article.category) if x)
-        lines.append(f"[{p.rank}] {p.score:.3f}  {p.article.title}" + (f" ({meta})" if meta else ""))
-        for paragraph in p.text.split("\n\n"):
+        weak = "  (weak)" if answer.abstained else ""
+        lines.append(f"{bold}[{p.rank}]{off} {p.article.title}" + (f" ({meta})" if meta else "") + weak)
+        text = _mark(p.text, p.highlights, ("\033[1;33m", off) if color else ("«", "»"))
+        for paragraph in text.split("\n\n"):
             lines += textwrap.wrap(paragraph, width=96, initial_indent="    ", subsequent_indent="    ")
-        lines.append(f"    — {p.article.id}")
+        lines.append(f"    {dim}— {p.article.id}, characters {p.start}–{p.end}, score {p.score:.3f}{off}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _mark(text: str, spans: tuple[tuple[int, int], ...], marks: tuple[str, str]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + marks[0] + text[start:end] + marks[1] + text[end:]
+    return text
 
 
 def _eval(args: argparse.Namespace) -> int:

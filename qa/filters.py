@@ -35,18 +35,19 @@ class Filters:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def describe(self) -> str:
+    def describe(self, language: str = "en") -> str:
+        words = _WORDS[language]
         parts = []
         if self.since and self.until:
             parts.append(self.since if self.since == self.until else f"{self.since} – {self.until}")
         elif self.since:
-            parts.append(f"from {self.since}")
+            parts.append(f"{words['from']} {self.since}")
         elif self.until:
-            parts.append(f"until {self.until}")
+            parts.append(f"{words['until']} {self.until}")
         if self.category:
-            parts.append(f"category {self.category}")
+            parts.append(f"{words['category']} {self.category}")
         text = ", ".join(parts)
-        return f"{text} (from the question: “{self.from_question}”)" if self.from_question else text
+        return f"{text} ({words['question']}: “{self.from_question}”)" if self.from_question else text
 
     def admits(self, date: str | None, category: str | None) -> bool:
         """Does an article with this date and category pass? Undated articles fail a date filter."""
@@ -62,6 +63,12 @@ class Filters:
             if self.until and _start(date) > _end(self.until):
                 return False
         return True
+
+
+_WORDS = {
+    "en": {"from": "from", "until": "until", "category": "category", "question": "from the question"},
+    "nl": {"from": "vanaf", "until": "tot en met", "category": "rubriek", "question": "uit de vraag"},
+}
 
 
 def _start(date: str) -> str:

@@ -150,12 +150,22 @@ class Retriever:
         self, ranked: list[tuple[StoredChunk, float, float | None]], k: int, per_article: int
     ) -> list[Passage]:
         """Walk the fused ranking; a chunk overlapping or next to a chosen passage grows it."""
+        limit = _CHARS_PER_WORD * 4 * self.store.manifest.settings.chunking.max_words
         chosen: list[Passage] = []
         for chunk, score, cosine in ranked:
             same = [i for i, p in enumerate(chosen) if p.article.id == chunk.article.id]
-            touching = next((i for i in same if _touches(chosen[i], chunk)), None)
-            if touching is not None:
-                chosen[touching] = _grow(chosen[touching], chunk, cosine)
+            touching = [i for i in same if _touches(chosen[i], chunk)]
+            if touching:
+                # Its text is (mostly) shown already. It may bridge two passages: then they
+                # become one, as long as the result stays a readable size.
+                start = min(chunk.start, *(chosen[i].start for i in touching))
+                end = max(chunk.end, *(chosen[i].end for i in touching))
+                if end - start <= limit:
+                    merged = chosen[touching[0]]
+                    for i in touching[1:]:
+                        merged = _join(merged, chosen[i])
+                    chosen[touching[0]] = _grow(merged, chunk, cosine)
+                    chosen = [p for i, p in enumerate(chosen) if i not in touching[1:]]
             elif len(chosen) == k:
                 break
             elif len(same) < per_article:
@@ -175,10 +185,25 @@ class Retriever:
 # Neighbouring chunks without overlap are separated only by the space or blank line between
 # two sentences, which cleaning has normalised to at most two characters.
 _ADJACENT_GAP = 2
+# A merged passage stays within about four chunks (Dutch news averages under 7 characters a
+# word): long enough to keep an answer with its context (measured on the dev set, EVAL.md),
+# short enough to read, with the supporting sentences highlighted.
+_CHARS_PER_WORD = 7
 
 
 def _touches(passage: Passage, chunk: StoredChunk) -> bool:
     return chunk.start <= passage.end + _ADJACENT_GAP and chunk.end >= passage.start - _ADJACENT_GAP
+
+
+def _join(first: Passage, second: Passage) -> Passage:
+    """Two passages of one article that a chunk bridges; the better-ranked one's score stays."""
+    return replace(
+        first,
+        start=min(first.start, second.start),
+        end=max(first.end, second.end),
+        dense_score=max((c for c in (first.dense_score, second.dense_score) if c is not None), default=None),
+        chunk_ids=(*first.chunk_ids, *second.chunk_ids),
+    )
 
 
 def _grow(passage: Passage, chunk: StoredChunk, cosine: float | None) -> Passage:

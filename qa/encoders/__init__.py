@@ -16,7 +16,7 @@ from qa.errors import QAError
 
 MINILM = "all-MiniLM-L6-v2"
 USE = "use-multilingual-v3"
-DEFAULT_MODEL = MINILM
+DEFAULT_MODEL = USE
 
 # Known model families whose authors trained them with query/passage prefixes; applied only
 # when the model's own configuration does not already carry prompts.

@@ -1,0 +1,103 @@
+"""Extractive answers: verbatim cited sentences, highlights, abstention, and their quality."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.answer import NO_ANSWER, AnswerSettings, language
+from qa.ask import ask
+from qa.cli import main
+from qa.evaluate import load_questions
+from qa.search import Retriever
+from tests.conftest import ROOT
+
+DEV = load_questions(ROOT / "eval" / "dev.tsv")
+
+
+@pytest.fixture(scope="module")
+def retriever(seed_index):
+    opened = Retriever.open(seed_index)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def answers(retriever):
+    return {q.question: ask(q.question, retriever=retriever) for q in DEV}
+
+
+def test_every_cited_sentence_is_verbatim_at_its_span(answers, retriever):
+    for answer in answers.values():
+        for citation in answer.citations:
+            article = retriever.store.article_text(citation.article_id)
+            assert article[citation.start : citation.end] == citation.text
+            assert f"{citation.text} [{citation.number}]" in answer.text
+            passage = answer.passages[citation.number - 1]
+            assert passage.article.id == citation.article_id
+            spans = [passage.text[s:e] for s, e in passage.highlights]
+            assert citation.text in spans
+
+
+def test_answers_hold_the_expected_string(answers):
+    answerable = [q for q in DEV if q.answer]
+    held = [q for q in answerable if q.answer in answers[q.question].text]
+    assert len(held) / len(answerable) >= 0.85, [q.question for q in answerable if q not in held]
+
+
+def test_answerable_questions_rarely_abstain(answers):
+    answerable = [q for q in DEV if q.answer]
+    abstained = [q.question for q in answerable if answers[q.question].abstained]
+    assert len(abstained) / len(answerable) <= 0.10, abstained
+
+
+def test_answers_are_one_to_three_sentences(answers):
+    for answer in answers.values():
+        assert answer.abstained or 1 <= len(answer.citations) <= 3
+
+
+def test_abstaining_keeps_the_closest_passages_in_the_question_language(retriever):
+    strict = AnswerSettings(abstain_below=10.0)  # nothing is evidence enough
+    dutch = ask("Hoeveel asielaanvragen ontving Nederland in 2023?", retriever=retriever, settings=strict)
+    assert dutch.abstained and dutch.text == NO_ANSWER["nl"] and dutch.passages and not dutch.citations
+    english = ask("How many asylum requests did the Netherlands get?", retriever=retriever, settings=strict)
+    assert english.text == NO_ANSWER["en"]
+    record = english.to_dict()
+    assert record["abstained"] is True and all(p["weak"] for p in record["passages"])
+
+
+@pytest.mark.parametrize(("question", "lang"), [
+    ("Wat bood Trump aan?", "nl"), ("What did Trump offer?", "en"), ("Wie is Starmer?", "nl"),
+    ("Who is Starmer?", "en"), ("Hoeveel migranten?", "nl"), ("How many migrants crossed?", "en"),
+])  # fmt: skip
+def test_language_of_the_question(question, lang):
+    assert language(question) == lang
+
+
+def test_ask_json_adds_answer_fields_to_the_spine_format(capsys, index):
+    assert main(["ask", "--index", str(index), "--json", "Welk aanbod wees Sheinbaum af?"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert set(record) >= {"question", "passages", "answer", "citations", "highlights", "filters", "abstained"}
+    assert record["answer"]["text"] and record["abstained"] is False
+    assert record["citations"][0]["passage"] >= 1 and record["passages"][0]["article"]["id"]
+    for h in record["highlights"]:
+        passage = record["passages"][h["passage"] - 1]
+        assert any(c["text"] == passage["text"][h["start"] : h["end"]] for c in record["citations"])
+
+
+def test_ask_shows_the_answer_first_then_marked_passages(capsys, index):
+    assert main(["ask", "--index", str(index), "Wat zei Kelly in 2017 over de uitwijzingen?", "-k", "2"]) == 0
+    out = capsys.readouterr().out
+    head = out.split("\n\n")
+    assert head[0].startswith("? ") and "[1]" in head[1]
+    assert "filter: 2017 (uit de vraag: “in 2017”)" in out
+    assert "«" in out and "»" in out
+
+
+def test_ask_filters_from_the_command_line(capsys, index):
+    assert main(["ask", "--index", str(index), "--json", "--since", "2025", "--category", "buitenland", "x"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["passages"] == [] and record["abstained"] is True
+    assert main(["ask", "--index", str(index), "--since", "gisteren", "x"]) == 1
+    assert "--since must be a date" in capsys.readouterr().err

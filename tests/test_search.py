@@ -1,0 +1,103 @@
+"""Hybrid retrieval: modes, filters, merged passages and their exact offsets."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.build import build_index
+from qa.errors import QAError
+from qa.evaluate import load_questions, run_eval, summarize
+from qa.filters import Filters
+from qa.search import Retriever, SearchSettings
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def retriever(seed_index):
+    opened = Retriever.open(seed_index)
+    yield opened
+    opened.close()
+
+
+def test_every_passage_is_an_exact_slice_of_its_article(retriever):
+    for question in ("Wat bood Trump aan?", "Hoeveel migranten staken de grens over?", "ICE"):
+        for p in retriever.search(question, k=8):
+            assert retriever.store.article_text(p.article.id)[p.start : p.end] == p.text
+
+
+def test_passages_of_one_article_are_distinct_and_at_most_two(retriever):
+    passages = retriever.search("Wat zeiden Sheinbaum en Trump over militairen en drugskartels?", k=10)
+    by_article: dict[str, list] = {}
+    for p in passages:
+        by_article.setdefault(p.article.id, []).append(p)
+    assert all(len(ps) <= 2 for ps in by_article.values())
+    for ps in by_article.values():
+        for a in ps:
+            for b in ps:
+                # Neither overlapping nor touching: those would have been merged.
+                assert a is b or a.end + 2 < b.start or b.end + 2 < a.start
+    one = retriever.search("Sheinbaum Trump militairen", k=5, settings=SearchSettings(per_article=1))
+    assert len({p.article.id for p in one}) == len(one)
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_each_mode_finds_a_named_fact(retriever, mode):
+    passages = retriever.search("Bij welke legerbasis in Texas ligt de militaire zone?", k=3,
+                                settings=SearchSettings(mode=mode))
+    assert any("Fort Bliss" in p.text for p in passages)
+
+
+def test_unknown_mode_is_an_error(retriever):
+    with pytest.raises(QAError, match="search mode"):
+        retriever.search("x", settings=SearchSettings(mode="magic"))
+
+
+def test_date_and_category_filters(retriever):
+    recent = retriever.search("migratie", k=10, filters=Filters(since="2025"))
+    assert recent and {p.article.date[:4] for p in recent} == {"2025"}
+    old = retriever.search("migratie", k=10, filters=Filters(until="2019-04"))
+    assert {p.article.id[:3] for p in old} == {"001", "004"}
+    category = retriever.search("migratie", k=10, filters=Filters(category="buitenland"))
+    assert {p.article.id[:3] for p in category} == {"004"}
+    assert retriever.search("migratie", filters=Filters(since="2030")) == []
+
+
+def test_date_in_the_question_becomes_a_filter(retriever):
+    found = retriever.retrieve("Wat zeiden de VS en Mexico in 2017 over uitwijzingen?")
+    assert found.filters.from_question == "in 2017" and found.relaxed is None
+    assert {p.article.date for p in found.passages} == {"2017-02"}
+    unfiltered = retriever.retrieve("Wat zeiden de VS en Mexico in 2017 over uitwijzingen?", auto_filter=False)
+    assert not unfiltered.filters.active and len({p.article.id for p in unfiltered.passages}) > 1
+
+
+def test_a_question_date_nothing_matches_is_dropped_and_reported(retriever):
+    found = retriever.retrieve("Hoeveel illegale grensoversteken waren er in 2022?")
+    assert found.relaxed and found.relaxed.since == "2022" and not found.filters.active
+    assert any("2,2 miljoen" in p.text for p in found.passages)
+
+
+def test_hybrid_beats_each_retriever_alone_on_the_dev_set(retriever):
+    questions = load_questions(ROOT / "eval" / "dev.tsv")
+    mrr = {}
+    for mode in ("dense", "bm25", "hybrid"):
+        settings = SearchSettings(mode=mode)
+        summary = summarize(run_eval(
+            questions, lambda q, k, s=settings: retriever.retrieve(q, k, settings=s).passages,
+            retriever.store.article_text))  # fmt: skip
+        mrr[mode] = summary["passage"]["mrr@10"]
+        if mode == "hybrid":
+            assert summary["passage"]["recall@5"] >= 0.95
+    assert mrr["hybrid"] >= mrr["dense"] and mrr["hybrid"] >= mrr["bm25"], mrr
+
+
+def test_bm25_follows_incremental_builds(corpus, index, counting):
+    (corpus / "zeeland.txt").write_text(
+        " date 2024-03 De nieuwe veerdienst tussen Vlissingen en Breskens vaart vanaf juni elk uur.",
+        encoding="utf-8")  # fmt: skip
+    build_index(corpus, index, encoder=counting, log=lambda _: None)
+    bm25 = SearchSettings(mode="bm25")
+    assert Retriever.open(index).search("veerdienst Vlissingen", settings=bm25)[0].article.id == "zeeland.txt"
+    (corpus / "zeeland.txt").unlink()
+    build_index(corpus, index, encoder=counting, log=lambda _: None)
+    assert all(p.article.id != "zeeland.txt"
+               for p in Retriever.open(index).search("veerdienst Vlissingen", settings=bm25))  # fmt: skip
