@@ -194,7 +194,7 @@ def compose(
 ) -> Answer:
     """The extractive answer: each chosen sentence verbatim, followed by its [n]."""
     lang = language(question)
-    notes = _relaxed_note(relaxed, lang)
+    notes = relaxed_note(relaxed, lang)
     if not passages or evidence < settings.abstain_below:
         return Answer(
             question,
@@ -234,7 +234,7 @@ def highlight(passages: list[Passage], citations: list[Citation]) -> list[Passag
     return [replace(p, highlights=tuple(sorted(set(spans.get(p.rank, []))))) for p in passages]
 
 
-def _relaxed_note(relaxed: Filters | None, lang: str) -> tuple[str, ...]:
+def relaxed_note(relaxed: Filters | None, lang: str) -> tuple[str, ...]:
     if relaxed is None:
         return ()
     if lang == "en":

@@ -7,6 +7,7 @@ long-running app answers from the old index until the new one is complete.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from qa.answer import (
@@ -18,6 +19,7 @@ from qa.answer import (
     score_sentences,
 )
 from qa.filters import Filters
+from qa.llm import LLMError, LLMSettings, llm_answer, with_fallback_note
 from qa.search import Retriever, SearchSettings
 from qa.store import read_manifest
 
@@ -49,8 +51,16 @@ def ask(
     search: SearchSettings | None = None,
     settings: AnswerSettings | None = None,
     retriever: Retriever | None = None,
+    llm: LLMSettings | None = None,
+    extractive_only: bool = False,
+    on_token: Callable[[str], None] | None = None,
 ) -> Answer:
-    """Answer `question` from the index: the passages, the sentences that answer it, citations."""
+    """Answer `question` from the index: the passages, the sentences that answer it, citations.
+
+    With an LLM configured (`llm`, else QA_LLM_URL and QA_LLM_MODEL) it writes the answer
+    from the passages, streamed through `on_token`; if it cannot be reached, the extractive
+    answer comes back with a note saying so.
+    """
     retriever = retriever or retriever_for(Path(index))
     settings = settings or AnswerSettings()
     question = question.strip()
@@ -67,4 +77,12 @@ def ask(
         )
     chosen = choose(sentences, settings)
     evidence = max((s.match for s in sentences), default=0.0)
-    return compose(question, chosen, found.passages, found.filters, evidence, settings, found.relaxed)
+    extractive = compose(question, chosen, found.passages, found.filters, evidence, settings, found.relaxed)
+    llm = None if extractive_only else (llm or LLMSettings.from_env())
+    if llm is None or not found.passages:
+        return extractive
+    try:
+        return llm_answer(llm, question, found.passages, found.filters, extractive.language,
+                          found.relaxed, on_token)  # fmt: skip
+    except LLMError as error:
+        return with_fallback_note(extractive, error)

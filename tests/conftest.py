@@ -7,6 +7,9 @@ import os
 # No hub exists here: any attempt to download must fail loudly, not hang.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+# Answers under test are the extractive ones unless a test starts its own LLM server.
+for _name in ("QA_LLM_URL", "QA_LLM_MODEL", "QA_MODEL", "QA_INDEX", "QA_CORPUS"):
+    os.environ.pop(_name, None)
 
 import shutil
 from pathlib import Path
