@@ -229,7 +229,8 @@ def _mark(text: str, spans: tuple[tuple[int, int], ...], marks: tuple[str, str])
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from qa.evaluate import format_table, load_questions, run_eval, summarize
+    from qa.ask import ask
+    from qa.evaluate import answer_quality, format_table, load_questions, run_eval, summarize
     from qa.search import Retriever
 
     questions = load_questions(args.questions)
@@ -244,6 +245,9 @@ def _eval(args: argparse.Namespace) -> int:
     summary = summarize(results)
     summary["model"] = retriever.store.manifest.settings.model
     summary["mode"] = args.mode
+    summary["answers"] = answer_quality(
+        questions, lambda q: ask(q, retriever=retriever, search=settings, extractive_only=True)
+    )
     misses = [
         {"line": r.question.line, "question": r.question.question, "answer": r.question.answer}
         for r in results

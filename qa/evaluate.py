@@ -71,12 +71,14 @@ def run_eval(
         hits = [q.answer in p.text for p in passages]
         articles = list(dict.fromkeys(p.article.id for p in passages))
         right = [a for a in articles if q.answer in article_text(a)]
-        results.append(EvalResult(
-            q,
-            passage_rank=hits.index(True) + 1 if any(hits) else None,
-            article_rank=articles.index(right[0]) + 1 if right else None,
-            seconds=seconds,
-        ))
+        results.append(
+            EvalResult(
+                q,
+                passage_rank=hits.index(True) + 1 if any(hits) else None,
+                article_rank=articles.index(right[0]) + 1 if right else None,
+                seconds=seconds,
+            )
+        )
     return results
 
 
@@ -121,6 +123,34 @@ def format_table(summary: dict, title: str) -> str:
     for level in ("passage", "article"):
         if level in summary:
             lines.append(f"{level:<10}" + "".join(f"{summary[level][n]:>11.3f}" for n in names))
+    if "answers" in summary:
+        a = summary["answers"]
+        lines.append(
+            f"answers: expected string held in {a['answer_holds_expected']:.1%} of answerable; "
+            f"abstained on {a['abstained_unanswerable']:.1%} of unanswerable, "
+            f"{a['abstained_answerable']:.1%} of answerable"
+        )
     lat = summary["latency_ms"]
     lines.append(f"latency per query: p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms")
     return "\n".join(lines)
+
+
+def answer_quality(questions: list[EvalQuestion], answer: Callable[[str], object]) -> dict:
+    """How often the answer text holds the expected string, and who abstains."""
+    answerable = [q for q in questions if q.answer]
+    unanswerable = [q for q in questions if not q.answer]
+    held = abstained_answerable = abstained_unanswerable = 0
+    for q in questions:
+        result = answer(q.question)
+        if q.answer:
+            held += q.answer in result.text
+            abstained_answerable += result.abstained
+        else:
+            abstained_unanswerable += result.abstained
+    return {
+        "answer_holds_expected": round(held / len(answerable), 4) if answerable else None,
+        "abstained_answerable": round(abstained_answerable / len(answerable), 4) if answerable else None,
+        "abstained_unanswerable": (
+            round(abstained_unanswerable / len(unanswerable), 4) if unanswerable else None
+        ),
+    }

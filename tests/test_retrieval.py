@@ -53,7 +53,8 @@ def test_eval_command_prints_table_and_json(capsys, index):
     assert "recall@1" in out and "passage" in out and "p95" in out
     assert main(["eval", str(DEV), "--index", str(index), "--json", "--misses"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert set(summary) >= {"passage", "article", "latency_ms", "misses", "model"}
+    assert set(summary) >= {"passage", "article", "latency_ms", "misses", "model", "answers"}
+    assert summary["answers"]["answer_holds_expected"] >= 0.85
 
 
 def test_bad_question_file_names_the_line(tmp_path):
