@@ -176,3 +176,12 @@ def test_runs_on_cuda_like_on_cpu(use_model: SentenceTransformer) -> None:
     on_gpu = use_multilingual_v3(device="cuda").encode(texts, normalize_embeddings=True)
 
     assert _cosines(on_gpu, use_model.encode(texts)).min() >= 0.9999
+
+
+def test_a_saved_folder_loads_through_the_model_option(use_model: SentenceTransformer, tmp_path: Path):
+    from qa.encoders import load_encoder
+
+    use_model.save(str(tmp_path))
+    loaded = load_encoder(str(tmp_path))
+    text = ["De grens tussen Mexico en de VS."]
+    assert np.allclose(loaded.encode(text), use_model.encode(text), atol=1e-6)

@@ -45,7 +45,9 @@ def load_encoder(name: str, device: str | None = None) -> SentenceTransformer:
     # transformers draws a progress bar for every weight load; ours are the ones that matter.
     transformers.utils.logging.disable_progress_bar()
     try:
-        model = SentenceTransformer(str(path) if path else name, device=device)
+        model = SentenceTransformer(
+            str(path) if path else name, device=device, trust_remote_code=_is_ours(name)
+        )
     except (OSError, ValueError) as e:
         offline = " (no hub access: HF_HUB_OFFLINE is set)" if os.environ.get("HF_HUB_OFFLINE") else ""
         raise QAError(
@@ -54,6 +56,16 @@ def load_encoder(name: str, device: str | None = None) -> SentenceTransformer:
         ) from None
     _add_family_prompts(name, model)
     return model
+
+
+def _is_ours(name: str) -> bool:
+    """A folder saved from our own USE module: sentence-transformers imports its class only when
+    trusted, and the class is this package's own code, not code from the folder."""
+    modules = Path(name) / "modules.json"
+    try:
+        return modules.is_file() and '"qa.encoders.' in modules.read_text(encoding="utf-8")
+    except OSError:
+        return False
 
 
 def _add_family_prompts(name: str, model: SentenceTransformer) -> None:
