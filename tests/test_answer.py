@@ -78,7 +78,15 @@ def test_language_of_the_question(question, lang):
 def test_ask_json_adds_answer_fields_to_the_spine_format(capsys, index):
     assert main(["ask", "--index", str(index), "--json", "Welk aanbod wees Sheinbaum af?"]) == 0
     record = json.loads(capsys.readouterr().out)
-    assert set(record) >= {"question", "passages", "answer", "citations", "highlights", "filters", "abstained"}
+    assert set(record) >= {
+        "question",
+        "passages",
+        "answer",
+        "citations",
+        "highlights",
+        "filters",
+        "abstained",
+    }
     assert record["answer"]["text"] and record["abstained"] is False
     assert record["citations"][0]["passage"] >= 1 and record["passages"][0]["article"]["id"]
     for h in record["highlights"]:
@@ -96,7 +104,10 @@ def test_ask_shows_the_answer_first_then_marked_passages(capsys, index):
 
 
 def test_ask_filters_from_the_command_line(capsys, index):
-    assert main(["ask", "--index", str(index), "--json", "--since", "2025", "--category", "buitenland", "x"]) == 0
+    assert (
+        main(["ask", "--index", str(index), "--json", "--since", "2025", "--category", "buitenland", "x"])
+        == 0
+    )
     record = json.loads(capsys.readouterr().out)
     assert record["passages"] == [] and record["abstained"] is True
     assert main(["ask", "--index", str(index), "--since", "gisteren", "x"]) == 1

@@ -86,26 +86,49 @@ def test_every_seed_is_clean(path):
 
 
 def test_html_file_drops_scripts_and_decodes_entities(tmp_path):
-    article = parse_article(write(tmp_path, "a.html", (
-        "<html><head><title>Grens &amp; migratie</title><script>alert(1)</script></head>"
-        "<body><h1>Kop</h1><p>Eerste&nbsp;zin van het stuk.</p><style>p{}</style>"
-        "<p>Tweede alinea met &eacute;&eacute;n woord.</p></body></html>")))
+    article = parse_article(
+        write(
+            tmp_path,
+            "a.html",
+            (
+                "<html><head><title>Grens &amp; migratie</title><script>alert(1)</script></head>"
+                "<body><h1>Kop</h1><p>Eerste&nbsp;zin van het stuk.</p><style>p{}</style>"
+                "<p>Tweede alinea met &eacute;&eacute;n woord.</p></body></html>"
+            ),
+        )
+    )
     assert article.title == "Grens & migratie"
     assert article.text == "Kop\n\nEerste zin van het stuk.\n\nTweede alinea met één woord."
 
 
 def test_markdown_heading_is_title(tmp_path):
-    article = parse_article(write(tmp_path, "b.md", (
-        "# Nieuwe grensregels\n\nDe regering **besloot** gisteren [meer](http://x.nl) te doen.\n")))
+    article = parse_article(
+        write(
+            tmp_path,
+            "b.md",
+            ("# Nieuwe grensregels\n\nDe regering **besloot** gisteren [meer](http://x.nl) te doen.\n"),
+        )
+    )
     assert article.title == "Nieuwe grensregels"
     assert article.text == "Nieuwe grensregels\n\nDe regering besloot gisteren meer te doen."
 
 
 def test_front_matter_iso_date_and_categories_list(tmp_path):
-    article = parse_article(write(tmp_path, "c.md", (
-        "---\ntitle: Test\ndate: 2021-03-04\ncategories: [politiek, binnenland]\n"
-        "url: https://example.org/x\n---\nTekst van het artikel.\n")))
-    assert (article.date, article.category, article.url) == ("2021-03-04", "politiek", "https://example.org/x")
+    article = parse_article(
+        write(
+            tmp_path,
+            "c.md",
+            (
+                "---\ntitle: Test\ndate: 2021-03-04\ncategories: [politiek, binnenland]\n"
+                "url: https://example.org/x\n---\nTekst van het artikel.\n"
+            ),
+        )
+    )
+    assert (article.date, article.category, article.url) == (
+        "2021-03-04",
+        "politiek",
+        "https://example.org/x",
+    )
 
 
 def test_windows_1252_file_is_read(tmp_path):
@@ -118,14 +141,17 @@ def test_non_http_url_is_dropped(tmp_path):
     assert article.url is None
 
 
-@pytest.mark.parametrize(("name", "content", "reason"), [
-    ("empty.txt", "   \n\n", "empty"),
-    ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
-    ("tags.html", "<html><script>x()</script></html>", "no text"),
-    ("broken.md", "---\ntitle: [unclosed\n---\nTekst.\n", "broken front matter"),
-    ("unclosed.md", "---\ntitle: x\nTekst zonder einde van de kop.\n", "no closing"),
-    ("baddate.md", "---\ndate: gisteren\n---\nTekst.\n", "'date'"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", "   \n\n", "empty"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+        ("tags.html", "<html><script>x()</script></html>", "no text"),
+        ("broken.md", "---\ntitle: [unclosed\n---\nTekst.\n", "broken front matter"),
+        ("unclosed.md", "---\ntitle: x\nTekst zonder einde van de kop.\n", "no closing"),
+        ("baddate.md", "---\ndate: gisteren\n---\nTekst.\n", "'date'"),
+    ],
+)
 def test_unreadable_files_raise_with_reason(tmp_path, name, content, reason):
     with pytest.raises(ArticleError, match=reason):
         parse_article(write(tmp_path, name, content))

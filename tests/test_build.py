@@ -65,16 +65,21 @@ def test_adding_an_article_embeds_only_its_chunks(corpus, index, counting):
 
 def test_changing_an_article_replaces_its_vectors(corpus, index, counting):
     target = next(corpus.glob("003_*.txt"))
-    old_ids = {c.id for c in FaissStore.open(index).chunks(range(1000)).values()
-               if c.article.id == target.name}
-    target.write_text(" date 2025-05 Starmer kondigde een nieuw plan aan voor de kanaalboten. "
-                      "Het plan kost 90 miljoen pond.", encoding="utf-8")
+    old_ids = {
+        c.id for c in FaissStore.open(index).chunks(range(1000)).values() if c.article.id == target.name
+    }
+    target.write_text(
+        " date 2025-05 Starmer kondigde een nieuw plan aan voor de kanaalboten. "
+        "Het plan kost 90 miljoen pond.",
+        encoding="utf-8",
+    )
     report = build_index(corpus, index, encoder=counting, **quiet())
     assert report.changed == [target.name] and report.chunks_embedded == 1
     store = FaissStore.open(index)
     chunks = [c for c in store.chunks(range(1000)).values() if c.article.id == target.name]
-    assert [c.text for c in chunks] == ["Starmer kondigde een nieuw plan aan voor de kanaalboten. "
-                                        "Het plan kost 90 miljoen pond."]
+    assert [c.text for c in chunks] == [
+        "Starmer kondigde een nieuw plan aan voor de kanaalboten. Het plan kost 90 miljoen pond."
+    ]
     assert not old_ids & {c.id for c in chunks}
     assert store.count() == sum(chunk_counts(index).values())
 
@@ -129,8 +134,15 @@ def test_interrupted_build_leaves_the_old_index_answering(corpus, index, countin
         build_index(corpus, index, encoder=counting, **quiet())
     assert (index / "manifest.json").read_text() == before
     committed = json.loads(before)
-    assert sorted(os.listdir(index)) == sorted(["manifest.json", ".build.lock", committed["vectors_file"],
-                                               committed["chunks_file"], committed["lexical_dir"]])
+    assert sorted(os.listdir(index)) == sorted(
+        [
+            "manifest.json",
+            ".build.lock",
+            committed["vectors_file"],
+            committed["chunks_file"],
+            committed["lexical_dir"],
+        ]
+    )
     assert any(a.startswith("000") for a in chunk_counts(index))  # the deleted one is still there
     assert top_article(index, "Wat zei John Kelly over de uitwijzingen?").startswith("001")
 
@@ -156,8 +168,9 @@ def test_other_chunking_triggers_full_rebuild(corpus, index, counting):
     from qa.chunking import ChunkSettings
 
     messages = []
-    report = build_index(corpus, index, encoder=counting, chunking=ChunkSettings(max_words=40),
-                         log=messages.append)
+    report = build_index(
+        corpus, index, encoder=counting, chunking=ChunkSettings(max_words=40), log=messages.append
+    )
     assert report.full_rebuild and "chunking changed" in messages[0]
     assert len(report.added) == 5 and report.chunks_embedded == len(counting.embedded) > 0
 

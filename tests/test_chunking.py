@@ -20,37 +20,53 @@ def article(text: str) -> Article:
     return Article("x.txt", "x.txt", "Titel", None, None, None, text, "0")
 
 
-@pytest.mark.parametrize("text", [
-    "Dhr. Jansen zei o.a. dat het bijv. 2,5 miljoen kostte.",
-    "Er kwamen ca. 10.000 mensen naar de gem. Utrecht, d.w.z. meer dan vorig jaar.",
-    "Mr. De Vries en mevr. De Boer spraken met prof. Bakker t.o.v. het plan.",
-    "Het aantal steeg met 3.5 procent, zie blz. 4 van het rapport.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dhr. Jansen zei o.a. dat het bijv. 2,5 miljoen kostte.",
+        "Er kwamen ca. 10.000 mensen naar de gem. Utrecht, d.w.z. meer dan vorig jaar.",
+        "Mr. De Vries en mevr. De Boer spraken met prof. Bakker t.o.v. het plan.",
+        "Het aantal steeg met 3.5 procent, zie blz. 4 van het rapport.",
+    ],
+)
 def test_dutch_abbreviations_and_numbers_do_not_split(text):
     assert sentences(text) == [text]
 
 
 def test_real_boundaries_split():
     text = "Hij zei: „Dit is het.” Daarna ging hij. Is dat zo? Ja! Mr. Smit kwam ook."
-    assert sentences(text) == ["Hij zei: „Dit is het.”", "Daarna ging hij.", "Is dat zo?", "Ja!",
-                               "Mr. Smit kwam ook."]
+    assert sentences(text) == [
+        "Hij zei: „Dit is het.”",
+        "Daarna ging hij.",
+        "Is dat zo?",
+        "Ja!",
+        "Mr. Smit kwam ook.",
+    ]
 
 
 def test_sentences_never_cross_paragraphs():
     assert sentences("Een kop zonder punt\n\nDe tekst begint hier.") == [
-        "Een kop zonder punt", "De tekst begint hier."]
+        "Een kop zonder punt",
+        "De tekst begint hier.",
+    ]
 
 
 @pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name[:3])
-@pytest.mark.parametrize("settings", [ChunkSettings(), ChunkSettings(max_words=30, overlap_sentences=0),
-                                      ChunkSettings(max_words=200, overlap_sentences=2)])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        ChunkSettings(),
+        ChunkSettings(max_words=30, overlap_sentences=0),
+        ChunkSettings(max_words=200, overlap_sentences=2),
+    ],
+)
 def test_chunk_offsets_map_back_exactly(path, settings):
     data = path.read_bytes()
     art = parse_article(SourceFile(path.name, path, data, hashlib.sha256(data).hexdigest()))
     chunks = chunk_article(art, settings)
     assert chunks
     for position, chunk in enumerate(chunks):
-        assert art.text[chunk.start:chunk.end] == chunk.text
+        assert art.text[chunk.start : chunk.end] == chunk.text
         assert chunk.position == position and chunk.article_id == art.id
     # Every sentence is in some chunk, and chunks start and end on sentence boundaries.
     spans = sentence_spans(art.text)

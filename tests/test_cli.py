@@ -87,8 +87,9 @@ def test_env_variables_fill_options(capsys, index, monkeypatch):
 
 
 def test_python_dash_m_help_documents_exit_codes():
-    result = subprocess.run([sys.executable, "-m", "qa", "--help"], capture_output=True, text=True,
-                            cwd=ROOT, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "qa", "--help"], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     assert "exit codes" in result.stdout and "no usable index" in result.stdout
 
 

@@ -51,7 +51,8 @@ def test_given_dates_win_over_the_question_and_auto_can_be_off():
     assert combine(given, "Wat gebeurde er in 2017?", auto=True) == given
     assert combine(Filters(), "Wat gebeurde er in 2017?", auto=False) == Filters()
     assert combine(Filters(category="x"), "in 2017?", auto=True) == Filters(
-        since="2017", until="2017", category="x", from_question="in 2017")
+        since="2017", until="2017", category="x", from_question="in 2017"
+    )
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

@@ -42,8 +42,9 @@ def test_passages_of_one_article_are_distinct_and_at_most_two(retriever):
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
 def test_each_mode_finds_a_named_fact(retriever, mode):
-    passages = retriever.search("Bij welke legerbasis in Texas ligt de militaire zone?", k=3,
-                                settings=SearchSettings(mode=mode))
+    passages = retriever.search(
+        "Bij welke legerbasis in Texas ligt de militaire zone?", k=3, settings=SearchSettings(mode=mode)
+    )
     assert any("Fort Bliss" in p.text for p in passages)
 
 
@@ -66,7 +67,9 @@ def test_date_in_the_question_becomes_a_filter(retriever):
     found = retriever.retrieve("Wat zeiden de VS en Mexico in 2017 over uitwijzingen?")
     assert found.filters.from_question == "in 2017" and found.relaxed is None
     assert {p.article.date for p in found.passages} == {"2017-02"}
-    unfiltered = retriever.retrieve("Wat zeiden de VS en Mexico in 2017 over uitwijzingen?", auto_filter=False)
+    unfiltered = retriever.retrieve(
+        "Wat zeiden de VS en Mexico in 2017 over uitwijzingen?", auto_filter=False
+    )
     assert not unfiltered.filters.active and len({p.article.id for p in unfiltered.passages}) > 1
 
 

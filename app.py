@@ -1,0 +1,517 @@
+"""The web app: ask the news archive in a chat, read the sources, add articles and rebuild the index.
+
+Presentation only: answers come from qa.ask, rebuilds from qa.build, HTML from qa.ui. `python app.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import socket
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+
+from qa import ui
+from qa.answer import Answer
+from qa.ask import ask, retriever_for
+from qa.build import build_index
+from qa.errors import IndexMissingError, QAError
+from qa.filters import Filters
+from qa.store import ArticleInfo, read_manifest
+
+EXAMPLES = [
+    "Welk aanbod wees Sheinbaum af?",
+    "Hoeveel migranten staken de grens over?",
+    "Wat zei John Kelly in 2017 over uitzettingen?",
+    "Waartoe riep Keir Starmer op?",
+]
+
+# Questions share one pool of workers, from the chat and the API alike. Two matches this
+# project's 2-core machines: more would only make the encoder's threads compete.
+ASK_CONCURRENCY = 2
+
+I18N = gr.I18n(
+    nl={
+        "intro": "## Vragen aan het nieuwsarchief\nStel een vraag in het Nederlands (of Engels). "
+        "Het antwoord citeert de artikelen waar het vandaan komt: klik op [n] om de bron te zien.",
+        "tab_ask": "Vragen",
+        "tab_articles": "Artikelen",
+        "chat": "Gesprek",
+        "chat_placeholder": "Stel hieronder een vraag over het nieuws.",
+        "question": "Vraag",
+        "question_placeholder": "Bijvoorbeeld: Welk aanbod wees Sheinbaum af?",
+        "ask": "Vraag",
+        "new_chat": "Nieuw gesprek",
+        "examples": "Voorbeeldvragen",
+        "filters": "Filters",
+        "since": "Vanaf",
+        "until": "Tot en met",
+        "date_placeholder": "bijv. 2019-01",
+        "category": "Categorie",
+        "k": "Aantal passages",
+        "remove_filter": "Zonder dit datumfilter",
+        "search_articles": "Zoek in titels",
+        "articles": "Geïndexeerde artikelen",
+        "article_view": "Artikel",
+        "upload": "Artikelen toevoegen (.txt, .md, .html)",
+        "add": "Toevoegen aan corpus",
+        "rebuild": "Index bijwerken",
+        "select_hint": "Klik op een artikel om het hier te lezen.",
+    },
+    en={
+        "intro": "## Ask the news archive\nAsk a question in Dutch (or English). The answer cites the "
+        "articles it comes from: click [n] to see the source.",
+        "tab_ask": "Ask",
+        "tab_articles": "Articles",
+        "chat": "Conversation",
+        "chat_placeholder": "Ask a question about the news below.",
+        "question": "Question",
+        "question_placeholder": "For example: Welk aanbod wees Sheinbaum af?",
+        "ask": "Ask",
+        "new_chat": "New conversation",
+        "examples": "Example questions",
+        "filters": "Filters",
+        "since": "From",
+        "until": "Until",
+        "date_placeholder": "e.g. 2019-01",
+        "category": "Category",
+        "k": "Number of passages",
+        "remove_filter": "Without this date filter",
+        "search_articles": "Search titles",
+        "articles": "Indexed articles",
+        "article_view": "Article",
+        "upload": "Add articles (.txt, .md, .html)",
+        "add": "Add to corpus",
+        "rebuild": "Rebuild index",
+        "select_hint": "Click an article to read it here.",
+    },
+)
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    corpus: Path = Path("corpus")
+    index: Path = Path("index")
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_upload_mb: float = 20.0  # per file; env QA_MAX_UPLOAD_MB
+    users: tuple[tuple[str, str], ...] = ()  # env QA_USERS=user:pass,user2:pass2; none: no login
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1_000_000)
+
+
+def parse_users(value: str | None) -> tuple[tuple[str, str], ...]:
+    """QA_USERS ("user:pass,user2:pass2") as Gradio's auth pairs; a password may contain ':'."""
+    users = []
+    for item in (value or "").split(","):
+        if not item.strip():
+            continue
+        name, colon, password = item.strip().partition(":")
+        if not colon or not name or not password:
+            raise QAError(f"QA_USERS entry {name or item.strip()!r} is not user:password")
+        users.append((name, password))
+    return tuple(users)
+
+
+def max_upload_mb(value: str | None) -> float:
+    if not value:
+        return AppSettings.max_upload_mb
+    try:
+        mb = float(value)
+    except ValueError:
+        mb = -1.0
+    if mb <= 0:
+        raise QAError(f"QA_MAX_UPLOAD_MB must be a positive number of megabytes, got {value!r}")
+    return mb
+
+
+def _lang(request: gr.Request | None) -> str:
+    headers = getattr(request, "headers", None) or {}
+    return ui.language_of(headers.get("accept-language"))
+
+
+def _filters(since: str | None, until: str | None, category: str | None) -> Filters:
+    return Filters(
+        since=(since or "").strip() or None, until=(until or "").strip() or None, category=category or None
+    )
+
+
+def answer_stream(
+    question: str, k: int, index: Path, filters: Filters, auto_filter: bool
+) -> Iterator[str | Answer]:
+    """The answer's text so far while an LLM writes it (nothing without one), then the Answer.
+
+    ask() runs in a thread of its own because it hands out tokens through a callback.
+    """
+    pieces: queue.Queue[str | None] = queue.Queue()
+    outcome: dict[str, Answer | BaseException] = {}
+
+    def run() -> None:
+        try:
+            outcome["answer"] = ask(
+                question, k, index=index, filters=filters, auto_filter=auto_filter, on_token=pieces.put
+            )
+        except BaseException as e:  # handed to the caller's thread, which raises it
+            outcome["error"] = e
+        finally:
+            pieces.put(None)
+
+    threading.Thread(target=run, name="qa-ask", daemon=True).start()
+    text = ""
+    while (piece := pieces.get()) is not None:
+        text += piece
+        yield text
+    if "error" in outcome:
+        raise outcome["error"]
+    yield outcome["answer"]
+
+
+def build_app(settings: AppSettings) -> gr.Blocks:
+    """The whole page and the /ask API; launching it is `launch()`'s job."""
+    index, corpus = settings.index, settings.corpus
+    # One rebuild at a time from this app; build_index's file lock also stops a CLI build.
+    rebuilding = threading.Lock()
+
+    def indexed_articles() -> list[ArticleInfo]:
+        try:
+            return retriever_for(index).store.articles()
+        except IndexMissingError:
+            return []
+
+    def answer_with(question: str, k: float, filters: Filters, auto_filter: bool) -> Answer:
+        return ask(question, int(k), index=index, filters=filters, auto_filter=auto_filter)
+
+    def panels(answer: Answer | None, lang: str) -> tuple[str, str, dict, str]:
+        """Sources, timeline, and the removable question-date filter, for the latest answer."""
+        if answer is None:
+            return ui.source_cards(None, None, lang), "", gr.update(visible=False), ""
+        store = retriever_for(index).store
+
+        def article_text(article_id: str) -> str | None:
+            try:
+                return store.article_text(article_id)
+            except QAError:  # removed by a rebuild that committed after the answer was found
+                return None
+
+        banner = ui.describe_filters(answer.filters, lang) if answer.filters.from_question else ""
+        return (
+            ui.source_cards(answer, article_text, lang),
+            ui.timeline_html(answer.passages, lang),
+            gr.update(visible=bool(banner)),
+            f'<div class="qa-callout qa-note">{ui.escape(banner)}</div>' if banner else "",
+        )
+
+    def respond(
+        question: str,
+        history: list[dict],
+        since: str,
+        until: str,
+        category: str | None,
+        k: float,
+        auto_filter: bool,
+        lang: str,
+    ) -> Iterator[tuple]:
+        question = (question or "").strip()
+        if not question:
+            yield (history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
+            return
+        history = [
+            *ui.unlink_history(history or []),
+            {"role": "user", "content": ui.escape_markdown(question)},
+        ]
+        # The question shows at once; the answer follows when it is ready.
+        yield (history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), question, "")
+        try:
+            for step in answer_stream(question, int(k), index, _filters(since, until, category), auto_filter):
+                if isinstance(step, Answer):
+                    reply = {"role": "assistant", "content": ui.answer_message(step, lang)}
+                    yield ([*history, reply], *panels(step, lang), question, "")
+                else:
+                    draft = {"role": "assistant", "content": ui.draft_message(step)}
+                    yield ([*history, draft], gr.skip(), gr.skip(), gr.skip(), gr.skip(), question, "")
+        except QAError as e:
+            message = f'<div class="qa-callout qa-weak">{ui.escape(str(e))}</div>'
+            yield ([*history, {"role": "assistant", "content": message}], *panels(None, lang), question, "")
+
+    def submit(
+        question: str, history: list[dict], since: str, until: str, category: str | None, k: float,
+        request: gr.Request,
+    ) -> Iterator[tuple]:  # fmt: skip
+        yield from respond(question, history, since, until, category, k, True, _lang(request))
+
+    def without_date_filter(
+        question: str, history: list[dict], since: str, until: str, category: str | None, k: float,
+        request: gr.Request,
+    ) -> Iterator[tuple]:  # fmt: skip
+        yield from respond(question, history, since, until, category, k, False, _lang(request))
+
+    def new_chat(request: gr.Request) -> tuple:
+        return ([], *panels(None, _lang(request)), "", "")
+
+    def catalogue(query: str, request: gr.Request) -> tuple[dict, str, dict]:
+        lang = _lang(request)
+        articles = indexed_articles()
+        rows = ui.article_rows(articles, query or "")
+        count = ui.words(lang)["articles_count"].format(shown=len(rows), total=len(articles))
+        choices = [("—", ""), *((c, c) for c in ui.categories(articles))]
+        # Column headers are set here, in the request's language: gr.I18n does not reach them.
+        return {"data": rows, "headers": ui.article_headers(lang)}, count, gr.update(choices=choices)
+
+    def show_article(evt: gr.SelectData, request: gr.Request) -> str:
+        row = evt.row_value or []
+        wanted = row[3] if len(row) > 3 else None
+        found = next((a for a in indexed_articles() if a.id == wanted), None)
+        if found is None:
+            return ""
+        return ui.article_view(found, retriever_for(index).store.article_text(found.id), _lang(request))
+
+    def add_files(files: list[str] | None, request: gr.Request) -> tuple[str, None]:
+        if not files:
+            return "", None
+        # Gradio has already reduced each upload's name to its last component; save_uploads
+        # makes it safe again on its own terms.
+        outcomes = ui.save_uploads(
+            [(Path(f).name, Path(f)) for f in files], corpus, settings.max_upload_bytes
+        )
+        return ui.upload_report(outcomes, settings.max_upload_bytes, _lang(request)), None
+
+    def rebuild(request: gr.Request, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
+        lang = _lang(request)
+        if not rebuilding.acquire(blocking=False):
+            return ui.build_busy(lang)
+        try:
+            report = build_index(corpus, index, log=lambda _line: None)
+        except QAError as e:
+            return ui.build_error(str(e), lang)
+        finally:
+            rebuilding.release()
+        return ui.build_summary(report, lang)
+
+    def ask_api(
+        question: str,
+        k: int = 5,
+        since: str = "",
+        until: str = "",
+        category: str = "",
+        auto_filter: bool = True,
+    ) -> dict:
+        """Answer a question from the news archive.
+
+        Returns the answer as JSON, as `qa.ui.api_answer` gives it: text with [n] markers,
+        citations, passages with their articles.
+        """
+        try:
+            return ui.api_answer(answer_with(question, k, _filters(since, until, category), auto_filter))
+        except QAError as e:
+            raise gr.Error(str(e)) from None
+
+    with gr.Blocks(title="Nieuwsarchief — vragen en bronnen", analytics_enabled=False) as demo:
+        gr.Markdown(I18N("intro"), elem_classes="qa-intro")
+        last_question = gr.State("")
+        with gr.Tabs():
+            with gr.Tab(I18N("tab_ask"), id="ask"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=380):
+                    chatbot = gr.Chatbot(
+                        label=I18N("chat"),
+                        height=480,
+                        placeholder=I18N("chat_placeholder"),
+                        latex_delimiters=[],
+                        feedback_options=None,
+                        buttons=["copy"],
+                        sanitize_html=True,
+                        elem_id="qa-chat",
+                    )
+                    with gr.Row(visible=False, equal_height=True) as filter_row:
+                        filter_note = gr.HTML(elem_id="qa-filter-note")
+                        remove_filter = gr.Button(I18N("remove_filter"), size="sm", scale=0, min_width=200)
+                    with gr.Row(equal_height=True):
+                        question = gr.Textbox(
+                            label=I18N("question"),
+                            placeholder=I18N("question_placeholder"),
+                            show_label=False,
+                            scale=5,
+                            lines=1,
+                            max_lines=4,
+                            autofocus=True,
+                            elem_id="qa-question",
+                        )
+                        ask_button = gr.Button(I18N("ask"), variant="primary", scale=1, min_width=90)
+                        clear = gr.Button(I18N("new_chat"), variant="secondary", scale=1, min_width=90)
+                    gr.Examples(EXAMPLES, inputs=[question], label=I18N("examples"))
+                    with gr.Accordion(I18N("filters"), open=False), gr.Row():
+                        since = gr.Textbox(
+                            label=I18N("since"), placeholder=I18N("date_placeholder"), min_width=120
+                        )
+                        until = gr.Textbox(
+                            label=I18N("until"), placeholder=I18N("date_placeholder"), min_width=120
+                        )
+                        category = gr.Dropdown(
+                            label=I18N("category"), choices=[("—", "")], value="", min_width=140
+                        )
+                        k = gr.Slider(1, 10, value=5, step=1, label=I18N("k"), min_width=160)
+                with gr.Column(scale=2, min_width=340, elem_id="qa-side"):
+                    timeline = gr.HTML(elem_id="qa-timeline")
+                    sources = gr.HTML(ui.source_cards(None, None, "nl"), elem_id="qa-sources")
+
+            with (
+                gr.Tab(I18N("tab_articles"), id="articles", elem_id="qa-tab-articles"),
+                gr.Row(equal_height=False),
+            ):
+                with gr.Column(scale=3, min_width=380):
+                    with gr.Row(equal_height=True):
+                        search = gr.Textbox(
+                            label=I18N("search_articles"), scale=3, elem_id="qa-articles-search"
+                        )
+                        count = gr.Markdown()
+                    table = gr.Dataframe(
+                        headers=ui.article_headers("en"),
+                        column_widths=["52%", "14%", "14%", "20%"],
+                        datatype="str",
+                        interactive=False,
+                        wrap=True,
+                        max_height=420,
+                        label=I18N("articles"),
+                        elem_id="qa-articles",
+                    )
+                    with gr.Group():
+                        uploads = gr.File(
+                            label=I18N("upload"), file_count="multiple", height=150, elem_id="qa-upload"
+                        )
+                        with gr.Row():
+                            add = gr.Button(I18N("add"))
+                            rebuild_button = gr.Button(I18N("rebuild"), variant="primary")
+                    upload_result = gr.HTML(elem_id="qa-upload-result")
+                    build_result = gr.HTML(elem_id="qa-build-result")
+                with gr.Column(scale=2, min_width=340):
+                    article = gr.HTML(f"<p class='qa-empty'>{I18N('select_hint')}</p>", elem_id="qa-article")
+
+        asking = [question, chatbot, since, until, category, k]
+        answered = [chatbot, sources, timeline, filter_row, filter_note, last_question, question]
+        for trigger in (question.submit, ask_button.click):
+            trigger(submit, asking, answered, concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY,
+                    api_visibility="private")  # fmt: skip
+        remove_filter.click(
+            without_date_filter,
+            [last_question, chatbot, since, until, category, k],
+            answered,
+            concurrency_id="ask",
+            concurrency_limit=ASK_CONCURRENCY,
+            api_visibility="private",
+        )
+        clear.click(new_chat, None, answered, api_visibility="private")
+        gr.api(ask_api, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
+
+        listing = [table, count, category]
+        demo.load(catalogue, [search], listing, api_visibility="private")
+        search.change(catalogue, [search], listing, api_visibility="private", show_progress="hidden")
+        table.select(show_article, None, article, api_visibility="private")
+        add.click(add_files, [uploads], [upload_result, uploads], api_name="add_articles")
+        # Any number of clicks may run at once: all but one meet the lock and say so at once,
+        # instead of queueing up to rebuild again afterwards.
+        rebuild_button.click(rebuild, None, build_result, api_name="rebuild", concurrency_limit=None).then(
+            catalogue, [search], listing, api_visibility="private"
+        )
+    return demo
+
+
+THEME = gr.themes.Soft(
+    primary_hue="indigo",
+    neutral_hue="slate",
+    # System fonts: the app runs offline, so nothing is fetched from a font service.
+    font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"],
+    font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+)
+
+
+def launch(demo: gr.Blocks, settings: AppSettings, *, block: bool = True) -> tuple[object, str, str]:
+    """Serve `demo`: queue, auth, language and look; `block=False` returns once it listens."""
+    return demo.queue(default_concurrency_limit=ASK_CONCURRENCY).launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=list(settings.users) or None,
+        i18n=I18N,
+        theme=THEME,
+        css=ui.CSS,
+        # Our own per-file limit answers with a message naming the file; this ceiling only stops
+        # a request far beyond it before it fills the disk.
+        max_file_size=int(settings.max_upload_bytes * 5 + 1_000_000),
+        prevent_thread_lock=not block,
+        show_error=True,
+        footer_links=["api", "settings"],
+        quiet=not block,
+    )
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True when something already listens on host:port (checked so the user gets one clear line)."""
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError:
+                return True
+    return False
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="app.py", description="Web app: ask questions about the news archive and see the sources."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    parser.add_argument(
+        "--corpus", type=Path, default=Path(os.environ.get("QA_CORPUS") or "corpus"),
+        help="folder of articles (env QA_CORPUS; default corpus)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--index", type=Path, default=Path(os.environ.get("QA_INDEX") or "index"),
+        help="index folder (env QA_INDEX; default index)",
+    )  # fmt: skip
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = AppSettings(
+            corpus=args.corpus,
+            index=args.index,
+            host=args.host,
+            port=args.port,
+            max_upload_mb=max_upload_mb(os.environ.get("QA_MAX_UPLOAD_MB")),
+            users=parse_users(os.environ.get("QA_USERS")),
+        )
+        if port_in_use(settings.host, settings.port):
+            print(
+                f"app.py: error: port {settings.port} on {settings.host} is already in use; "
+                f"stop what runs there or pass --port",
+                file=sys.stderr,
+            )
+            return 1
+        if read_manifest(settings.index) is None:
+            print(
+                f"No index in {settings.index}/ yet: building it from {settings.corpus}/ …", file=sys.stderr
+            )
+            report = build_index(
+                settings.corpus, settings.index, log=lambda line: print(line, file=sys.stderr)
+            )
+            print(report.summary(), file=sys.stderr)
+        retriever_for(settings.index)  # load the index and the model now, not on the first question
+    except QAError as e:
+        print(f"app.py: error: {e}", file=sys.stderr)
+        return e.exit_code
+    launch(build_app(settings), settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,702 @@
+"""What the web app shows: answers, passages and articles turned into chat messages and HTML.
+
+Plain functions over qa's objects, tested on their own; no Gradio here, and no I/O but `save_uploads`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from qa.answer import Answer
+from qa.articles import SUFFIXES, ArticleError, SourceFile, parse_article
+from qa.build import BuildReport
+from qa.filters import Filters
+from qa.search import Passage
+from qa.store import ArticleInfo
+
+LANGUAGES = ("nl", "en")
+
+# Words the server writes into HTML; static labels are translated in the browser (app.py's gr.I18n).
+WORDS: dict[str, dict[str, str]] = {
+    "nl": {
+        "sources": "Bronnen",
+        "no_sources": "Stel een vraag: de passages waarop het antwoord steunt verschijnen hier.",
+        "timeline": "Tijdlijn",
+        "undated": "zonder datum",
+        "original": "origineel",
+        "whole_article": "Toon het hele artikel",
+        "chars": "tekens",
+        "weak": "zwak bewijs",
+        "weak_answer": "Zwak bewijs: geen van de passages beantwoordt de vraag duidelijk. "
+        "Hieronder staan de best passende passages.",
+        "unverified": "Een [n?] wijst naar een passage waarin de bewering niet terug te vinden is.",
+        "by_llm": "Geschreven door een taalmodel op basis van de passages.",
+        "filtered": "Gefilterd op",
+        "from_question": "uit de vraag",
+        "category": "categorie",
+        "from": "vanaf",
+        "until": "tot en met",
+        "relaxed": "Datumfilter losgelaten",
+        "col_title": "Titel",
+        "col_date": "Datum",
+        "col_category": "Categorie",
+        "col_file": "Bestand",
+        "articles_count": "{shown} van {total} artikelen",
+        "saved": "toegevoegd als {name}",
+        "renamed": "toegevoegd als {name} (die naam bestond al)",
+        "bad_type": "geweigerd: alleen {types} mogen erin",
+        "too_big": "geweigerd: {size} is groter dan de limiet van {limit}",
+        "unreadable": "geweigerd: onleesbaar ({reason})",
+        "bad_name": "geweigerd: de bestandsnaam is onbruikbaar",
+        "after_upload": "Klik op ‘Index bijwerken’ om de nieuwe artikelen doorzoekbaar te maken.",
+        "built": "Index bijgewerkt",
+        "added": "toegevoegd",
+        "changed": "gewijzigd",
+        "removed": "verwijderd",
+        "unchanged": "ongewijzigd",
+        "skipped": "overgeslagen",
+        "full_rebuild": "Alles opnieuw ingebed",
+        "build_failed": "Bijwerken mislukt",
+        "build_busy": "Er loopt al een herbouw van de index; wacht tot die klaar is. "
+        "Vragen worden intussen beantwoord uit de vorige index.",
+    },
+    "en": {
+        "sources": "Sources",
+        "no_sources": "Ask a question: the passages the answer rests on appear here.",
+        "timeline": "Timeline",
+        "undated": "undated",
+        "original": "original",
+        "whole_article": "Show whole article",
+        "chars": "characters",
+        "weak": "weak evidence",
+        "weak_answer": "Weak evidence: none of the passages clearly answers the question. "
+        "The closest passages are listed below.",
+        "unverified": "An [n?] points at a passage in which the claim could not be found.",
+        "by_llm": "Written by a language model from the passages.",
+        "filtered": "Filtered to",
+        "from_question": "from the question",
+        "category": "category",
+        "from": "from",
+        "until": "until",
+        "relaxed": "Date filter dropped",
+        "col_title": "Title",
+        "col_date": "Date",
+        "col_category": "Category",
+        "col_file": "File",
+        "articles_count": "{shown} of {total} articles",
+        "saved": "added as {name}",
+        "renamed": "added as {name} (that name was taken)",
+        "bad_type": "refused: only {types} are accepted",
+        "too_big": "refused: {size} is over the {limit} limit",
+        "unreadable": "refused: unreadable ({reason})",
+        "bad_name": "refused: the file name is unusable",
+        "after_upload": "Click ‘Rebuild index’ to make the new articles searchable.",
+        "built": "Index updated",
+        "added": "added",
+        "changed": "changed",
+        "removed": "removed",
+        "unchanged": "unchanged",
+        "skipped": "skipped",
+        "full_rebuild": "Everything re-embedded",
+        "build_failed": "Rebuild failed",
+        "build_busy": "A rebuild of the index is already running; wait for it to finish. "
+        "Questions are answered from the previous index meanwhile.",
+    },
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS.get(lang, WORDS["en"])
+
+
+def language_of(accept_language: str | None) -> str:
+    """The interface language for an Accept-Language header: the user's most preferred of ours."""
+    best, best_q = "en", -1.0
+    for position, item in enumerate((accept_language or "").split(",")):
+        tag, _, params = item.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in LANGUAGES:
+            continue
+        q = 1.0
+        match = re.search(r"q=([0-9.]+)", params)
+        if match:
+            try:
+                q = float(match.group(1))
+            except ValueError:
+                q = 0.0
+        # Equal weights keep the header's order, which is the browser's order of preference.
+        if q - position * 1e-6 > best_q:
+            best, best_q = primary, q - position * 1e-6
+    return best
+
+
+# --- escaping ------------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Article text as inert HTML text: no tag, attribute or entity of its own survives."""
+    return html.escape(text, quote=True)
+
+
+# Characters that Markdown would read as syntax. Chat messages are Markdown, so article text put
+# into one must not turn into links (`[x](javascript:…)`), emphasis, code or LaTeX.
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]{}()#+\-!|~$<>&\"']")
+
+
+def escape_markdown(text: str) -> str:
+    """Article text as inert Markdown and HTML: every syntax character becomes a numeric entity."""
+    return _MARKDOWN_SYNTAX.sub(lambda m: f"&#{ord(m.group(0))};", re.sub(r"\s+", " ", text))
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is an absolute http(s) link, else None: no javascript:, data: or relative links."""
+    if not url:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ord(c) < 0x20 or c.isspace() for c in url):
+        return None
+    return url
+
+
+def source_id(number: int) -> str:
+    """The HTML id of passage `number`'s card; the answer's [n] links point at it."""
+    return f"source-{number}"
+
+
+# --- highlighting --------------------------------------------------------------------------
+
+
+def _merged(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Spans clipped to the text and merged where they overlap or touch, in order."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted((max(0, s), min(length, e)) for s, e in spans):
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def mark(text: str, spans: Iterable[tuple[int, int]], css_class: str = "qa-hl") -> str:
+    """`text` escaped, with each span (character offsets into `text`) wrapped in <mark>."""
+    parts = []
+    at = 0
+    for start, end in _merged(spans, len(text)):
+        parts.append(escape(text[at:start]))
+        parts.append(f'<mark class="{css_class}">{escape(text[start:end])}</mark>')
+        at = end
+    parts.append(escape(text[at:]))
+    return "".join(parts)
+
+
+def article_html(text: str, passage: tuple[int, int] | None = None, highlights: Sequence = ()) -> str:
+    """A whole article as escaped text, the passage (article offsets) set off in place.
+
+    `highlights` are offsets relative to the passage, as `Passage.highlights` holds them.
+    """
+    if passage is None:
+        return f'<div class="qa-fulltext">{escape(text)}</div>'
+    start, end = max(0, passage[0]), min(len(text), passage[1])
+    inner = mark(text[start:end], highlights)
+    return (
+        f'<div class="qa-fulltext">{escape(text[:start])}'
+        f'<span class="qa-inpassage">{inner}</span>{escape(text[end:])}</div>'
+    )
+
+
+# --- the answer as a chat message ----------------------------------------------------------
+
+_CITATION = re.compile(r"\[(\d+)\]")
+
+
+def cite_link(number: int, verified: bool = True) -> str:
+    if verified:
+        return f'<a class="qa-cite" href="#{source_id(number)}">&#91;{number}&#93;</a>'
+    return f'<a class="qa-cite qa-unverified" href="#{source_id(number)}">&#91;{number}?&#93;</a>'
+
+
+def draft_message(text: str) -> str:
+    """An answer still being written (streamed from an LLM): plain escaped text, links come at the end."""
+    return f'<div class="qa-answer qa-draft">{escape_markdown(text)} ▍</div>'
+
+
+def answer_message(answer: Answer, lang: str) -> str:
+    """The assistant's chat message: the answer with [n] linked to its card, then notes and filters.
+
+    The answer text is article text (extractive) or model output (LLM): both are escaped, and
+    only the [n] markers that point at a shown passage become links.
+    """
+    w = words(lang)
+    ranks = {p.rank for p in answer.passages}
+    # A marker whose claims were all checked and none found in the passage is flagged with "?".
+    unverified = {c.number for c in answer.citations if not c.verified} - {
+        c.number for c in answer.citations if c.verified
+    }
+    parts = []
+    at = 0
+    text = " ".join(answer.text.split())
+    for match in _CITATION.finditer(text):
+        number = int(match.group(1))
+        if number not in ranks:
+            continue
+        parts.append(escape_markdown(text[at : match.start()]))
+        parts.append(cite_link(number, number not in unverified))
+        at = match.end()
+    parts.append(escape_markdown(text[at:]))
+    body = "".join(parts).strip()
+    lines = []
+    if answer.abstained:
+        lines.append(f'<div class="qa-callout qa-weak">⚠ {escape(w["weak_answer"])}</div>')
+    lines.append(f'<div class="qa-answer">{body}</div>')
+    if unverified:
+        lines.append(f'<div class="qa-callout qa-weak">⚠ {escape(w["unverified"])}</div>')
+    for note in answer.notes:
+        lines.append(f'<div class="qa-callout qa-note">ℹ {escape_markdown(note)}</div>')
+    if answer.source == "llm":
+        lines.append(f'<div class="qa-filterline">{escape(w["by_llm"])}</div>')
+    if answer.filters.active:
+        lines.append(
+            f'<div class="qa-filterline">{escape_markdown(describe_filters(answer.filters, lang))}</div>'
+        )
+    return "\n".join(lines)
+
+
+_LINKED_CITATION = re.compile(r'<a class="qa-cite[^"]*" href="#source-\d+">(&#91;\d+\??&#93;)</a>')
+
+
+def api_answer(answer: Answer) -> dict:
+    """`Answer.to_dict()` for the web API, without each article's server-side file path.
+
+    The article id already names the file within the corpus; the path would only tell a remote
+    client where the server keeps it. It also has to go for gradio_client 2.7 to work at all:
+    `Client.predict` takes any returned object with a string "path" for a file to download.
+    """
+    data = answer.to_dict()
+    for passage in data["passages"]:
+        passage["article"] = {k: v for k, v in passage["article"].items() if k != "path"}
+    return data
+
+
+def unlink_citations(message: str) -> str:
+    """An earlier answer's [n] without links: the cards on the page belong to the latest answer."""
+    return _LINKED_CITATION.sub(r'<span class="qa-cite-old">\1</span>', message)
+
+
+def unlink_history(history: Sequence[dict]) -> list[dict]:
+    """Chat messages (Gradio's format: content a string or a list of parts) with old links removed."""
+    result = []
+    for message in history:
+        content = message.get("content")
+        if isinstance(content, str):
+            content = unlink_citations(content)
+        elif isinstance(content, list):
+            content = [
+                {**part, "text": unlink_citations(part["text"])}
+                if isinstance(part, dict) and part.get("type") == "text"
+                else part
+                for part in content
+            ]
+        result.append({"role": message["role"], "content": content})
+    return result
+
+
+def describe_filters(filters: Filters, lang: str) -> str:
+    """'Filtered to 2017 (from the question: “in 2017”)' in the interface language; '' if none."""
+    if not filters.active:
+        return ""
+    w = words(lang)
+    parts = []
+    if filters.since and filters.until:
+        parts.append(
+            filters.since if filters.since == filters.until else f"{filters.since} – {filters.until}"
+        )
+    elif filters.since:
+        parts.append(f"{w['from']} {filters.since}")
+    elif filters.until:
+        parts.append(f"{w['until']} {filters.until}")
+    if filters.category:
+        parts.append(f"{w['category']} {filters.category}")
+    text = f"{w['filtered']} {', '.join(parts)}"
+    if filters.from_question:
+        text += f" ({w['from_question']}: “{filters.from_question}”)"
+    return text
+
+
+# --- sources panel -------------------------------------------------------------------------
+
+
+def _meta_line(article: ArticleInfo, lang: str) -> str:
+    w = words(lang)
+    items = [f'<span class="qa-date">{escape(article.date or w["undated"])}</span>']
+    if article.category:
+        items.append(f'<span class="qa-category">{escape(article.category)}</span>')
+    url = safe_url(article.url)
+    if url:
+        items.append(
+            f'<a class="qa-original" href="{escape(url)}" target="_blank" '
+            f'rel="noopener noreferrer nofollow">{escape(w["original"])} ↗</a>'
+        )
+    return '<span class="qa-sep">·</span>'.join(items)
+
+
+def source_card(passage: Passage, article_text: str | None, lang: str, weak: bool = False) -> str:
+    """One passage as a card: number, title, date, category, link, text with the support marked.
+
+    `article_text` (the whole cleaned article) adds a "show whole article" view with the passage
+    in place; None leaves it out.
+    """
+    w = words(lang)
+    article = passage.article
+    whole = ""
+    if article_text is not None and article_text[passage.start : passage.end] == passage.text:
+        whole = (
+            f'<details class="qa-whole"><summary>{escape(w["whole_article"])}</summary>'
+            f"{article_html(article_text, (passage.start, passage.end), passage.highlights)}</details>"
+        )
+    badge = f' <span class="qa-badge">{escape(w["weak"])}</span>' if weak else ""
+    where = f"{escape(article.id)} · {escape(w['chars'])} {passage.start}–{passage.end}"
+    return (
+        f'<article class="qa-card{" qa-card-weak" if weak else ""}" id="{source_id(passage.rank)}">'
+        f'<header class="qa-card-head"><span class="qa-num">{passage.rank}</span>'
+        f'<div><div class="qa-title">{escape(article.title)}{badge}</div>'
+        f'<div class="qa-meta">{_meta_line(article, lang)}</div></div></header>'
+        f'<div class="qa-passage">{mark(passage.text, passage.highlights)}</div>'
+        f"{whole}"
+        f'<div class="qa-file">{where}</div>'
+        f"</article>"
+    )
+
+
+def source_cards(answer: Answer | None, article_text: Callable[[str], str | None] | None, lang: str) -> str:
+    """The sources panel for an answer: one card per passage, in rank order."""
+    w = words(lang)
+    head = f'<div class="qa-panel-title">{escape(w["sources"])}</div>'
+    if answer is None or not answer.passages:
+        return f'<div class="qa-sources">{head}<p class="qa-empty">{escape(w["no_sources"])}</p></div>'
+    texts: dict[str, str | None] = {}
+    for p in answer.passages:
+        if p.article.id not in texts:
+            texts[p.article.id] = article_text(p.article.id) if article_text else None
+    cards = "".join(source_card(p, texts[p.article.id], lang, answer.abstained) for p in answer.passages)
+    return f'<div class="qa-sources">{head}{cards}</div>'
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: str | None
+    title: str
+    article_id: str
+    ranks: tuple[int, ...]  # the passages of this article among the answer's
+
+
+def timeline(passages: Sequence[Passage]) -> list[TimelineEntry]:
+    """The articles behind the passages, oldest first; undated ones last."""
+    seen: dict[str, TimelineEntry] = {}
+    for p in passages:
+        entry = seen.get(p.article.id)
+        ranks = (*entry.ranks, p.rank) if entry else (p.rank,)
+        seen[p.article.id] = TimelineEntry(p.article.date, p.article.title, p.article.id, ranks)
+    # ISO dates of any precision sort as strings; the id keeps equal dates in a stable order.
+    return sorted(seen.values(), key=lambda e: (e.date is None, e.date or "", e.article_id))
+
+
+def timeline_html(passages: Sequence[Passage], lang: str) -> str:
+    w = words(lang)
+    entries = timeline(passages)
+    if not entries:
+        return ""
+    items = "".join(
+        f'<li><span class="qa-when">{escape(e.date or w["undated"])}</span>'
+        f'<span class="qa-what">{escape(e.title)}</span> '
+        f"{' '.join(cite_link(r) for r in e.ranks)}</li>"
+        for e in entries
+    )
+    return (
+        f'<div class="qa-timeline"><div class="qa-panel-title">{escape(w["timeline"])}</div>'
+        f"<ol>{items}</ol></div>"
+    )
+
+
+# --- articles tab --------------------------------------------------------------------------
+
+
+def article_rows(articles: Sequence[ArticleInfo], query: str = "") -> list[list[str]]:
+    """Rows (title, date, category, file) of the articles whose title or file contains `query`."""
+    needle = query.strip().casefold()
+    return [
+        [a.title, a.date or "", a.category or "", a.id]
+        for a in articles
+        if not needle or needle in a.title.casefold() or needle in a.id.casefold()
+    ]
+
+
+def article_headers(lang: str) -> list[str]:
+    w = words(lang)
+    return [w["col_title"], w["col_date"], w["col_category"], w["col_file"]]
+
+
+def categories(articles: Sequence[ArticleInfo]) -> list[str]:
+    return sorted({a.category for a in articles if a.category}, key=str.casefold)
+
+
+def article_view(article: ArticleInfo, text: str, lang: str) -> str:
+    """One indexed article, whole, as text."""
+    return (
+        f'<article class="qa-card qa-article-view"><header class="qa-card-head"><div>'
+        f'<div class="qa-title">{escape(article.title)}</div>'
+        f'<div class="qa-meta">{_meta_line(article, lang)}</div></div></header>'
+        f"{article_html(text)}"
+        f'<div class="qa-file">{escape(article.id)}</div></article>'
+    )
+
+
+def build_summary(report: BuildReport, lang: str) -> str:
+    """What a rebuild did: counts, then every skipped file with its reason."""
+    w = words(lang)
+    counts = ", ".join(
+        f"{n} {w[key]}"
+        for n, key in (
+            (len(report.added), "added"),
+            (len(report.changed), "changed"),
+            (len(report.removed), "removed"),
+            (report.unchanged, "unchanged"),
+            (len(report.skipped), "skipped"),
+        )
+    )
+    lines = [f"<strong>{escape(w['built'])}</strong>: {escape(counts)} · {report.seconds:.1f} s"]
+    if report.full_rebuild:
+        lines.append(f"{escape(w['full_rebuild'])}: {escape(report.full_rebuild)}")
+    items = "".join(f"<li><code>{escape(s.id)}</code>: {escape(s.reason)}</li>" for s in report.skipped)
+    listing = f"<ul>{items}</ul>" if items else ""
+    return f'<div class="qa-callout qa-note">{"<br>".join(lines)}{listing}</div>'
+
+
+def build_error(message: str, lang: str) -> str:
+    return f'<div class="qa-callout qa-weak">{escape(words(lang)["build_failed"])}: {escape(message)}</div>'
+
+
+def build_busy(lang: str) -> str:
+    return f'<div class="qa-callout qa-weak">{escape(words(lang)["build_busy"])}</div>'
+
+
+# --- uploads -------------------------------------------------------------------------------
+
+MAX_NAME_CHARS = 120
+_UNSAFE_IN_NAME = re.compile(r'[<>:"|?*]')
+
+
+class UnsafeName(ValueError):
+    """An uploaded file's name leaves nothing usable once made safe."""
+
+
+def safe_filename(name: str) -> str:
+    """An uploaded file's name made safe to create inside corpus/: one plain name, never a path.
+
+    Keeps only the last path component (either separator), drops control and format characters
+    and characters Windows forbids, and leading dots (no hidden files, no `..`).
+    """
+    base = re.split(r"[/\\]", name)[-1]
+    base = "".join(c for c in base if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))
+    base = _UNSAFE_IN_NAME.sub("", base).strip().lstrip(".").strip()
+    if not base:
+        raise UnsafeName(name)
+    stem, dot, suffix = base.rpartition(".")
+    if dot and stem and len(base) > MAX_NAME_CHARS:
+        base = stem[: MAX_NAME_CHARS - len(suffix) - 1].rstrip() + "." + suffix
+    return base[:MAX_NAME_CHARS]
+
+
+def unique_filename(name: str, taken: Iterable[str]) -> str:
+    """`name`, or `name-2`, `name-3`… before the suffix when a file of that name exists already."""
+    existing = {t.casefold() for t in taken}
+    if name.casefold() not in existing:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem:
+        stem, suffix = name, ""
+    n = 2
+    while True:
+        candidate = f"{stem}-{n}.{suffix}" if suffix else f"{stem}-{n}"
+        if candidate.casefold() not in existing:
+            return candidate
+        n += 1
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    name: str  # as uploaded
+    saved_as: str | None  # the file's name in corpus/, None when refused
+    problem: str = ""  # "type", "size", "unreadable", "name"; "" when saved
+    detail: str = ""  # the reader's reason for "unreadable"
+    size: int = 0
+
+    @property
+    def renamed(self) -> bool:
+        return self.saved_as is not None and self.saved_as != self.name
+
+
+def check_upload(name: str, data: bytes, max_bytes: int) -> UploadOutcome | None:
+    """Why an upload named `name` (already made safe) cannot become an article; None if it can."""
+    if Path(name).suffix.lower() not in SUFFIXES:
+        return UploadOutcome(name, None, "type", size=len(data))
+    if len(data) > max_bytes:
+        return UploadOutcome(name, None, "size", size=len(data))
+    try:
+        # The same reader the build uses, so what is accepted here is what gets indexed.
+        parse_article(SourceFile(name, Path(name), data, hashlib.sha256(data).hexdigest()))
+    except ArticleError as e:
+        return UploadOutcome(name, None, "unreadable", str(e), len(data))
+    return None
+
+
+def save_uploads(uploads: Iterable[tuple[str, Path]], corpus: Path, max_bytes: int) -> list[UploadOutcome]:
+    """Copy uploaded files (name as given, where the bytes are) into `corpus`, each on its own.
+
+    A refused file does not stop the others; an existing name gets a suffix, never overwritten.
+    """
+    outcomes = []
+    root = corpus.resolve()
+    for given, path in uploads:
+        try:
+            name = safe_filename(given)
+        except UnsafeName:
+            outcomes.append(UploadOutcome(given, None, "name"))
+            continue
+        size = path.stat().st_size
+        if Path(name).suffix.lower() not in SUFFIXES:
+            outcomes.append(UploadOutcome(name, None, "type", size=size))
+            continue
+        if size > max_bytes:  # refused before reading it into memory
+            outcomes.append(UploadOutcome(name, None, "size", size=size))
+            continue
+        data = path.read_bytes()
+        refused = check_upload(name, data, max_bytes)
+        if refused:
+            outcomes.append(refused)
+            continue
+        outcomes.append(UploadOutcome(name, _write_new(root, name, data), size=len(data)))
+    return outcomes
+
+
+def _write_new(root: Path, name: str, data: bytes) -> str:
+    """Create `name` (or the next free variant) in `root`; exclusive creation never overwrites."""
+    while True:
+        candidate = unique_filename(name, (p.name for p in root.iterdir()))
+        target = root / candidate
+        if target.parent != root:  # safe_filename makes this impossible; stay loud if it ever is not
+            raise AssertionError(f"upload {name!r} would leave {root}")
+        try:
+            with open(target, "xb") as handle:
+                handle.write(data)
+            return candidate
+        except FileExistsError:
+            continue  # another upload took the name between listing and creating
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n / 1000:.1f} kB"
+
+
+def upload_report(outcomes: Sequence[UploadOutcome], max_bytes: int, lang: str) -> str:
+    """One line per uploaded file: where it went, or why it was refused."""
+    w = words(lang)
+    types = ", ".join(SUFFIXES)
+    items = []
+    for o in outcomes:
+        if o.saved_as is not None:
+            text = (w["renamed"] if o.renamed else w["saved"]).format(name=o.saved_as)
+        elif o.problem == "type":
+            text = w["bad_type"].format(types=types)
+        elif o.problem == "size":
+            text = w["too_big"].format(size=_size(o.size), limit=_size(max_bytes))
+        elif o.problem == "unreadable":
+            text = w["unreadable"].format(reason=o.detail)
+        else:
+            text = w["bad_name"]
+        status = "qa-ok" if o.saved_as is not None else "qa-refused"
+        items.append(f'<li class="{status}"><code>{escape(o.name)}</code>: {escape(text)}</li>')
+    after = f"<p>{escape(w['after_upload'])}</p>" if any(o.saved_as for o in outcomes) else ""
+    return f'<div class="qa-uploads"><ul>{"".join(items)}</ul>{after}</div>'
+
+
+CSS = """
+/* Cards, timeline and callouts; Gradio's theme variables keep them right in light and dark mode. */
+/* Side by side, the sources scroll on their own beside the chat; stacked (narrow), they just follow. */
+@media (min-width: 1000px) {
+  /* nowrap: a wrapping flex column with a max-height would put the cards beside the timeline. */
+  #qa-side { position: sticky; top: .5rem; max-height: calc(100vh - 1rem); overflow-y: auto;
+    flex-wrap: nowrap; }
+}
+.qa-panel-title { font-weight: 600; font-size: var(--text-lg); margin: 0 0 .5rem; }
+.qa-empty { color: var(--body-text-color-subdued); }
+.qa-sources, .qa-timeline { display: flex; flex-direction: column; gap: .75rem; }
+.qa-card {
+  border: 1px solid var(--border-color-primary); border-radius: var(--radius-lg);
+  background: var(--block-background-fill); padding: .8rem 1rem; scroll-margin-top: 1rem;
+  box-shadow: var(--block-shadow);
+}
+.qa-card:target { outline: 2px solid var(--color-accent); outline-offset: 1px; }
+.qa-card-weak { border-style: dashed; }
+.qa-card-head { display: flex; gap: .7rem; align-items: flex-start; margin-bottom: .5rem; }
+.qa-num {
+  flex: none; min-width: 1.7rem; height: 1.7rem; border-radius: 999px; display: inline-flex;
+  align-items: center; justify-content: center; font-weight: 700; font-size: var(--text-sm);
+  background: var(--color-accent-soft); color: var(--color-accent); border: 1px solid var(--color-accent);
+}
+.qa-title { font-weight: 600; line-height: 1.3; }
+.qa-meta { font-size: var(--text-sm); color: var(--body-text-color-subdued); margin-top: .15rem; }
+.qa-sep { margin: 0 .4rem; }
+.qa-category {
+  padding: 0 .45rem; border-radius: 999px; border: 1px solid var(--border-color-primary);
+}
+.qa-original { color: var(--link-text-color); }
+.qa-badge {
+  font-size: var(--text-xs); font-weight: 600; padding: .05rem .45rem; border-radius: 999px;
+  background: rgba(234, 88, 12, .15); color: #c2410c; margin-left: .3rem;
+}
+.dark .qa-badge { color: #fdba74; }
+.qa-passage, .qa-fulltext { white-space: pre-wrap; line-height: 1.55; font-size: var(--text-md); }
+.qa-fulltext { max-height: 26rem; overflow: auto; padding: .6rem .8rem; margin-top: .4rem;
+  border-radius: var(--radius-md); background: var(--background-fill-secondary); }
+mark.qa-hl { background: rgba(250, 204, 21, .45); color: inherit; border-radius: 3px; padding: 0 1px; }
+.dark mark.qa-hl { background: rgba(250, 204, 21, .3); }
+.qa-inpassage { background: rgba(99, 102, 241, .12); box-shadow: inset 3px 0 0 var(--color-accent); }
+.dark .qa-inpassage { background: rgba(129, 140, 248, .18); }
+.qa-whole { margin-top: .5rem; }
+.qa-whole summary { cursor: pointer; color: var(--link-text-color); font-size: var(--text-sm); }
+.qa-file { margin-top: .5rem; font-size: var(--text-xs); color: var(--body-text-color-subdued);
+  font-family: var(--font-mono); }
+.qa-timeline ol { list-style: none; margin: 0; padding: 0 0 0 .9rem;
+  border-left: 2px solid var(--border-color-primary); }
+.qa-timeline li { position: relative; margin: 0 0 .45rem; padding-left: .3rem; line-height: 1.35; }
+.qa-timeline li::before { content: ""; position: absolute; left: -1.32rem; top: .35rem; width: .6rem;
+  height: .6rem; border-radius: 999px; background: var(--color-accent); }
+.qa-when { font-weight: 700; font-variant-numeric: tabular-nums; margin-right: .5rem; }
+.qa-what { color: var(--body-text-color); }
+a.qa-cite { text-decoration: none; font-weight: 600; color: var(--color-accent); white-space: nowrap; }
+a.qa-cite:hover { text-decoration: underline; }
+a.qa-unverified { color: #c2410c; }
+.dark a.qa-unverified { color: #fdba74; }
+.qa-draft { opacity: .85; }
+.qa-cite-old { color: var(--body-text-color-subdued); }
+.qa-callout { padding: .5rem .75rem; border-radius: var(--radius-md); margin: .35rem 0;
+  border: 1px solid var(--border-color-primary); font-size: var(--text-sm); }
+.qa-weak { background: rgba(234, 88, 12, .1); border-color: rgba(234, 88, 12, .45); }
+.qa-note { background: rgba(59, 130, 246, .08); border-color: rgba(59, 130, 246, .35); }
+.qa-filterline { font-size: var(--text-sm); color: var(--body-text-color-subdued); margin-top: .35rem; }
+.qa-uploads ul { margin: 0; padding-left: 1.1rem; }
+.qa-uploads .qa-refused { color: #b91c1c; }
+.dark .qa-uploads .qa-refused { color: #fca5a5; }
+"""

@@ -1,0 +1,468 @@
+"""The web app: qa.ui's helpers on their own, then the running app driven over HTTP by gradio_client."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+from gradio_client import Client, handle_file
+
+import app
+from qa import ui
+from qa.answer import Answer, Citation
+from qa.articles import Skipped
+from qa.build import BuildReport
+from qa.errors import IndexMissingError
+from qa.filters import Filters
+from qa.search import Passage
+from qa.store import ArticleInfo, build_lock
+from tests.conftest import SEEDS
+from tests.test_llm import FakeLLM, Reply
+
+# Gradio's queue monitoring trips pandas deprecations that are not ours to fix.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:'future.no_silent_downcasting' is deprecated"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
+HOSTILE = (
+    "Een stuk met <script>document.title='pwned'</script> erin, "
+    "een plaatje <img src=x onerror=\"alert('xss')\"> en [een link](javascript:alert(1))."
+)
+
+
+def info(article_id: str = "a.txt", date: str | None = "2023-12", **fields: str | None) -> ArticleInfo:
+    values = {"title": "Titel", "category": None, "url": None, "path": f"corpus/{article_id}", **fields}
+    return ArticleInfo(article_id, values["title"], date, values["category"], values["url"], values["path"])
+
+
+def passage(rank: int, text: str, article: ArticleInfo, start: int = 0, highlights=()) -> Passage:
+    return Passage(rank, 0.5, text, start, start + len(text), article, highlights=tuple(highlights))
+
+
+def answer(text: str, passages: list[Passage], **fields) -> Answer:
+    citations = [Citation(p.rank, p.article.id, p.start, p.end, p.text) for p in passages]
+    values = {"filters": Filters(), "abstained": False, "language": "nl", **fields}
+    return Answer("Vraag?", text, passages, citations, values.pop("filters"), values.pop("abstained"),
+                  values.pop("language"), **values)  # fmt: skip
+
+
+# --- escaping ------------------------------------------------------------------------------
+
+
+def test_article_text_is_shown_as_text_in_cards_and_article_view():
+    article = info(title="<script>alert(1)</script>", category="<b>x</b>", url="javascript:alert(1)")
+    card = ui.source_card(passage(1, HOSTILE, article), "Vooraf. " + HOSTILE, "nl")
+    view = ui.article_view(article, HOSTILE, "en")
+    for html in (card, view):
+        assert "<script" not in html and "<img" not in html and "<b>" not in html
+        assert "&lt;script&gt;document.title=&#x27;pwned&#x27;&lt;/script&gt;" in html
+        assert 'onerror="' not in html and 'href="javascript' not in html
+    assert card.count('id="source-1"') == 1
+
+
+def test_chat_message_escapes_html_and_markdown_and_links_only_known_citations():
+    p = passage(1, HOSTILE, info())
+    message = ui.answer_message(answer(f"{HOSTILE} [1] Meer. [7]", [p]), "nl")
+    assert "<script" not in message and "<img" not in message
+    # The Markdown link syntax is broken up, so the renderer cannot make a javascript: link.
+    assert (
+        "](javascript" not in message and "&#91;een link&#93;&#40;javascript:alert&#40;1&#41;&#41;" in message
+    )
+    assert '<a class="qa-cite" href="#source-1">&#91;1&#93;</a>' in message
+    assert "#source-7" not in message and "&#91;7&#93;" in message
+
+
+def test_only_http_links_to_originals():
+    assert ui.safe_url("https://nos.nl/artikel/1") == "https://nos.nl/artikel/1"
+    for url in ("javascript:alert(1)", "data:text/html,x", "/relative", "http://", " jav\tascript:x", None):
+        assert ui.safe_url(url) is None
+    card = ui.source_card(passage(1, "Tekst.", info(url="http://nos.nl/x?a=1&b=2")), None, "nl")
+    assert 'href="http://nos.nl/x?a=1&amp;b=2" target="_blank" rel="noopener noreferrer nofollow"' in card
+
+
+def test_api_answer_is_the_answer_json_without_server_paths():
+    p = passage(1, "Tekst.", info())
+    data = ui.api_answer(answer("Tekst. [1]", [p]))
+    assert data["passages"][0]["article"] == {
+        "id": "a.txt", "title": "Titel", "date": "2023-12", "category": None, "url": None
+    }  # fmt: skip
+    assert data["citations"][0]["article_id"] == "a.txt" and data["answer"]["text"] == "Tekst. [1]"
+
+
+# --- highlighting --------------------------------------------------------------------------
+
+
+def test_highlights_mark_the_given_offsets():
+    assert ui.mark("abcdef", [(1, 3)]) == 'a<mark class="qa-hl">bc</mark>def'
+    # Overlapping spans merge, out-of-range ones are clipped, empty ones vanish.
+    assert ui.mark("abcdef", [(4, 99), (0, 2), (1, 3), (5, 5)]) == (
+        '<mark class="qa-hl">abc</mark>d<mark class="qa-hl">ef</mark>'
+    )
+    assert ui.mark("a<b>c", [(1, 4)]) == 'a<mark class="qa-hl">&lt;b&gt;</mark>c'
+
+
+def test_whole_article_shows_the_passage_in_place_with_its_sentences_marked():
+    text = "Eerste zin. Tweede zin. Derde zin."
+    p = passage(2, "Tweede zin. Derde zin.", info(), start=12, highlights=[(0, 11)])
+    card = ui.source_card(p, text, "nl")
+    assert (
+        '<div class="qa-fulltext">Eerste zin. <span class="qa-inpassage"><mark class="qa-hl">Tweede zin.'
+        "</mark> Derde zin.</span></div>"
+    ) in card
+    assert '<div class="qa-passage"><mark class="qa-hl">Tweede zin.</mark> Derde zin.</div>' in card
+    assert "Toon het hele artikel" in card
+    # An article that changed since the passage was found gets no misplaced highlight.
+    assert "qa-whole" not in ui.source_card(p, "Heel andere tekst dan eerst.", "nl")
+
+
+def test_older_answers_lose_their_links_to_the_cards():
+    message = ui.answer_message(answer("Zin. [1]", [passage(1, "Zin.", info())]), "nl")
+    history = [
+        {"role": "user", "content": [{"type": "text", "text": "Vraag?"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": message}]},
+    ]
+    old = ui.unlink_history(history)[1]["content"][0]["text"]
+    assert "href" not in old and '<span class="qa-cite-old">&#91;1&#93;</span>' in old
+
+
+def test_unverified_llm_citations_are_flagged():
+    p1, p2 = passage(1, "Een.", info("a.txt")), passage(2, "Twee.", info("b.txt"))
+    llm = answer("Een [1]. Twee [2].", [p1, p2], source="llm")
+    llm = replace(llm, citations=[llm.citations[0], replace(llm.citations[1], verified=False)])
+    message = ui.answer_message(llm, "en")
+    assert '<a class="qa-cite" href="#source-1">&#91;1&#93;</a>' in message
+    assert '<a class="qa-cite qa-unverified" href="#source-2">&#91;2?&#93;</a>' in message
+    assert "could not be found" in message and "language model" in message
+    assert "href" not in ui.unlink_citations(message)
+
+
+def test_weak_evidence_and_notes_are_spelled_out():
+    p = passage(1, "Iets anders.", info())
+    weak = answer("Ik heb hierover niets gevonden in de artikelen.", [p], abstained=True, notes=("Let op.",))
+    message = ui.answer_message(weak, "nl")
+    assert "Zwak bewijs" in message and "Let op." in message
+    assert "zwak bewijs" in ui.source_cards(weak, None, "nl")
+
+
+def test_filters_are_described_in_the_interface_language():
+    filters = Filters(since="2017", until="2017", category="buitenland", from_question="in 2017")
+    assert (
+        ui.describe_filters(filters, "nl")
+        == "Gefilterd op 2017, categorie buitenland (uit de vraag: “in 2017”)"
+    )
+    assert ui.describe_filters(Filters(since="2019-01"), "en") == "Filtered to from 2019-01"
+    assert ui.describe_filters(Filters(), "nl") == ""
+
+
+# --- timeline ------------------------------------------------------------------------------
+
+
+def test_timeline_orders_the_articles_by_date_with_undated_last():
+    dates = {"e.txt": "2025-05", "b.txt": "2017-02", "x.txt": None, "c.txt": "2019-04-12", "d.txt": "2023-12"}
+    passages = [passage(rank, "t", info(i, d)) for rank, (i, d) in enumerate(dates.items(), start=1)]
+    passages.append(passage(6, "t", info("e.txt", "2025-05")))
+    entries = ui.timeline(passages)
+    assert [e.date for e in entries] == ["2017-02", "2019-04-12", "2023-12", "2025-05", None]
+    assert entries[3].ranks == (1, 6)
+    html = ui.timeline_html(passages, "en")
+    assert html.index("2017-02") < html.index("2019-04-12") < html.index("2025-05") < html.index("undated")
+
+
+# --- uploads -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "safe"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\x.txt", "x.txt"),
+        ("C:\\Users\\jan\\nieuws.md", "nieuws.md"),
+        ("a\x00b\x1fc\n.txt", "abc.txt"),
+        (".bashrc.txt", "bashrc.txt"),
+        ("...txt", "txt"),
+        ("evil\u202etxt.exe.html", "eviltxt.exe.html"),
+        ('wat?:*"<>|.txt', "wat.txt"),
+        ("x" * 300 + ".html", "x" * 115 + ".html"),
+    ],
+)
+def test_upload_names_are_made_safe(given, safe):
+    assert ui.safe_filename(given) == safe
+
+
+@pytest.mark.parametrize("given", ["..", "../", "...", " ", "\x00\x01", "a/..", ""])
+def test_upload_names_with_nothing_left_are_refused(given):
+    with pytest.raises(ui.UnsafeName):
+        ui.safe_filename(given)
+
+
+def test_duplicate_names_get_a_suffix():
+    assert ui.unique_filename("nieuws.txt", ["ander.txt"]) == "nieuws.txt"
+    assert ui.unique_filename("nieuws.txt", ["Nieuws.TXT"]) == "nieuws-2.txt"
+    assert ui.unique_filename("nieuws.txt", ["nieuws.txt", "nieuws-2.txt"]) == "nieuws-3.txt"
+
+
+def listing(root: Path, outside: Path | None = None) -> set[tuple[str, int]]:
+    """Every file under `root` but below `outside`, with its size: what an upload may not touch."""
+    return {
+        (str(p.relative_to(root)), p.stat().st_size)
+        for p in root.rglob("*")
+        if p.is_file() and (outside is None or outside not in p.parents)
+    }
+
+
+def test_save_uploads_takes_the_good_files_and_names_the_refused_ones(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "nieuws.txt").write_text("Bestaand artikel over iets.", encoding="utf-8")
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    files = {
+        "nieuws.txt": b"Een nieuw artikel met dezelfde naam.",
+        "../../ontsnapt.txt": b"Dit artikel probeert buiten de map te komen.",
+        "plaatje.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR",
+        "groot.txt": b"Een heel lang artikel. " * 100,
+        "programma.exe": b"MZ\x90\x00",
+    }
+    uploads = []
+    for n, (name, data) in enumerate(files.items()):
+        (incoming / str(n)).write_bytes(data)
+        uploads.append((name, incoming / str(n)))
+    before = listing(tmp_path, corpus)
+
+    outcomes = ui.save_uploads(uploads, corpus, max_bytes=1000)
+
+    assert [(o.saved_as, o.problem) for o in outcomes] == [
+        ("nieuws-2.txt", ""),
+        ("ontsnapt.txt", ""),
+        (None, "unreadable"),
+        (None, "size"),
+        (None, "type"),
+    ]
+    assert sorted(p.name for p in corpus.iterdir()) == ["nieuws-2.txt", "nieuws.txt", "ontsnapt.txt"]
+    assert (corpus / "nieuws.txt").read_text(encoding="utf-8") == "Bestaand artikel over iets."
+    assert listing(tmp_path, corpus) == before
+    report = ui.upload_report(outcomes, 1000, "nl")
+    assert "nieuws-2.txt (die naam bestond al)" in report
+    assert "<code>plaatje.txt</code>: geweigerd: onleesbaar (binary file" in report
+    assert "<code>groot.txt</code>: geweigerd: 2.3 kB is groter dan de limiet van 1.0 kB" in report
+    assert "<code>programma.exe</code>: geweigerd: alleen .txt" in report
+
+
+def test_build_summary_lists_skipped_files_with_their_reasons():
+    report = BuildReport(added=["a.txt"], skipped=[Skipped("<b>.txt", "file is empty")], seconds=1.25)
+    html = ui.build_summary(report, "en")
+    assert "1 added, 0 changed, 0 removed, 0 unchanged, 1 skipped" in html
+    assert "<code>&lt;b&gt;.txt</code>: file is empty" in html
+
+
+def test_language_follows_the_browser_preference():
+    assert ui.language_of("nl-NL,nl;q=0.9,en-US;q=0.8") == "nl"
+    assert ui.language_of("en-GB,en;q=0.9,nl;q=0.8") == "en"
+    assert ui.language_of("de-DE,de;q=0.9,nl;q=0.5") == "nl"
+    assert ui.language_of("fr") == "en" and ui.language_of(None) == "en"
+
+
+def test_settings_from_the_environment():
+    assert app.parse_users("ann:geheim, bob:a:b") == (("ann", "geheim"), ("bob", "a:b"))
+    assert app.parse_users("") == ()
+    with pytest.raises(app.QAError, match="not user:password"):
+        app.parse_users("ann")
+    assert app.max_upload_mb("0.5") == 0.5 and app.max_upload_mb(None) == 20.0
+    with pytest.raises(app.QAError, match="QA_MAX_UPLOAD_MB"):
+        app.max_upload_mb("-3")
+
+
+def test_a_busy_port_is_one_clear_line(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert app.port_in_use("127.0.0.1", port)
+        assert app.main(["--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"app.py: error: port {port} on 127.0.0.1 is already in use; stop what runs there or pass --port\n"
+    )
+
+
+# --- the running app, over HTTP ------------------------------------------------------------
+
+FERRY = """ date 2026-03
+Zeeland krijgt een nieuwe veerdienst tussen Vlissingen en Breskens. De elektrische pont heet
+de Schelde Stroomlijn en vaart vanaf april elk half uur.
+
+De provincie betaalt 14 miljoen euro voor de boot, die plaats biedt aan 180 fietsers.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, seed_index):
+    """The app over a private corpus and index, listening on a free loopback port."""
+    root = tmp_path_factory.mktemp("app")
+    corpus, index = root / "corpus", root / "index"
+    shutil.copytree(SEEDS, corpus)
+    shutil.copytree(seed_index, index)
+    settings = app.AppSettings(corpus=corpus, index=index, port=free_port(), max_upload_mb=0.05)
+    demo = app.build_app(settings)
+    _, url, _ = app.launch(demo, settings, block=False)
+    client = Client(url, verbose=False)
+    yield client, settings, root
+    client.close()
+    demo.close()
+
+
+def test_ask_a_dutch_question_over_http(served):
+    client, _, _ = served
+    result = client.predict("Welk aanbod wees Sheinbaum af?", api_name="/ask")
+    assert not result["abstained"] and result["language"] == "nl"
+    assert result["citations"] and result["citations"][0]["article_id"].startswith("002")
+    assert "[1]" in result["answer"]["text"] or "[2]" in result["answer"]["text"]
+    first = result["passages"][0]
+    assert set(first) >= {"rank", "score", "text", "start", "end", "article", "highlights"}
+
+
+def test_ask_with_filters_over_http(served):
+    client, _, _ = served
+    result = client.predict(
+        "Wat zei Kelly over uitzettingen?", 3, "2017-01", "2017-12", "", True, api_name="/ask"
+    )
+    assert result["filters"]["since"] == "2017-01" and len(result["passages"]) <= 3
+    assert {p["article"]["date"][:4] for p in result["passages"]} == {"2017"}
+    with pytest.raises(Exception, match="--since must be a date"):
+        client.predict("Wat zei Kelly?", 5, "gisteren", api_name="/ask")
+
+
+@pytest.fixture
+def fake_llm(monkeypatch):
+    """A chat-completions server on loopback, configured for ask() through the environment."""
+    server = FakeLLM()
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    for name in ("QA_LLM_API_KEY", "QA_LLM_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("QA_LLM_URL", f"http://127.0.0.1:{server.server_port}/v1")
+    monkeypatch.setenv("QA_LLM_MODEL", "test-model")
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_llm_answer_streams_in_then_arrives_whole(served, fake_llm):
+    _, settings, _ = served
+    fake_llm.script(
+        Reply(content=("Trump stelde voor Amerikaanse militairen ", "naar Mexico te sturen [1]."))
+    )
+    steps = list(
+        app.answer_stream("Wat stelde Trump voor aan Sheinbaum?", 5, settings.index, Filters(), True)
+    )
+    assert steps[:2] == [
+        "Trump stelde voor Amerikaanse militairen ",
+        "Trump stelde voor Amerikaanse militairen naar Mexico te sturen [1].",
+    ]
+    assert "▍" in ui.draft_message(steps[0])
+    final = steps[-1]
+    assert isinstance(final, Answer) and final.source == "llm"
+    assert '<a class="qa-cite" href="#source-1">' in ui.answer_message(final, "nl")
+
+
+def test_answer_stream_raises_what_ask_raises(tmp_path):
+    with pytest.raises(IndexMissingError):
+        list(app.answer_stream("Wie?", 5, tmp_path / "geen-index", Filters(), True))
+
+
+def test_upload_and_rebuild_then_the_new_article_answers(served, tmp_path):
+    client, settings, _ = served
+    ferry = tmp_path / "veerdienst-zeeland.txt"
+    ferry.write_text(FERRY, encoding="utf-8")
+
+    report = client.predict([handle_file(ferry)], api_name="/add_articles")[0]
+    assert "veerdienst-zeeland.txt" in report and "refused" not in report
+    assert (settings.corpus / "veerdienst-zeeland.txt").read_text(encoding="utf-8") == FERRY
+
+    summary = client.predict(api_name="/rebuild")
+    assert "1 added" in summary and "5 unchanged" in summary
+
+    result = client.predict("Hoe heet de elektrische pont tussen Vlissingen en Breskens?", api_name="/ask")
+    assert result["citations"][0]["article_id"] == "veerdienst-zeeland.txt"
+    assert "Schelde Stroomlijn" in result["answer"]["text"]
+
+
+def test_hostile_uploads_are_refused_and_nothing_outside_the_corpus_changes(served, tmp_path):
+    client, settings, root = served
+    binary = tmp_path / "foto.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    big = tmp_path / "groot.txt"
+    big.write_bytes(b"Een heel lang verhaal over niets. " * 2000)  # 68 kB, over the 50 kB limit
+    before_root, before_parent = listing(root, settings.corpus), listing(root.parent, root)
+    # A browser can send any file name; gradio_client sends the local file's, so post this one directly.
+    upload = httpx.post(
+        f"{client.src.rstrip('/')}/gradio_api/upload",
+        files=[("files", ("../../ontsnapt.txt", b"Een artikel dat naar buiten wil.", "text/plain"))],
+    )
+    upload.raise_for_status()
+    (traversal,) = upload.json()
+
+    report = client.predict(
+        [handle_file(binary), handle_file(big), handle_file(traversal)], api_name="/add_articles"
+    )[0]
+
+    assert "<code>foto.txt</code>: refused: unreadable (binary file" in report
+    assert "<code>groot.txt</code>: refused: 68.0 kB is over the 50.0 kB limit" in report
+    assert "ontsnapt.txt</code>: added as ontsnapt.txt" in report
+    assert not (settings.corpus / "foto.txt").exists() and not (settings.corpus / "groot.txt").exists()
+    assert (settings.corpus / "ontsnapt.txt").exists()
+    assert listing(root, settings.corpus) == before_root
+    assert listing(root.parent, root) == before_parent
+    (settings.corpus / "ontsnapt.txt").unlink()
+
+
+def test_a_second_rebuild_while_one_runs_is_told_so(served, monkeypatch):
+    client, settings, _ = served
+    started, finish = threading.Event(), threading.Event()
+    real_build = app.build_index
+
+    def slow_build(*args, **kwargs):
+        started.set()
+        finish.wait(30)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(app, "build_index", slow_build)
+    first = client.submit(api_name="/rebuild")
+    assert started.wait(30)
+    assert "already running" in client.predict(api_name="/rebuild")
+    finish.set()
+    assert "Index updated" in first.result(timeout=60)
+
+    monkeypatch.setattr(app, "build_index", real_build)
+    # A build from elsewhere (`qa build` in a terminal) holds the index's file lock.
+    with build_lock(settings.index):
+        assert "another build of" in client.predict(api_name="/rebuild")
+
+
+def test_with_users_the_app_asks_for_a_login(seed_index):
+    settings = app.AppSettings(
+        corpus=SEEDS, index=seed_index, port=free_port(), users=(("anna", "geheim"), ("bob", "a:b"))
+    )
+    demo = app.build_app(settings)
+    _, url, _ = app.launch(demo, settings, block=False)
+    try:
+        assert httpx.get(f"{url}config").status_code == 401
+        with pytest.raises(Exception):  # noqa: B017 (gradio_client raises a plain ValueError or httpx error)
+            Client(url, verbose=False)
+        client = Client(url, auth=("bob", "a:b"), verbose=False)
+        assert client.predict("Welk aanbod wees Sheinbaum af?", api_name="/ask")["citations"]
+    finally:
+        demo.close()
