@@ -67,7 +67,7 @@ class Filters:
 
 _WORDS = {
     "en": {"from": "from", "until": "until", "category": "category", "question": "from the question"},
-    "nl": {"from": "vanaf", "until": "tot en met", "category": "rubriek", "question": "uit de vraag"},
+    "nl": {"from": "vanaf", "until": "tot en met", "category": "categorie", "question": "uit de vraag"},
 }
 
 

@@ -316,22 +316,7 @@ def describe_filters(filters: Filters, lang: str) -> str:
     """'Filtered to 2017 (from the question: “in 2017”)' in the interface language; '' if none."""
     if not filters.active:
         return ""
-    w = words(lang)
-    parts = []
-    if filters.since and filters.until:
-        parts.append(
-            filters.since if filters.since == filters.until else f"{filters.since} – {filters.until}"
-        )
-    elif filters.since:
-        parts.append(f"{w['from']} {filters.since}")
-    elif filters.until:
-        parts.append(f"{w['until']} {filters.until}")
-    if filters.category:
-        parts.append(f"{w['category']} {filters.category}")
-    text = f"{w['filtered']} {', '.join(parts)}"
-    if filters.from_question:
-        text += f" ({w['from_question']}: “{filters.from_question}”)"
-    return text
+    return f"{words(lang)['filtered']} {filters.describe('nl' if lang == 'nl' else 'en')}"
 
 
 # --- sources panel -------------------------------------------------------------------------
