@@ -131,8 +131,13 @@ def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
     """Every sentence of every passage, with its exact offsets in the article."""
     found = []
     for passage in passages:
-        for s, e in sentence_spans(passage.text):
-            found.append(Sentence(passage, passage.start + s, passage.start + e, passage.text[s:e]))
+        # Spans stored at build time; re-splitting is only for passages made without them.
+        spans = passage.sentences or tuple(
+            (passage.start + s, passage.start + e) for s, e in sentence_spans(passage.text)
+        )
+        for start, end in spans:
+            text = passage.text[start - passage.start : end - passage.start]
+            found.append(Sentence(passage, start, end, text))
     return found
 
 

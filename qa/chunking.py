@@ -26,6 +26,8 @@ class Chunk:
     start: int  # article.text[start:end] == text
     end: int
     text: str
+    # (start, end) of its sentences in the article: kept so answers need no re-splitting.
+    sentences: tuple[tuple[int, int], ...] = ()
 
 
 # Abbreviations that in Dutch stand before more of the same sentence (a name, a number, a
@@ -89,7 +91,8 @@ def chunk_article(article: Article, settings: ChunkSettings) -> list[Chunk]:
             last += 1
             total += words[last]
         start, end = units[first][0], units[last][1]
-        chunks.append(Chunk(article.id, len(chunks), start, end, article.text[start:end]))
+        sentences = tuple(units[first : last + 1])
+        chunks.append(Chunk(article.id, len(chunks), start, end, article.text[start:end], sentences))
         if last + 1 >= len(units):
             break
         # Step back by the overlap, but always move forward by at least one sentence.

@@ -40,6 +40,7 @@ class Passage:
     dense_score: float | None = None  # cosine of the best chunk in it, when it was a dense hit
     highlights: tuple[tuple[int, int], ...] = ()  # supporting sentences, offsets into `text`
     chunk_ids: tuple[int, ...] = field(default=(), compare=False)
+    sentences: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # in the article
 
     def to_dict(self) -> dict:
         return {
@@ -171,7 +172,16 @@ class Retriever:
             elif len(same) < per_article:
                 chosen.append(
                     Passage(
-                        0, score, chunk.text, chunk.start, chunk.end, chunk.article, cosine, (), (chunk.id,)
+                        0,
+                        score,
+                        chunk.text,
+                        chunk.start,
+                        chunk.end,
+                        chunk.article,
+                        cosine,
+                        (),
+                        (chunk.id,),
+                        chunk.sentences,
                     )
                 )
         return [replace(p, rank=rank, text=self._text(p)) for rank, p in enumerate(chosen, start=1)]
@@ -203,6 +213,7 @@ def _join(first: Passage, second: Passage) -> Passage:
         end=max(first.end, second.end),
         dense_score=max((c for c in (first.dense_score, second.dense_score) if c is not None), default=None),
         chunk_ids=(*first.chunk_ids, *second.chunk_ids),
+        sentences=tuple(sorted({*first.sentences, *second.sentences})),
     )
 
 
@@ -214,6 +225,7 @@ def _grow(passage: Passage, chunk: StoredChunk, cosine: float | None) -> Passage
         end=max(passage.end, chunk.end),
         dense_score=best,
         chunk_ids=(*passage.chunk_ids, chunk.id),
+        sentences=tuple(sorted({*passage.sentences, *chunk.sentences})),
     )
 
 

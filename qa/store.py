@@ -28,7 +28,7 @@ from qa.chunking import Chunk, ChunkSettings, embedding_text
 from qa.errors import IndexCorruptError, IndexMissingError, QAError
 from qa.lexical import LexicalIndex, terms
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 _GENERATION_FILE = re.compile(r"^(vectors-\d+\.faiss|chunks-\d+\.sqlite|bm25-\d+)$")
 
@@ -102,6 +102,7 @@ class StoredChunk:
     start: int
     end: int
     text: str
+    sentences: tuple[tuple[int, int], ...]  # (start, end) in the article
 
 
 _SCHEMA = """
@@ -112,7 +113,8 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     position INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
-    terms TEXT NOT NULL  -- BM25 terms, kept so the BM25 index is rebuilt without re-analysis
+    terms TEXT NOT NULL,  -- BM25 terms, kept so the BM25 index is rebuilt without re-analysis
+    sentences TEXT NOT NULL  -- JSON [[start, end], ...] in the article: answers need no re-splitting
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 """
@@ -230,12 +232,21 @@ class FaissStore:
         marks = ",".join("?" * len(ids))
         with self._lock:
             rows = self._db.execute(
-                f'SELECT c.id, c.position, c.start, c."end", c.text, {_ARTICLE_COLUMNS} '
+                f'SELECT c.id, c.position, c.start, c."end", c.text, c.sentences, {_ARTICLE_COLUMNS} '
                 f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
                 [int(i) for i in ids],
             ).fetchall()
         return {
-            row[0]: StoredChunk(row[0], ArticleInfo(*row[5:]), row[1], row[2], row[3], row[4]) for row in rows
+            row[0]: StoredChunk(
+                row[0],
+                ArticleInfo(*row[6:]),
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                tuple((s, e) for s, e in json.loads(row[5])),
+            )
+            for row in rows
         }
 
     def lexical_search(
@@ -339,8 +350,8 @@ class IndexWriter:
         ids = np.arange(self.next_chunk_id, self.next_chunk_id + len(chunks), dtype=np.int64)
         self.next_chunk_id += len(chunks)
         self.db.executemany(
-            'INSERT INTO chunks (id, article_id, position, start, "end", text, terms) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            'INSERT INTO chunks (id, article_id, position, start, "end", text, terms, sentences) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     int(i),
@@ -350,6 +361,7 @@ class IndexWriter:
                     c.end,
                     c.text,
                     " ".join(terms(embedding_text(article, c))),
+                    json.dumps([list(span) for span in c.sentences]),
                 )
                 for i, c in zip(ids, chunks, strict=True)
             ],
