@@ -48,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
             help="index folder (env QA_INDEX; default: index)",
         )
 
+    def reader_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--model",
+            default=os.environ.get("QA_MODEL") or None,
+            help="fail unless the index was built with this model (env QA_MODEL)",
+        )
+        index_option(p)
+
     build = commands.add_parser(
         "build",
         help="build or update the index from the corpus folder",
@@ -95,12 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--per-article", type=int, default=SearchSettings.per_article, help="most passages from one article"
     )
-    ask.add_argument(
-        "--model",
-        default=os.environ.get("QA_MODEL") or None,
-        help="fail unless the index was built with this model (env QA_MODEL)",
-    )
-    index_option(ask)
+    reader_options(ask)
 
     evaluate = commands.add_parser(
         "eval",
@@ -116,12 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--mode", choices=MODES, default="hybrid", help="retrieval to measure (default hybrid)"
     )
-    evaluate.add_argument(
-        "--model",
-        default=os.environ.get("QA_MODEL") or None,
-        help="fail unless the index was built with this model (env QA_MODEL)",
-    )
-    index_option(evaluate)
+    reader_options(evaluate)
 
     stats = commands.add_parser(
         "stats",
