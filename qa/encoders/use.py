@@ -80,14 +80,10 @@ class UniversalSentenceEncoder(InputModule):
         self.register_buffer("branch_norm_bias", _zeros(branches))
         for order, _ in NGRAM_BRANCHES:
             # conv1 as [input channel, window slot, output channel]: one GEMM gives every slot.
-            self.register_buffer(
-                f"conv1_weight_{order}", _zeros(_BRANCH_DIMENSION, order, _BRANCH_DIMENSION)
-            )
+            self.register_buffer(f"conv1_weight_{order}", _zeros(_BRANCH_DIMENSION, order, _BRANCH_DIMENSION))
             self.register_buffer(f"conv1_bias_{order}", _zeros(_BRANCH_DIMENSION))
             # conv2 as [output channel, window slot, input channel]: a channels-last conv kernel.
-            self.register_buffer(
-                f"conv2_weight_{order}", _zeros(_BRANCH_DIMENSION, order, _BRANCH_DIMENSION)
-            )
+            self.register_buffer(f"conv2_weight_{order}", _zeros(_BRANCH_DIMENSION, order, _BRANCH_DIMENSION))
             self.register_buffer(f"conv2_bias_{order}", _zeros(_BRANCH_DIMENSION))
         self.register_buffer("feature_norm_weight", _zeros(_FEATURE_DIMENSION))
         self.register_buffer("feature_norm_bias", _zeros(_FEATURE_DIMENSION))
@@ -117,9 +113,7 @@ class UniversalSentenceEncoder(InputModule):
             for row in np.unique(np.repeat(np.arange(len(pieces)), lengths)[unknown]).tolist():
                 pieces[row] = self._unknown_per_character(texts[row], pieces[row])
             lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-            flat = np.fromiter(
-                chain.from_iterable(pieces), dtype=np.int64, count=int(lengths.sum())
-            )
+            flat = np.fromiter(chain.from_iterable(pieces), dtype=np.int64, count=int(lengths.sum()))
         return _pad(lengths, flat)
 
     def _unknown_per_character(self, text: str, ids: list[int]) -> list[int]:
@@ -239,9 +233,7 @@ class UniversalSentenceEncoder(InputModule):
         return EMBEDDING_DIMENSION
 
     # ---------- save / load ----------
-    def save(
-        self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any
-    ) -> None:
+    def save(self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any) -> None:
         """Write the config, safetensors weights and SentencePiece model into `output_path`."""
         os.makedirs(output_path, exist_ok=True)
         self.save_config(output_path)
