@@ -36,7 +36,7 @@ class AnswerSettings:
     dense_weight: float = 0.3
     lexical_weight: float = 0.6  # idf-weighted share of the question's terms in the sentence
     passage_weight: float = 0.05
-    type_weight: float = 0.2  # the sentence holds the kind of thing asked for: a number, a date
+    type_weight: float = 0.2  # the sentence holds the kind of thing asked for: a number, a date, a reason
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,11 @@ def language(question: str) -> str:
 _WANTS_NUMBER = re.compile(
     r"\b(hoeveel|hoe ?veel|hoe lang|hoe groot|welk percentage|hoeveelste|how many|how much|"
     r"what percentage|how long)\b", re.I)  # fmt: skip
-_WANTS_DATE = re.compile(r"\b(wanneer|welk jaar|welke datum|welke maand|when|what year|which year)\b", re.I)
+_WANTS_DATE = re.compile(
+    r"\b(wanneer|welk jaar|welke datum|welke maand|welke dag|when|what year|which year|what day|which day|"
+    r"what date)\b", re.I)  # fmt: skip
+_WANTS_REASON = re.compile(r"\b(waarom|om welke redenen?|wat was de reden|why|for what reasons?)\b", re.I)
+_REASON = re.compile(r"\b(omdat|doordat|vanwege|wegens|want|daardoor|because|due to)\b", re.I)
 _NUMBER = re.compile(r"\d")
 _DATE_WORD = re.compile(
     r"\b(\d{4}|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
@@ -155,12 +159,15 @@ def score_sentences(
     total = sum(weights.values()) or 1.0
     wants_number = bool(_WANTS_NUMBER.search(question))
     wants_date = bool(_WANTS_DATE.search(question))
+    wants_reason = bool(_WANTS_REASON.search(question))
     dense = sentence_vectors @ question_vector.reshape(-1)
     scored = []
     for sentence, cosine in zip(sentences, dense, strict=True):
         overlap = sum(weights[t] for t in question_terms.intersection(terms(sentence.text))) / total
-        typed = (wants_number and _NUMBER.search(sentence.text) is not None) or (
-            wants_date and _DATE_WORD.search(sentence.text) is not None
+        typed = (
+            (wants_number and _NUMBER.search(sentence.text) is not None)
+            or (wants_date and _DATE_WORD.search(sentence.text) is not None)
+            or (wants_reason and _REASON.search(sentence.text) is not None)
         )
         match = settings.dense_weight * float(cosine) + settings.lexical_weight * overlap
         score = match + settings.passage_weight / sentence.passage.rank + settings.type_weight * typed
@@ -196,11 +203,16 @@ def compose(
     evidence: float,
     settings: AnswerSettings,
     relaxed: Filters | None = None,
+    withheld: str | None = None,
 ) -> Answer:
-    """The extractive answer: each chosen sentence verbatim, followed by its [n]."""
+    """The extractive answer: each chosen sentence verbatim, followed by its [n].
+
+    `withheld` is why the evidence cannot answer the question (qa/support.py): the answer then
+    abstains and says why in its notes.
+    """
     lang = language(question)
-    notes = relaxed_note(relaxed, lang)
-    if not passages or evidence < settings.abstain_below:
+    notes = relaxed_note(relaxed, lang) + ((withheld,) if withheld else ())
+    if not passages or evidence < settings.abstain_below or withheld:
         return Answer(
             question,
             NO_ANSWER[lang],

@@ -10,18 +10,22 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from qa.answer import (
     Answer,
     AnswerSettings,
     candidate_sentences,
     choose,
     compose,
+    language,
     score_sentences,
 )
 from qa.filters import Filters
 from qa.llm import LLMError, LLMSettings, llm_answer, with_fallback_note
 from qa.search import Retriever, SearchSettings
 from qa.store import read_manifest
+from qa.support import asked_unit, holds_unit, unsupported
 
 _open: dict[Path, Retriever] = {}
 _lock = threading.Lock()
@@ -70,16 +74,27 @@ def ask(
     # a held answer, and every sentence is encoded per question (the costliest step of ask).
     sentences = candidate_sentences(found.passages[:4])
     if sentences:
-        sentence_vectors = retriever.encoder.encode_document(
-            [s.text for s in sentences], normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=False,
-        )  # fmt: skip
+        sentence_vectors = _encode(retriever, [s.text for s in sentences])
         sentences = score_sentences(
             question, sentences, vector, sentence_vectors, retriever.store.lexical.idf, settings
         )
-    chosen = choose(sentences, settings)
-    evidence = max((s.match for s in sentences), default=0.0)
-    extractive = compose(question, chosen, found.passages, found.filters, evidence, settings, found.relaxed)
+    # A question for an amount in a unit ("hoeveel kilometer") is answered only by a sentence
+    # that gives one.
+    unit = asked_unit(question)
+    answering = [s for s in sentences if holds_unit(s.text, unit)]
+    chosen = choose(answering, settings)
+    evidence = max((s.match for s in answering), default=0.0)
+    withheld = None
+    # Weak evidence abstains anyway; the checks say why a good match still cannot answer.
+    if found.passages and (evidence >= settings.abstain_below or not answering):
+        cited = {s.passage.rank for s in chosen}
+        withheld = unsupported(
+            question, [p for p in found.passages if p.rank in cited], found.relaxed, bool(answering),
+            language(question), lambda texts: _encode(retriever, texts),
+        )  # fmt: skip
+    extractive = compose(
+        question, chosen, found.passages, found.filters, evidence, settings, found.relaxed, withheld
+    )
     llm = None if extractive_only else (llm or LLMSettings.from_env())
     if llm is None or not found.passages:
         return extractive
@@ -88,3 +103,9 @@ def ask(
                           found.relaxed, on_token)  # fmt: skip
     except LLMError as error:
         return with_fallback_note(extractive, error)
+
+
+def _encode(retriever: Retriever, texts: list[str]) -> np.ndarray:
+    return retriever.encoder.encode_document(
+        texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+    )
