@@ -21,6 +21,7 @@ from qa.answer import (
     language,
     score_sentences,
 )
+from qa.encoders import encode_short
 from qa.filters import Filters
 from qa.llm import LLMError, LLMSettings, llm_answer, with_fallback_note
 from qa.search import Retriever, SearchSettings
@@ -106,6 +107,4 @@ def ask(
 
 
 def _encode(retriever: Retriever, texts: list[str]) -> np.ndarray:
-    return retriever.encoder.encode_document(
-        texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-    )
+    return encode_short(retriever.encoder, texts, "document")

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from sentence_transformers import SentenceTransformer
 
-from qa.encoders import load_encoder
+from qa.encoders import encode_short, load_encoder
 from qa.errors import ModelMismatchError, QAError
 from qa.filters import Filters, combine
 from qa.store import ArticleInfo, FaissStore, StoredChunk
@@ -105,9 +105,7 @@ class Retriever:
         return Retrieval(self.search(question, k, given, settings, query_vector), given, relaxed=applied)
 
     def encode_question(self, question: str) -> np.ndarray:
-        return self.encoder.encode_query(
-            [question], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
+        return encode_short(self.encoder, [question], "query")
 
     def search(
         self,

@@ -185,3 +185,14 @@ def test_a_saved_folder_loads_through_the_model_option(use_model: SentenceTransf
     loaded = load_encoder(str(tmp_path))
     text = ["De grens tussen Mexico en de VS."]
     assert np.allclose(loaded.encode(text), use_model.encode(text), atol=1e-6)
+
+
+def test_the_question_time_path_gives_what_encode_gives(encoder):
+    from qa.encoders import encode_short
+
+    texts = ["Wie is Sheinbaum?", "De Mexicaanse president weigerde het aanbod.", "financiële steun", ""]
+    for kind, ordinary in (("query", encoder.encode_query), ("document", encoder.encode_document)):
+        fast = encode_short(encoder, texts, kind)
+        expected = ordinary(texts, normalize_embeddings=True, convert_to_numpy=True)
+        assert fast.dtype == np.float32 and fast.shape == expected.shape
+        np.testing.assert_allclose(fast, expected, atol=1e-5)
