@@ -22,7 +22,7 @@ from qa.filters import Filters
 from qa.search import Passage
 from qa.store import ArticleInfo, build_lock
 from tests.conftest import SEEDS
-from tests.test_llm import FakeLLM, Reply
+from tests.llm_server import FakeLLM, Reply
 
 # Gradio's queue monitoring trips pandas deprecations that are not ours to fix.
 pytestmark = [
