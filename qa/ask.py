@@ -90,8 +90,8 @@ def ask(
     if found.passages and (evidence >= settings.abstain_below or not answering):
         cited = {s.passage.rank for s in chosen}
         withheld = unsupported(
-            question, [p for p in found.passages if p.rank in cited], found.relaxed, bool(answering),
-            language(question), lambda texts: _encode(retriever, texts),
+            question, [p for p in found.passages if p.rank in cited], found.relaxed, unit,
+            bool(answering), language(question), lambda texts: _encode(retriever, texts),
         )  # fmt: skip
     extractive = compose(
         question, chosen, found.passages, found.filters, evidence, settings, found.relaxed, withheld

@@ -87,9 +87,10 @@ def names(question: str) -> list[str]:
     found: list[str] = []
     run: list[str] = []
     for i, token in enumerate(_TOKEN.findall(question)):
-        parts = [p for j, p in enumerate(token.split("-")) if p[:1].isupper() and (i > 0 or j > 0)]
-        if parts and len(parts) == len(token.split("-")) == 1:
-            run.append(parts[0])
+        pieces = token.split("-")
+        parts = [p for j, p in enumerate(pieces) if p[:1].isupper() and (i > 0 or j > 0)]
+        if len(pieces) == 1 and parts:
+            run.append(token)
             continue
         if run:
             found.append(" ".join(run))
@@ -118,8 +119,8 @@ def missing_names(question: str, evidence: Sequence[Passage], encode: Encode | N
     asked = names(question)
     if not asked:
         return []
-    text = " ".join(p.text for p in evidence)
-    words = {_fold(w) for w in _WORD.findall(text)}
+    tokens = _WORD.findall(" ".join(p.text for p in evidence))
+    words = {_fold(w) for w in tokens}
     missing = []
     for name in asked:
         # In "US Homeland Security Secretary John Kelly" the evidence has "John Kelly": only the
@@ -137,7 +138,6 @@ def missing_names(question: str, evidence: Sequence[Passage], encode: Encode | N
     # the evidence, by the encoder ("Witte Huis" for "White House"). Names are capitalised in
     # Dutch too, and this keeps the encoder call to a few dozen strings (every word and pair
     # cost ~30 ms). Word triples were tried and changed nothing on the dev sets.
-    tokens = _WORD.findall(text)
     candidates = sorted(
         {t for t in tokens if t[:1].isupper()}
         | {f"{a} {b}" for a, b in itertools.pairwise(tokens) if a[:1].isupper()}
@@ -181,12 +181,15 @@ def unsupported(
     question: str,
     evidence: Sequence[Passage],
     relaxed: Filters | None,
+    unit: Unit | None,
     unit_found: bool,
     lang: str,
     encode: Encode | None,
 ) -> str | None:
-    """Why the evidence cannot answer the question, in the question's language; None if it can."""
-    unit = asked_unit(question)
+    """Why the evidence cannot answer the question, in the question's language; None if it can.
+
+    `unit` is what `asked_unit` found in the question; `unit_found`: some sentence holds one.
+    """
     if unit is not None and not unit_found:
         return _REASONS["unit"][lang].format(unit.name[lang])
     if not period_covered(relaxed, evidence):

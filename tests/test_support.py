@@ -75,14 +75,15 @@ def test_a_period_without_articles_is_covered_by_a_later_report_or_a_mention():
 
 def test_the_reason_is_in_the_question_language():
     evidence = [passage("De VS en Mexico spraken over migratie.")]
-    assert unsupported("Hoeveel kilometer muur?", evidence, None, False, "nl", None) == (
+    distance = asked_unit("Hoeveel kilometer muur?")
+    assert unsupported("Hoeveel kilometer muur?", evidence, None, distance, False, "nl", None) == (
         "Geen gevonden passage noemt een afstand."
     )
     relaxed = Filters(since="2021-01", until="2021-12", from_question="in 2021")
-    assert unsupported("What did Biden do in 2021?", evidence, relaxed, True, "en", None) == (
+    assert unsupported("What did Biden do in 2021?", evidence, relaxed, None, True, "en", None) == (
         "No passage found is about “in 2021”."
     )
-    assert unsupported("Wat deed Canada?", evidence, None, True, "nl", None) == (
+    assert unsupported("Wat deed Canada?", evidence, None, None, True, "nl", None) == (
         "De gevonden passages noemen Canada niet."
     )
-    assert unsupported("Wat deed Mexico?", evidence, None, True, "nl", None) is None
+    assert unsupported("Wat deed Mexico?", evidence, None, None, True, "nl", None) is None
