@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import numpy as np
 
@@ -103,6 +104,9 @@ class Sentence:
     text: str
     score: float = 0.0  # for ranking: content match plus priors (passage rank, answer type)
     match: float = 0.0  # content match alone: how well it speaks to the question
+    # For a sentence inside a quotation: the words around the quote that say who speaks
+    # (`, zei minister John Kelly donderdag.`), which news puts in only one sentence of it.
+    speaker: str = ""
 
 
 _ENGLISH = frozenset("the what who when where which why how did does do is are was were of in to and".split())
@@ -139,9 +143,71 @@ def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
         spans = passage.sentences or tuple(
             (passage.start + s, passage.start + e) for s, e in sentence_spans(passage.text)
         )
-        for start, end in spans:
-            text = passage.text[start - passage.start : end - passage.start]
-            found.append(Sentence(passage, start, end, text))
+        texts = [passage.text[start - passage.start : end - passage.start] for start, end in spans]
+        gaps = [passage.text[a[1] - passage.start : b[0] - passage.start] for a, b in pairwise(spans)]
+        for (start, end), text, speaker in zip(spans, texts, speakers(texts, gaps), strict=True):
+            found.append(Sentence(passage, start, end, text, speaker=speaker))
+    return found
+
+
+_OPEN_QUOTES = "“„"
+_CLOSE_QUOTES = "”"
+_QUOTES = '"' + _OPEN_QUOTES + _CLOSE_QUOTES
+# Outside a quotation, this many words make a clause that can name the speaker ("verklaarde
+# ze"); fewer ("Maar:") only lead into the quote, and such a sentence takes its run's speaker.
+_SPEAKER_WORDS = 2
+# The speaker clause ends where its adjuncts begin: `zei minister John Kelly | donderdag na een
+# gesprek in Mexico-Stad` — the place and time of speaking are not the speaker.
+_ADJUNCT = frozenset(
+    "na in tijdens op bij tegen over met voor aan tot tegenover vandaag gisteren eerder "
+    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag after at during on to with before "
+    "about yesterday today earlier monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+def _speaker_clause(outside: str) -> str:
+    words = outside.split()
+    for i, word in enumerate(words[1:], 1):
+        if word.lower() in _ADJUNCT:
+            return " ".join(words[:i])
+    return outside
+
+
+def speakers(texts: list[str], gaps: list[str]) -> list[str]:
+    """For each sentence that lies inside a quotation, the clause that says who speaks.
+
+    `gaps` is the text between consecutive sentences. A run of quoted sentences in one
+    paragraph shares the attribution one of them carries: in `"A", zei Kelly. "B".` and in
+    `"A", zei Kelly. "B. C".`, B and C are Kelly's words too, though his name is not in them.
+    """
+    outside: list[str] = []
+    quoted: list[bool] = []
+    inside = False
+    for i, text in enumerate(texts):
+        if i and "\n\n" in gaps[i - 1]:
+            inside = False  # a paragraph ends any quotation left open
+        parts: list[str] = []
+        touched = inside
+        for char in text:
+            if char in _QUOTES:
+                touched = True
+                inside = char in _OPEN_QUOTES or (char == '"' and not inside)
+                parts.append(" ")
+            elif not inside:
+                parts.append(char)
+        outside.append("".join(parts).strip())
+        quoted.append(touched)
+    found = [""] * len(texts)
+    run: list[int] = []
+    for i in range(len(texts) + 1):
+        if i < len(texts) and quoted[i] and (not run or "\n\n" not in gaps[i - 1]):
+            run.append(i)
+            continue
+        said = [_speaker_clause(outside[j]) for j in run if len(outside[j].split()) >= _SPEAKER_WORDS]
+        for j in run:
+            if len(outside[j].split()) < _SPEAKER_WORDS and said:
+                found[j] = said[0]
+        run = [i] if i < len(texts) and quoted[i] else []
     return found
 
 
@@ -163,7 +229,8 @@ def score_sentences(
     dense = sentence_vectors @ question_vector.reshape(-1)
     scored = []
     for sentence, cosine in zip(sentences, dense, strict=True):
-        overlap = sum(weights[t] for t in question_terms.intersection(terms(sentence.text))) / total
+        words = set(terms(sentence.text)).union(terms(sentence.speaker))
+        overlap = sum(weights[t] for t in question_terms.intersection(words)) / total
         typed = (
             (wants_number and _NUMBER.search(sentence.text) is not None)
             or (wants_date and _DATE_WORD.search(sentence.text) is not None)
