@@ -46,9 +46,7 @@ def sampled_chunks(n: int, tokenizer: sentencepiece.SentencePieceProcessor) -> l
     encoder's once-per-distinct-token work.
     """
     scores = np.array([tokenizer.get_score(i) for i in range(tokenizer.get_piece_size())])
-    excluded = np.array(
-        [tokenizer.is_unknown(i) or tokenizer.is_control(i) for i in range(len(scores))]
-    )
+    excluded = np.array([tokenizer.is_unknown(i) or tokenizer.is_control(i) for i in range(len(scores))])
     weights = np.where(excluded, 0.0, np.exp(scores))
     ids = np.random.default_rng(0).choice(len(scores), size=(n, 170), p=weights / weights.sum())
     return [tokenizer.decode(row.tolist()) for row in ids]
@@ -94,9 +92,7 @@ def main() -> None:
         default=1,
         help="also time a sentence-transformers pool of this many processes sharing the device",
     )
-    parser.add_argument(
-        "--autocast", choices=["none", "bf16", "fp16"], default="none", help="CUDA autocast"
-    )
+    parser.add_argument("--autocast", choices=["none", "bf16", "fp16"], default="none", help="CUDA autocast")
     args = parser.parse_args()
 
     model = use_multilingual_v3(device=args.device)
@@ -151,10 +147,7 @@ def main() -> None:
     ]
     with torch.inference_mode(), autocast(args.device, args.autocast):
         _, forward_seconds = timed(forward_only, args.repeats)
-    print(
-        f"  model forward alone (tokenised input on the device): "
-        f"{rate(len(chunks), forward_seconds)}"
-    )
+    print(f"  model forward alone (tokenised input on the device): {rate(len(chunks), forward_seconds)}")
 
     if args.device == "cuda" or args.autocast != "none":
         sample = chunks[:512]
