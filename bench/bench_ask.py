@@ -28,7 +28,7 @@ from rank_bm25 import BM25Okapi
 
 from qa.articles import CLEANING_VERSION, Article, parse_article, scan_corpus
 from qa.ask import ask
-from qa.chunking import ChunkSettings, chunk_article, sentence_spans
+from qa.chunking import ChunkSettings, article_sentences, chunk_article, sentence_spans
 from qa.encoders import DEFAULT_MODEL, load_encoder
 from qa.evaluate import load_questions
 from qa.lexical import terms
@@ -62,20 +62,20 @@ def build_scale_index(folder: Path, n_chunks: int, encoder) -> tuple[np.ndarray,
     for article in articles:
         chunks = chunk_article(article, settings)
         chunked.append((article, chunks))
-        for chunk in chunks:
-            for s, e in sentence_spans(chunk.text):
-                unique.setdefault(chunk.text[s:e], len(unique))
+        for s, e in article_sentences(chunks):
+            unique.setdefault(article.text[s:e], len(unique))
     sentence_vectors = encoder.encode_document(list(unique), normalize_embeddings=True, batch_size=64)
     dimension = sentence_vectors.shape[1]
     writer = IndexWriter(folder, IndexSettings(DEFAULT_MODEL, dimension, settings, CLEANING_VERSION), None)
     all_vectors, all_terms = [], []
     for article, chunks in chunked:
         vectors = np.stack([
-            sentence_vectors[[unique[c.text[s:e]] for s, e in sentence_spans(c.text)]].mean(axis=0)
+            sentence_vectors[[unique[article.text[s:e]] for s, e in c.sentences]].mean(axis=0)
             for c in chunks
         ])  # fmt: skip
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        writer.add_article(article, chunks, vectors)
+        rows = [unique[article.text[s:e]] for s, e in article_sentences(chunks)]
+        writer.add_article(article, chunks, vectors, sentence_vectors[rows])
         all_vectors.append(vectors)
         all_terms += [terms(f"{article.title}\n{c.text}") for c in chunks]
     writer.commit({"bench": "scale"})

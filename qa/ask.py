@@ -15,6 +15,7 @@ import numpy as np
 from qa.answer import (
     Answer,
     AnswerSettings,
+    Sentence,
     candidate_sentences,
     choose,
     compose,
@@ -72,10 +73,10 @@ def ask(
     vector = retriever.encode_question(question) if question else None
     found = retriever.retrieve(question, k, filters, search, auto_filter, query_vector=vector)
     # Answer sentences come from the best four passages: on the dev set the fifth never added
-    # a held answer, and every sentence is encoded per question (the costliest step of ask).
+    # a held answer, and the third alone lost two.
     sentences = candidate_sentences(found.passages[:4])
     if sentences:
-        sentence_vectors = _encode(retriever, [s.text for s in sentences])
+        sentence_vectors = _sentence_vectors(retriever, sentences)
         sentences = score_sentences(
             question, sentences, vector, sentence_vectors, retriever.store.lexical.idf, settings
         )
@@ -104,6 +105,18 @@ def ask(
                           found.relaxed, on_token)  # fmt: skip
     except LLMError as error:
         return with_fallback_note(extractive, error)
+
+
+def _sentence_vectors(retriever: Retriever, sentences: list[Sentence]) -> np.ndarray:
+    """The build's vectors of these sentences; any it does not hold (a passage split at question
+    time) are encoded now."""
+    keys = [(s.passage.article.id, s.start, s.end) for s in sentences]
+    stored = retriever.store.sentence_vectors(keys)
+    missing = [i for i, key in enumerate(keys) if key not in stored]
+    if not missing:
+        return np.stack([stored[key] for key in keys])
+    encoded = dict(zip(missing, _encode(retriever, [sentences[i].text for i in missing]), strict=True))
+    return np.stack([encoded[i] if i in encoded else stored[key] for i, key in enumerate(keys)])
 
 
 def _encode(retriever: Retriever, texts: list[str]) -> np.ndarray:

@@ -70,6 +70,12 @@ def _ends_with_abbreviation(sentence: str) -> bool:
     return bool(match) and match.group(1).lower() in DUTCH_ABBREVIATIONS
 
 
+def article_sentences(chunks: list[Chunk]) -> list[tuple[int, int]]:
+    """The distinct sentence spans of an article's chunks, in reading order (overlapping chunks
+    share sentences)."""
+    return sorted({span for chunk in chunks for span in chunk.sentences})
+
+
 def chunk_article(article: Article, settings: ChunkSettings) -> list[Chunk]:
     """Runs of whole sentences of at most `max_words` words, overlapping by whole sentences.
 

@@ -48,7 +48,6 @@ class LexicalIndex:
         self.bm25 = bm25
         self.chunk_ids = chunk_ids
         self.document_frequencies = document_frequencies
-        self._row = {int(c): i for i, c in enumerate(chunk_ids)}
 
     @classmethod
     def build(cls, chunk_ids: Sequence[int], chunk_terms: Sequence[list[str]]) -> LexicalIndex:
@@ -83,17 +82,15 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.chunk_ids)
 
-    def search(self, question: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
-        """Up to k (chunk id, BM25 score) pairs with a positive score, best first."""
+    def search(self, question: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Up to k (chunk id, BM25 score) pairs with a positive score, best first; `allowed`: the
+        chunk ids a filter admits."""
         query = [t for t in terms(question) if t in self.bm25.vocab_dict] if len(self) else []
         if not query:
             return []
         scores = self.bm25.get_scores(query)
         if allowed is not None:
-            mask = np.zeros(len(scores), dtype=bool)
-            rows = [self._row[c] for c in allowed if c in self._row]
-            mask[rows] = True
-            scores = np.where(mask, scores, 0.0)
+            scores = np.where(np.isin(self.chunk_ids, allowed), scores, 0.0)
         k = min(k, int(np.count_nonzero(scores > 0)))
         if k == 0:
             return []

@@ -123,8 +123,8 @@ class Retriever:
         settings = settings or SearchSettings()
         if settings.mode not in MODES:
             raise QAError(f"search mode must be one of {', '.join(MODES)}, got {settings.mode!r}")
-        allowed = self._allowed(filters) if filters and filters.active else None
-        if allowed is not None and not allowed:
+        allowed = self.store.chunk_ids_where(filters.admits) if filters and filters.active else None
+        if allowed is not None and not len(allowed):
             return []
 
         dense: list[tuple[int, float]] = []
@@ -140,10 +140,6 @@ class Retriever:
         chunks = self.store.chunks([chunk_id for chunk_id, _ in fused])
         ranked = [(chunks[c], score, cosine.get(c)) for c, score in fused if c in chunks]
         return self._passages(ranked, k, settings.per_article)
-
-    def _allowed(self, filters: Filters) -> set[int]:
-        articles = [a.id for a in self.store.articles() if filters.admits(a.date, a.category)]
-        return self.store.chunk_ids_of(articles) if articles else set()
 
     def _passages(
         self, ranked: list[tuple[StoredChunk, float, float | None]], k: int, per_article: int

@@ -16,7 +16,7 @@ import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,11 +24,11 @@ import faiss
 import numpy as np
 
 from qa.articles import Article
-from qa.chunking import Chunk, ChunkSettings, embedding_text
+from qa.chunking import Chunk, ChunkSettings, article_sentences, embedding_text
 from qa.errors import IndexCorruptError, IndexMissingError, QAError
 from qa.lexical import LexicalIndex, terms
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: sentence vectors
 MANIFEST = "manifest.json"
 _GENERATION_FILE = re.compile(r"^(vectors-\d+\.faiss|chunks-\d+\.sqlite|bm25-\d+)$")
 
@@ -117,7 +117,18 @@ CREATE TABLE IF NOT EXISTS chunks (
     sentences TEXT NOT NULL  -- JSON [[start, end], ...] in the article: answers need no re-splitting
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+-- Every sentence of the chunks, embedded at build time (half precision), so that choosing the
+-- answer sentences needs no encoder call at question time.
+CREATE TABLE IF NOT EXISTS sentences (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, vector BLOB NOT NULL
+);
+-- A rowid table: WITHOUT ROWID would put each 1 KB vector on overflow pages (4x the file).
+CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id, start);
 """
+SentenceKey = tuple[str, int, int]  # (article id, start, end)
+# Chunk ids in order; the distinct (date, category) pairs of their articles; each chunk's pair.
+_Catalogue = tuple[np.ndarray, list[tuple[str | None, str | None]], np.ndarray]
 _ARTICLE_COLUMNS = "a.id, a.title, a.date, a.category, a.url, a.path"
 
 
@@ -158,6 +169,9 @@ class FaissStore:
         self.lexical = lexical
         self._db = db
         self._lock = threading.Lock()
+        self._chunk_catalogue: tuple[np.ndarray, list[tuple[str | None, str | None]], np.ndarray] | None = (
+            None
+        )
 
     @classmethod
     def open(cls, folder: Path) -> FaissStore:
@@ -207,7 +221,7 @@ class FaissStore:
         return self.vectors.ntotal
 
     def search(
-        self, queries: np.ndarray, k: int, allowed: set[int] | None = None
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> list[list[tuple[int, float]]]:
         """For each query vector, up to k (chunk id, inner product) pairs, best first.
 
@@ -219,7 +233,7 @@ class FaissStore:
             return [[] for _ in range(len(queries))]
         params = None
         if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64)))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64, copy=False)))
         scores, ids = self.vectors.search(np.ascontiguousarray(queries, dtype=np.float32), k, params=params)
         return [
             [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i != -1]
@@ -249,20 +263,59 @@ class FaissStore:
             for row in rows
         }
 
+    def sentence_vectors(self, keys: Sequence[SentenceKey]) -> dict[SentenceKey, np.ndarray]:
+        """The stored vectors of these (article id, start, end) sentences, as float32 rows."""
+        found: dict[SentenceKey, np.ndarray] = {}
+        wanted = set(keys)
+        with self._lock:
+            for article_id in {k[0] for k in wanted}:
+                starts = sorted({k[1] for k in wanted if k[0] == article_id})
+                rows = self._db.execute(
+                    f'SELECT start, "end", vector FROM sentences WHERE article_id = ? '
+                    f"AND start IN ({','.join('?' * len(starts))})",
+                    [article_id, *starts],
+                ).fetchall()
+                for start, end, blob in rows:
+                    if (article_id, start, end) in wanted:
+                        vector = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+                        found[article_id, start, end] = vector
+        return found
+
     def lexical_search(
-        self, question: str, k: int, allowed: set[int] | None = None
+        self, question: str, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         return self.lexical.search(question, k, allowed)
 
-    def chunk_ids_of(self, article_ids: Sequence[str]) -> set[int]:
+    def chunk_ids_where(self, admits: Callable[[str | None, str | None], bool]) -> np.ndarray:
+        """Sorted ids of the chunks whose article's (date, category) `admits` accepts.
+
+        `admits` runs once per distinct (date, category) pair, not per article: a filtered
+        question at 100k chunks then costs about a millisecond instead of a scan of every
+        article row.
+        """
+        ids, pairs, pair_of_chunk = self._catalogue()
+        accepted = np.fromiter(
+            (admits(date, category) for date, category in pairs), dtype=bool, count=len(pairs)
+        )
+        return ids[accepted[pair_of_chunk]]
+
+    def _catalogue(self) -> _Catalogue:
+        # Read once per opened generation, which never changes.
         with self._lock:
-            return {
-                row[0]
-                for row in self._db.execute(
-                    f"SELECT id FROM chunks WHERE article_id IN ({','.join('?' * len(article_ids))})",
-                    list(article_ids),
+            if self._chunk_catalogue is None:
+                rows = self._db.execute(
+                    "SELECT c.id, a.date, a.category FROM chunks c JOIN articles a ON a.id = c.article_id "
+                    "ORDER BY c.id"
+                ).fetchall()
+                index: dict[tuple[str | None, str | None], int] = {}
+                pair_of_chunk = np.fromiter(
+                    (index.setdefault((date, category), len(index)) for _, date, category in rows),
+                    dtype=np.int32,
+                    count=len(rows),
                 )
-            }
+                ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+                self._chunk_catalogue = (ids, list(index), pair_of_chunk)
+            return self._chunk_catalogue
 
     def articles(self) -> list[ArticleInfo]:
         with self._lock:
@@ -326,13 +379,21 @@ class IndexWriter:
             if ids:
                 removed += self.vectors.remove_ids(np.array(ids, dtype=np.int64))
             self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+            self.db.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
             self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
             self.articles.pop(article_id, None)
         return removed
 
-    def add_article(self, article: Article, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        if len(chunks) != len(vectors):
-            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors for {article.id}")
+    def add_article(
+        self, article: Article, chunks: list[Chunk], vectors: np.ndarray, sentence_vectors: np.ndarray
+    ) -> None:
+        """`sentence_vectors` has a row per span of `article_sentences(chunks)`, in that order."""
+        sentences = article_sentences(chunks)
+        if len(chunks) != len(vectors) or len(sentences) != len(sentence_vectors):
+            raise ValueError(
+                f"{len(chunks)} chunks and {len(sentences)} sentences but {len(vectors)} chunk and "
+                f"{len(sentence_vectors)} sentence vectors for {article.id}"
+            )
         self.db.execute(
             "INSERT INTO articles (id, title, date, category, url, path, hash, text) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -364,6 +425,13 @@ class IndexWriter:
                     json.dumps([list(span) for span in c.sentences]),
                 )
                 for i, c in zip(ids, chunks, strict=True)
+            ],
+        )
+        self.db.executemany(
+            'INSERT INTO sentences (article_id, start, "end", vector) VALUES (?, ?, ?, ?)',
+            [
+                (article.id, start, end, row.astype(np.float16).tobytes())
+                for (start, end), row in zip(sentences, sentence_vectors, strict=True)
             ],
         )
         if len(chunks):

@@ -150,3 +150,22 @@ def test_ask_filters_from_the_command_line(capsys, index):
     assert record["passages"] == [] and record["abstained"] is True
     assert main(["ask", "--index", str(index), "--since", "gisteren", "x"]) == 1
     assert "--since must be a date" in capsys.readouterr().err
+
+
+def test_answer_sentences_use_the_vectors_stored_at_build_time(retriever):
+    from dataclasses import replace
+
+    from qa.answer import candidate_sentences
+    from qa.ask import _encode, _sentence_vectors
+
+    found = retriever.retrieve("Wat bood Trump aan Sheinbaum aan?", 4)
+    sentences = candidate_sentences(found.passages)
+    encoded = _encode(retriever, [s.text for s in sentences])
+    keys = [(s.passage.article.id, s.start, s.end) for s in sentences]
+    assert len(retriever.store.sentence_vectors(keys)) == len(set(keys)) > 3
+    assert abs(_sentence_vectors(retriever, sentences) - encoded).max() < 2e-3  # stored as fp16
+    # A span the build did not embed (a passage split at question time) is encoded instead.
+    odd = [replace(sentences[0], start=sentences[0].start + 1, text=sentences[0].text[1:]), *sentences[1:]]
+    mixed = _sentence_vectors(retriever, odd)
+    assert abs(mixed[0] - _encode(retriever, [odd[0].text])[0]).max() < 1e-5
+    assert abs(mixed[1:] - encoded[1:]).max() < 2e-3

@@ -57,8 +57,10 @@ def test_adding_an_article_embeds_only_its_chunks(corpus, index, counting):
     report = build_index(corpus, index, encoder=counting, **quiet())
     after = chunk_counts(index)
     assert report.added == ["maastricht.txt"]
-    assert len(counting.embedded) == after["maastricht.txt"] == report.chunks_embedded
-    assert all("Maastricht" in text for text in counting.embedded)
+    assert after["maastricht.txt"] == report.chunks_embedded == 1 and report.sentences_embedded == 3
+    assert len(counting.embedded) == report.chunks_embedded + report.sentences_embedded
+    chunk_text, *sentences = counting.embedded
+    assert "Maastricht" in chunk_text and sentences[1] == "Er is plek voor 250 mensen."
     assert {k: v for k, v in after.items() if k != "maastricht.txt"} == before
     assert top_article(index, "Hoeveel plaatsen heeft het opvangcentrum in Maastricht?") == "maastricht.txt"
 
@@ -88,11 +90,15 @@ def test_deleting_an_article_removes_its_vectors(corpus, index, counting):
     total = FaissStore.open(index).count()
     gone = next(corpus.glob("002_*.txt"))
     removed = chunk_counts(index)[gone.name]
+    spans = [(gone.name, s, e) for c in FaissStore.open(index).chunks(range(1000)).values()
+             if c.article.id == gone.name for s, e in c.sentences]  # fmt: skip
+    assert len(FaissStore.open(index).sentence_vectors(spans)) == len(set(spans)) > 0
     gone.unlink()
     report = build_index(corpus, index, encoder=counting, **quiet())
     assert report.removed == [gone.name] and counting.embedded == []
     assert report.chunks_removed == removed
     store = FaissStore.open(index)
+    assert store.sentence_vectors(spans) == {}
     assert store.count() == total - removed
     assert gone.name not in store.manifest.articles
     assert gone.name not in {a.id for a in store.articles()}
@@ -172,7 +178,8 @@ def test_other_chunking_triggers_full_rebuild(corpus, index, counting):
         corpus, index, encoder=counting, chunking=ChunkSettings(max_words=40), log=messages.append
     )
     assert report.full_rebuild and "chunking changed" in messages[0]
-    assert len(report.added) == 5 and report.chunks_embedded == len(counting.embedded) > 0
+    embedded = report.chunks_embedded + report.sentences_embedded
+    assert len(report.added) == 5 and embedded == len(counting.embedded) > report.chunks_embedded > 0
 
 
 def test_other_model_triggers_full_rebuild(corpus, index, counting):

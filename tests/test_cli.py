@@ -24,7 +24,7 @@ def test_build_then_ask(capsys, corpus, tmp_path):
     code, out, _ = run(capsys, "build", "--corpus", str(corpus), "--index", index)
     assert code == 0 and "5 added" in out and "chunks embedded" in out
     code, out, _ = run(capsys, "build", "--corpus", str(corpus), "--index", index)
-    assert code == 0 and "5 unchanged" in out and "0 chunks embedded" in out
+    assert code == 0 and "5 unchanged" in out and "0 chunks embedded" in out and "sentences" in out
     code, out, _ = run(capsys, "ask", "--index", index, "Wat bood Trump aan Sheinbaum aan?", "-k", "2")
     assert code == 0
     assert out.startswith("? Wat bood Trump aan Sheinbaum aan?")

@@ -63,6 +63,17 @@ def test_date_and_category_filters(retriever):
     assert retriever.search("migratie", filters=Filters(since="2030")) == []
 
 
+@pytest.mark.parametrize("filters", [
+    Filters(since="2025"), Filters(until="2019-04"), Filters(category="Buitenland"),
+    Filters(since="2017", until="2023-12"), Filters(since="2030"),
+])  # fmt: skip
+def test_filtered_chunk_ids_are_those_of_admitted_articles(retriever, filters):
+    store = retriever.store
+    chunks = store.chunks(range(store.manifest.next_chunk_id)).values()
+    expected = sorted(c.id for c in chunks if filters.admits(c.article.date, c.article.category))
+    assert store.chunk_ids_where(filters.admits).tolist() == expected
+
+
 def test_date_in_the_question_becomes_a_filter(retriever):
     found = retriever.retrieve("Wat zeiden de VS en Mexico in 2017 over uitwijzingen?")
     assert found.filters.from_question == "in 2017" and found.relaxed is None
