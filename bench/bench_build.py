@@ -55,6 +55,10 @@ def main() -> None:
     print(f"command: python bench/bench_build.py --copies {args.copies}")
     print(f"corpus: {report.total_articles} articles, {report.total_chunks} chunks, model {report.model}")
     print(f"full build (baseline)      {full:7.2f} s   {report.total_chunks / full:6.1f} chunks/s")
+    chunks, sentences = report.embedding_seconds["chunks"], report.embedding_seconds["sentences"]
+    print(f"  of which embedding       {chunks:7.2f} s   chunks ({report.total_chunks})")
+    print(f"                           {sentences:7.2f} s   sentences ({report.sentences_embedded}), "
+          f"{sentences / full:.0%} of the build")  # fmt: skip
     print(f"add one article            {added:7.2f} s   {full / added:6.1f}x faster than a full build "
           f"({added_report.chunks_embedded} chunks embedded)")  # fmt: skip
     print(f"remove one article         {removed:7.2f} s   {full / removed:6.1f}x faster")

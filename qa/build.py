@@ -18,10 +18,18 @@ import qa
 from qa.articles import CLEANING_VERSION, Article, ArticleError, Skipped, parse_article, scan_corpus
 from qa.chunking import ChunkSettings, article_sentences, chunk_article, embedding_text
 from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder
-from qa.errors import IndexCorruptError, QAError
-from qa.store import FaissStore, IndexSettings, IndexWriter, build_lock, check_writable, read_manifest
+from qa.errors import IndexCorruptError, IndexFormatError, QAError
+from qa.store import (
+    FORMAT_VERSION,
+    FaissStore,
+    IndexSettings,
+    IndexWriter,
+    build_lock,
+    check_writable,
+    read_manifest,
+)
 
-EMBED_BATCH = 256  # chunks per progress step; the encoder batches within it
+EMBED_BATCH = 256  # texts per progress step; the encoder batches within it
 
 
 @dataclass
@@ -33,6 +41,7 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     chunks_embedded: int = 0
     sentences_embedded: int = 0
+    embedding_seconds: dict[str, float] = field(default_factory=dict)  # "chunks", "sentences"
     chunks_removed: int = 0
     total_articles: int = 0
     total_chunks: int = 0
@@ -75,8 +84,13 @@ def build_index(
         raise QAError(f"corpus folder {corpus}/ does not exist; create it and put articles in it")
     check_writable(index)
     with build_lock(index):
+        older_format = None
         try:
             previous = None if rebuild else read_manifest(index)
+        except IndexFormatError as e:
+            # An index written by another qa version is rebuilt, not refused: this qa cannot
+            # read it anyway, and the articles it was built from are in corpus/.
+            previous, older_format = None, e.found
         except IndexCorruptError as e:
             raise QAError(f"{e}") from None
         model_name = model or (previous.settings.model if previous else DEFAULT_MODEL)
@@ -90,6 +104,8 @@ def build_index(
         report = BuildReport(model=model_name)
         if rebuild:
             report.full_rebuild = "asked for with --rebuild"
+        elif older_format is not None:
+            report.full_rebuild = f"the index has format {older_format}, this qa writes {FORMAT_VERSION}"
         elif previous and previous.settings != settings:
             report.full_rebuild = _difference(previous.settings, settings)
             previous = None
@@ -143,12 +159,17 @@ def _update(
 
     chunked = [(article, chunk_article(article, settings.chunking)) for article in articles]
     texts = [embedding_text(article, chunk) for article, chunks in chunked for chunk in chunks]
-    vectors = _embed(encoder, texts, "Embedding chunks", "chunk")
+    embedding = time.perf_counter()
+    vectors = _embed(encoder, texts, "Embedding chunks", "chunk", batch_size=32)
+    report.embedding_seconds["chunks"] = time.perf_counter() - embedding
     # Answers are chosen sentence by sentence; embedding them here rather than per question
     # takes about 20 ms off every question at 100k chunks (BENCHMARKS.md).
     spans = [article_sentences(chunks) for _, chunks in chunked]
     sentences = [a.text[s:e] for (a, _), found in zip(chunked, spans, strict=True) for s, e in found]
-    sentence_vectors = _embed(encoder, sentences, "Embedding sentences", "sentence")
+    # Short texts: a whole progress step per batch halves the per-batch overhead (bench_build.py).
+    embedding = time.perf_counter()
+    sentence_vectors = _embed(encoder, sentences, "Embedding sentences", "sentence", batch_size=EMBED_BATCH)
+    report.embedding_seconds["sentences"] = time.perf_counter() - embedding
 
     writer = IndexWriter(index, settings, base)
     try:
@@ -183,7 +204,9 @@ def _update(
         raise
 
 
-def _embed(encoder: SentenceTransformer, texts: list[str], desc: str, unit: str) -> np.ndarray:
+def _embed(
+    encoder: SentenceTransformer, texts: list[str], desc: str, unit: str, batch_size: int
+) -> np.ndarray:
     dimension = embedding_dimension(encoder)
     if not texts:
         return np.zeros((0, dimension), dtype=np.float32)
@@ -193,7 +216,11 @@ def _embed(encoder: SentenceTransformer, texts: list[str], desc: str, unit: str)
             batch = texts[i : i + EMBED_BATCH]
             parts.append(
                 encoder.encode_document(
-                    batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                    batch,
+                    batch_size=batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
                 )
             )
             bar.update(len(batch))

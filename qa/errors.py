@@ -22,6 +22,14 @@ class IndexCorruptError(QAError):
     exit_code = 3
 
 
+class IndexFormatError(IndexCorruptError):
+    """The index was written by a qa version with another on-disk format."""
+
+    def __init__(self, message: str, found: int):
+        super().__init__(message)
+        self.found = found
+
+
 class ModelMismatchError(QAError):
     """The index was built with another encoder than the one asked for."""
 

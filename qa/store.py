@@ -25,7 +25,7 @@ import numpy as np
 
 from qa.articles import Article
 from qa.chunking import Chunk, ChunkSettings, article_sentences, embedding_text
-from qa.errors import IndexCorruptError, IndexMissingError, QAError
+from qa.errors import IndexCorruptError, IndexFormatError, IndexMissingError, QAError
 from qa.lexical import LexicalIndex, terms
 
 FORMAT_VERSION = 3  # 3: sentence vectors
@@ -145,9 +145,10 @@ def read_manifest(folder: Path) -> Manifest | None:
             f"run `qa build --rebuild --index {folder}`"
         ) from None
     if manifest.format_version != FORMAT_VERSION:
-        raise IndexCorruptError(
+        raise IndexFormatError(
             f"{path} has index format {manifest.format_version}, this qa reads "
-            f"{FORMAT_VERSION}; run `qa build --rebuild --index {folder}`"
+            f"{FORMAT_VERSION}; run `qa build --index {folder}` to rebuild it",
+            manifest.format_version,
         )
     return manifest
 

@@ -219,6 +219,17 @@ def test_corrupt_index_is_rebuilt_on_request(corpus, index, counting):
     assert len(report.added) == 5 and Retriever.open(index).store.count() > 0
 
 
+def test_index_of_an_older_format_is_rebuilt_by_a_plain_build(corpus, index, counting):
+    manifest = json.loads((index / "manifest.json").read_text())
+    (index / "manifest.json").write_text(json.dumps({**manifest, "format_version": 2}))
+    with pytest.raises(IndexCorruptError, match="format 2, this qa reads 3; run `qa build"):
+        Retriever.open(index)
+    messages = []
+    report = build_index(corpus, index, encoder=counting, log=messages.append)
+    assert messages == ["Full rebuild: the index has format 2, this qa writes 3."]
+    assert len(report.added) == 5 and Retriever.open(index).search("Sheinbaum", k=1)
+
+
 def test_foreign_folder_is_not_touched(corpus, tmp_path, counting):
     foreign = tmp_path / "photos"
     foreign.mkdir()
