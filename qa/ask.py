@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -101,10 +102,15 @@ def ask(
     if llm is None or not found.passages:
         return extractive
     try:
-        return llm_answer(llm, question, found.passages, found.filters, extractive.language,
-                          found.relaxed, on_token)  # fmt: skip
+        generated = llm_answer(llm, question, found.passages, found.filters, extractive.language,
+                               found.relaxed, on_token)  # fmt: skip
     except LLMError as error:
         return with_fallback_note(extractive, error)
+    if withheld and not generated.abstained:
+        # The model answered where the extractive answer would not: say what the passages lack,
+        # so the reader weighs the answer against it.
+        return replace(generated, notes=(*generated.notes, withheld))
+    return generated
 
 
 def _sentence_vectors(retriever: Retriever, sentences: list[Sentence]) -> np.ndarray:

@@ -360,6 +360,18 @@ def test_ask_uses_the_configured_llm_and_checks_its_citations(llm, env, seed_ind
     assert llm.received[0].body["model"] == "test-model"
 
 
+def test_an_llm_answer_the_passages_do_not_support_carries_the_reason(llm, env, seed_index):
+    from qa.ask import ask
+
+    llm.script(Reply(content="Canada beperkte het aantal tijdelijke migranten met quota [1]."))
+    env.setenv("QA_LLM_URL", f"http://127.0.0.1:{llm.server_port}")
+    env.setenv("QA_LLM_MODEL", "test-model")
+    question = "Welke maatregelen nam Canada om het aantal tijdelijke migranten te beperken?"
+    answer = ask(question, index=seed_index)
+    assert answer.source == "llm" and not answer.abstained
+    assert "De gevonden passages noemen Canada niet." in answer.notes
+
+
 def test_ask_falls_back_to_the_extractive_answer_when_the_llm_is_down(env, seed_index):
     from qa.ask import ask
 
