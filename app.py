@@ -24,6 +24,7 @@ from qa.build import build_index
 from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters
 from qa.store import ArticleInfo, read_manifest
+from qa.uploads import save_uploads
 
 EXAMPLES = [
     "Welk aanbod wees Sheinbaum af?",
@@ -278,9 +279,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             return "", None
         # Gradio has already reduced each upload's name to its last component; save_uploads
         # makes it safe again on its own terms.
-        outcomes = ui.save_uploads(
-            [(Path(f).name, Path(f)) for f in files], corpus, settings.max_upload_bytes
-        )
+        outcomes = save_uploads([(Path(f).name, Path(f)) for f in files], corpus, settings.max_upload_bytes)
         return ui.upload_report(outcomes, settings.max_upload_bytes, _lang(request)), None
 
     def rebuild(request: gr.Request, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008

@@ -13,7 +13,7 @@ import pytest
 from gradio_client import Client, handle_file
 
 import app
-from qa import ui
+from qa import ui, uploads
 from qa.answer import Answer, Citation
 from qa.articles import Skipped
 from qa.build import BuildReport
@@ -192,19 +192,19 @@ def test_timeline_orders_the_articles_by_date_with_undated_last():
     ],
 )
 def test_upload_names_are_made_safe(given, safe):
-    assert ui.safe_filename(given) == safe
+    assert uploads.safe_filename(given) == safe
 
 
 @pytest.mark.parametrize("given", ["..", "../", "...", " ", "\x00\x01", "a/..", ""])
 def test_upload_names_with_nothing_left_are_refused(given):
-    with pytest.raises(ui.UnsafeName):
-        ui.safe_filename(given)
+    with pytest.raises(uploads.UnsafeName):
+        uploads.safe_filename(given)
 
 
 def test_duplicate_names_get_a_suffix():
-    assert ui.unique_filename("nieuws.txt", ["ander.txt"]) == "nieuws.txt"
-    assert ui.unique_filename("nieuws.txt", ["Nieuws.TXT"]) == "nieuws-2.txt"
-    assert ui.unique_filename("nieuws.txt", ["nieuws.txt", "nieuws-2.txt"]) == "nieuws-3.txt"
+    assert uploads.unique_filename("nieuws.txt", ["ander.txt"]) == "nieuws.txt"
+    assert uploads.unique_filename("nieuws.txt", ["Nieuws.TXT"]) == "nieuws-2.txt"
+    assert uploads.unique_filename("nieuws.txt", ["nieuws.txt", "nieuws-2.txt"]) == "nieuws-3.txt"
 
 
 def listing(root: Path, outside: Path | None = None) -> set[tuple[str, int]]:
@@ -229,13 +229,13 @@ def test_save_uploads_takes_the_good_files_and_names_the_refused_ones(tmp_path):
         "groot.txt": b"Een heel lang artikel. " * 100,
         "programma.exe": b"MZ\x90\x00",
     }
-    uploads = []
+    given = []
     for n, (name, data) in enumerate(files.items()):
         (incoming / str(n)).write_bytes(data)
-        uploads.append((name, incoming / str(n)))
+        given.append((name, incoming / str(n)))
     before = listing(tmp_path, corpus)
 
-    outcomes = ui.save_uploads(uploads, corpus, max_bytes=1000)
+    outcomes = uploads.save_uploads(given, corpus, max_bytes=1000)
 
     assert [(o.saved_as, o.problem) for o in outcomes] == [
         ("nieuws-2.txt", ""),
