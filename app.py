@@ -22,7 +22,7 @@ from qa.answer import Answer
 from qa.ask import ask, retriever_for
 from qa.build import build_index
 from qa.errors import IndexMissingError, QAError
-from qa.filters import Filters
+from qa.filters import Filters, FilterValueError
 from qa.store import ArticleInfo, read_manifest
 from qa.uploads import save_uploads
 
@@ -139,10 +139,15 @@ def _lang(request: gr.Request | None) -> str:
     return ui.language_of(headers.get("accept-language"))
 
 
-def _filters(since: str | None, until: str | None, category: str | None) -> Filters:
-    return Filters(
-        since=(since or "").strip() or None, until=(until or "").strip() or None, category=category or None
-    )
+def _filters(since: str | None, until: str | None, category: str | None, lang: str | None = None) -> Filters:
+    """The filter fields as Filters; a bad date names its field as the page labels it (in `lang`), or
+    as the API parameter's option when `lang` is None."""
+    try:
+        return Filters((since or "").strip() or None, (until or "").strip() or None, category or None)
+    except FilterValueError as e:
+        if lang is None:
+            raise
+        raise QAError(ui.filter_error(e, lang)) from None
 
 
 def answer_stream(
@@ -231,7 +236,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         # The question shows at once; the answer follows when it is ready.
         yield (history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), question, "")
         try:
-            for step in answer_stream(question, int(k), index, _filters(since, until, category), auto_filter):
+            filters = _filters(since, until, category, lang)
+            for step in answer_stream(question, int(k), index, filters, auto_filter):
                 if isinstance(step, Answer):
                     reply = {"role": "assistant", "content": ui.answer_message(step, lang)}
                     yield ([*history, reply], *panels(step, lang), question, "")

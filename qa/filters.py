@@ -13,6 +13,17 @@ from qa.errors import QAError
 _ISO = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
+class FilterValueError(QAError):
+    """A bad `since`/`until`: `field` names the one at fault ("since", "until", or "order" when
+    since lies after until), so each front end can name it in its own words."""
+
+    def __init__(self, message: str, field: str, since: str | None, until: str | None):
+        super().__init__(message)
+        self.field = field
+        self.since = since
+        self.until = until
+
+
 @dataclass(frozen=True)
 class Filters:
     since: str | None = None  # inclusive, at its own precision
@@ -24,9 +35,14 @@ class Filters:
         for name in ("since", "until"):
             value = getattr(self, name)
             if value is not None and not _ISO.fullmatch(value):
-                raise QAError(f"--{name} must be a date like 2019, 2019-04 or 2019-04-12, got {value!r}")
+                raise FilterValueError(
+                    f"--{name} must be a date like 2019, 2019-04 or 2019-04-12, got {value!r}",
+                    name, self.since, self.until,
+                )  # fmt: skip
         if self.since and self.until and _start(self.since) > _end(self.until):
-            raise QAError(f"--since {self.since} is after --until {self.until}")
+            raise FilterValueError(
+                f"--since {self.since} is after --until {self.until}", "order", self.since, self.until
+            )
 
     @property
     def active(self) -> bool:

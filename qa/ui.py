@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from qa.answer import Answer
 from qa.articles import SUFFIXES
 from qa.build import BuildReport
-from qa.filters import Filters
+from qa.filters import Filters, FilterValueError
 from qa.search import Passage
 from qa.store import ArticleInfo
 from qa.uploads import UploadOutcome
@@ -53,6 +53,10 @@ WORDS: dict[str, dict[str, str]] = {
         "too_big": "geweigerd: {size} is groter dan de limiet van {limit}",
         "unreadable": "geweigerd: onleesbaar ({reason})",
         "bad_name": "geweigerd: de bestandsnaam is onbruikbaar",
+        "since_field": "Vanaf",
+        "until_field": "Tot en met",
+        "bad_date": "‘{field}’ moet een datum zijn zoals 2019, 2019-04 of 2019-04-12, niet “{value}”.",
+        "dates_reversed": "‘Vanaf’ ({since}) ligt na ‘Tot en met’ ({until}).",
         "after_upload": "Klik op ‘Index bijwerken’ om de nieuwe artikelen doorzoekbaar te maken.",
         "built": "Index bijgewerkt",
         "added": "toegevoegd",
@@ -95,6 +99,10 @@ WORDS: dict[str, dict[str, str]] = {
         "too_big": "refused: {size} is over the {limit} limit",
         "unreadable": "refused: unreadable ({reason})",
         "bad_name": "refused: the file name is unusable",
+        "since_field": "From",
+        "until_field": "Until",
+        "bad_date": "‘{field}’ must be a date like 2019, 2019-04 or 2019-04-12, not “{value}”.",
+        "dates_reversed": "‘From’ ({since}) is after ‘Until’ ({until}).",
         "after_upload": "Click ‘Rebuild index’ to make the new articles searchable.",
         "built": "Index updated",
         "added": "added",
@@ -308,6 +316,15 @@ def unlink_history(history: Sequence[dict]) -> list[dict]:
             ]
         result.append({"role": message["role"], "content": content})
     return result
+
+
+def filter_error(error: FilterValueError, lang: str) -> str:
+    """A bad date in the app's filter fields, named by the field's label rather than the CLI option."""
+    w = words(lang)
+    if error.field == "order":
+        return w["dates_reversed"].format(since=error.since, until=error.until)
+    value = error.since if error.field == "since" else error.until
+    return w["bad_date"].format(field=w[f"{error.field}_field"], value=value)
 
 
 def describe_filters(filters: Filters, lang: str) -> str:

@@ -17,7 +17,7 @@ from qa import ui, uploads
 from qa.answer import Answer, Citation
 from qa.articles import Skipped
 from qa.build import BuildReport
-from qa.errors import IndexMissingError
+from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters
 from qa.search import Passage
 from qa.store import ArticleInfo, build_lock
@@ -148,6 +148,17 @@ def test_weak_evidence_and_notes_are_spelled_out():
     message = ui.answer_message(weak, "nl")
     assert "Zwak bewijs" in message and "Let op." in message
     assert "zwak bewijs" in ui.source_cards(weak, None, "nl")
+
+
+@pytest.mark.parametrize(("since", "until", "lang", "message"), [
+    ("april", "", "nl", "‘Vanaf’ moet een datum zijn zoals 2019, 2019-04 of 2019-04-12, niet “april”."),
+    ("", "2019/04", "en", "‘Until’ must be a date like 2019, 2019-04 or 2019-04-12, not “2019/04”."),
+    ("2020", "2019", "nl", "‘Vanaf’ (2020) ligt na ‘Tot en met’ (2019)."),
+])  # fmt: skip
+def test_a_bad_date_in_the_filter_fields_names_the_field_as_labelled(since, until, lang, message):
+    with pytest.raises(QAError) as caught:
+        app._filters(since, until, None, lang)
+    assert str(caught.value) == message
 
 
 def test_filters_are_described_in_the_interface_language():
