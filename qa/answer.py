@@ -37,7 +37,8 @@ class AnswerSettings:
     dense_weight: float = 0.3
     lexical_weight: float = 0.6  # idf-weighted share of the question's terms in the sentence
     passage_weight: float = 0.05
-    type_weight: float = 0.2  # the sentence holds the kind of thing asked for: a number, a date, a reason
+    # The sentence holds the kind of thing asked for: a number, a date, a reason, a named source.
+    type_weight: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,13 @@ _WANTS_DATE = re.compile(
     r"what date)\b", re.I)  # fmt: skip
 _WANTS_REASON = re.compile(r"\b(waarom|om welke redenen?|wat was de reden|why|for what reasons?)\b", re.I)
 _REASON = re.compile(r"\b(omdat|doordat|vanwege|wegens|want|daardoor|because|due to)\b", re.I)
+# "Welke krant berichtte …?": the answer is whoever a sentence attributes a report to.
+_WANTS_SOURCE = re.compile(
+    r"\b(welke?|which|what)\s+(\w+\s+){0,2}?(krant|dagblad|blad|nieuwssite|omroep|zender|persbureau|"
+    r"medium|newspaper|paper|outlet|broadcaster|news agency)", re.I)  # fmt: skip
+_SOURCE = re.compile(
+    r"(\b(schrijft|schreef|meldt|meldde|berichtte|aldus|[Vv]olgens|publicatie van|artikel in|reports|"
+    r"reported|wrote|writes|[Aa]ccording to)\s+((de|het|the|The)\s+)?[A-Z])")  # fmt: skip
 _NUMBER = re.compile(r"\d")
 _DATE_WORD = re.compile(
     r"\b(\d{4}|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
@@ -226,6 +234,7 @@ def score_sentences(
     wants_number = bool(_WANTS_NUMBER.search(question))
     wants_date = bool(_WANTS_DATE.search(question))
     wants_reason = bool(_WANTS_REASON.search(question))
+    wants_source = bool(_WANTS_SOURCE.search(question))
     dense = sentence_vectors @ question_vector.reshape(-1)
     scored = []
     for sentence, cosine in zip(sentences, dense, strict=True):
@@ -235,6 +244,7 @@ def score_sentences(
             (wants_number and _NUMBER.search(sentence.text) is not None)
             or (wants_date and _DATE_WORD.search(sentence.text) is not None)
             or (wants_reason and _REASON.search(sentence.text) is not None)
+            or (wants_source and _SOURCE.search(sentence.text) is not None)
         )
         match = settings.dense_weight * float(cosine) + settings.lexical_weight * overlap
         score = match + settings.passage_weight / sentence.passage.rank + settings.type_weight * typed
