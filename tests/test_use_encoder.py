@@ -196,3 +196,4 @@ def test_the_question_time_path_gives_what_encode_gives(encoder):
         expected = ordinary(texts, normalize_embeddings=True, convert_to_numpy=True)
         assert fast.dtype == np.float32 and fast.shape == expected.shape
         np.testing.assert_allclose(fast, expected, atol=1e-5)
+        assert encode_short(encoder, [], kind).shape == (0, expected.shape[1])

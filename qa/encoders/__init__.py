@@ -95,6 +95,8 @@ def encode_short(model: SentenceTransformer, texts: list[str], kind: str) -> np.
     on per-input checks, sorting and conversions, a tenth of a question's answer step. Any other
     model takes the ordinary path, with its prompts.
     """
+    if not texts:
+        return np.zeros((0, embedding_dimension(model)), dtype=np.float32)
     if len(model) == 1 and isinstance(model[0], UniversalSentenceEncoder):
         with torch.inference_mode():
             features = {k: v.to(model.device) for k, v in model[0].preprocess(texts).items()}
