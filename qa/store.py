@@ -28,7 +28,7 @@ from qa.chunking import Chunk, ChunkSettings, article_sentences, embedding_text
 from qa.errors import IndexCorruptError, IndexFormatError, IndexMissingError, QAError
 from qa.lexical import LexicalIndex, terms
 
-FORMAT_VERSION = 3  # 3: sentence vectors
+FORMAT_VERSION = 4  # 3: sentence vectors; 4: BM25 as term counts, updated by rows
 MANIFEST = "manifest.json"
 _GENERATION_FILE = re.compile(r"^(vectors-\d+\.faiss|chunks-\d+\.sqlite|bm25-\d+)$")
 
@@ -113,7 +113,6 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     position INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
-    terms TEXT NOT NULL,  -- BM25 terms, kept so the BM25 index is rebuilt without re-analysis
     sentences TEXT NOT NULL  -- JSON [[start, end], ...] in the article: answers need no re-splitting
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
@@ -354,6 +353,11 @@ class IndexWriter:
         _remove_unreferenced(folder, keep=committed)
         chunks_path = folder / self.chunks_file
         self.db = sqlite3.connect(chunks_path)
+        # BM25 changes by rows: the chunks dropped and the chunks added, applied at commit.
+        self.lexical = base.lexical if base is not None else LexicalIndex.build([], [])
+        self.removed_chunks: list[int] = []
+        self.added_chunks: list[int] = []
+        self.added_terms: list[list[str]] = []
         if base is not None:
             with base._lock:
                 base._db.backup(self.db)
@@ -379,6 +383,7 @@ class IndexWriter:
             ]
             if ids:
                 removed += self.vectors.remove_ids(np.array(ids, dtype=np.int64))
+                self.removed_chunks += ids
             self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
             self.db.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
             self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
@@ -412,22 +417,15 @@ class IndexWriter:
         ids = np.arange(self.next_chunk_id, self.next_chunk_id + len(chunks), dtype=np.int64)
         self.next_chunk_id += len(chunks)
         self.db.executemany(
-            'INSERT INTO chunks (id, article_id, position, start, "end", text, terms, sentences) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            'INSERT INTO chunks (id, article_id, position, start, "end", text, sentences) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (
-                    int(i),
-                    c.article_id,
-                    c.position,
-                    c.start,
-                    c.end,
-                    c.text,
-                    " ".join(terms(embedding_text(article, c))),
-                    json.dumps([list(span) for span in c.sentences]),
-                )
+                (int(i), c.article_id, c.position, c.start, c.end, c.text, json.dumps(c.sentences))
                 for i, c in zip(ids, chunks, strict=True)
             ],
         )
+        self.added_chunks += ids.tolist()
+        self.added_terms += [terms(embedding_text(article, c)) for c in chunks]
         self.db.executemany(
             'INSERT INTO sentences (article_id, start, "end", vector) VALUES (?, ?, ?, ?)',
             [
@@ -479,13 +477,7 @@ class IndexWriter:
             _remove(self.folder / name)
 
     def _write_lexical(self) -> None:
-        # BM25's statistics are corpus-wide, so it is rebuilt whole from the stored terms.
-        db = sqlite3.connect(f"file:{self.folder / self.chunks_file}?mode=ro", uri=True)
-        try:
-            rows = db.execute("SELECT id, terms FROM chunks ORDER BY id").fetchall()
-        finally:
-            db.close()
-        lexical = LexicalIndex.build([r[0] for r in rows], [r[1].split() for r in rows])
+        lexical = self.lexical.updated(self.removed_chunks, self.added_chunks, self.added_terms)
         lexical.save(self.folder / self.lexical_dir)
 
 

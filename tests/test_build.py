@@ -204,7 +204,7 @@ def test_corrupt_index_is_a_clear_error(index, damage):
     elif damage == "chunks":
         (index / manifest["chunks_file"]).write_bytes(b"garbage" * 100)
     elif damage == "bm25":
-        (index / manifest["lexical_dir"] / "chunk_ids.npy").write_bytes(b"garbage")
+        (index / manifest["lexical_dir"] / "counts.npz").write_bytes(b"garbage")
     else:
         (index / manifest["chunks_file"]).unlink()
     with pytest.raises(IndexCorruptError, match="qa build --rebuild"):
@@ -221,12 +221,12 @@ def test_corrupt_index_is_rebuilt_on_request(corpus, index, counting):
 
 def test_index_of_an_older_format_is_rebuilt_by_a_plain_build(corpus, index, counting):
     manifest = json.loads((index / "manifest.json").read_text())
-    (index / "manifest.json").write_text(json.dumps({**manifest, "format_version": 2}))
-    with pytest.raises(IndexCorruptError, match="format 2, this qa reads 3; run `qa build"):
+    (index / "manifest.json").write_text(json.dumps({**manifest, "format_version": 3}))
+    with pytest.raises(IndexCorruptError, match="format 3, this qa reads 4; run `qa build"):
         Retriever.open(index)
     messages = []
     report = build_index(corpus, index, encoder=counting, log=messages.append)
-    assert messages == ["Full rebuild: the index has format 2, this qa writes 3."]
+    assert messages == ["Full rebuild: the index has format 3, this qa writes 4."]
     assert len(report.added) == 5 and Retriever.open(index).search("Sheinbaum", k=1)
 
 

@@ -115,3 +115,32 @@ def test_bm25_follows_incremental_builds(corpus, index, counting):
     build_index(corpus, index, encoder=counting, log=lambda _: None)
     assert all(p.article.id != "zeeland.txt"
                for p in Retriever.open(index).search("veerdienst Vlissingen", settings=bm25))  # fmt: skip
+
+
+def test_bm25_scores_as_bm25s_lucene_and_updates_by_rows_as_a_full_build_would():
+    import bm25s
+    import numpy as np
+
+    from qa.articles import parse_article, scan_corpus
+    from qa.chunking import ChunkSettings, chunk_article, embedding_text
+    from qa.lexical import LexicalIndex, terms
+
+    articles = [parse_article(s) for s in scan_corpus(ROOT / "corpus")]
+    chunk_terms = [terms(embedding_text(a, c)) for a in articles for c in chunk_article(a, ChunkSettings())]
+    ids = list(range(100, 100 + len(chunk_terms)))
+    ours = LexicalIndex.build(ids, chunk_terms)
+    reference = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
+    reference.index(chunk_terms, show_progress=False)
+    half = len(ids) // 2
+    first_half = LexicalIndex.build(ids[:half], chunk_terms[:half])
+    updated = first_half.updated(ids[:5], ids[half:], chunk_terms[half:])  # drop 5 chunks, add the rest
+    rebuilt = LexicalIndex.build(ids[5:], chunk_terms[5:])
+    for question in [q.question for q in load_questions(ROOT / "eval" / "dev.tsv")]:
+        query = [t for t in terms(question) if t in reference.vocab_dict]
+        if query:
+            found = dict(ours.search(question, len(ids)))
+            scores = np.array([found.get(i, 0.0) for i in ids])
+            np.testing.assert_allclose(scores, reference.get_scores(query), atol=1e-5)
+        got, expected = updated.search(question, 10), rebuilt.search(question, 10)
+        assert [i for i, _ in got] == [i for i, _ in expected]
+        np.testing.assert_allclose([x for _, x in got], [x for _, x in expected], atol=1e-5)
