@@ -56,7 +56,7 @@ I18N = gr.I18n(
         "date_placeholder": "bijv. 2019-01",
         "category": "Categorie",
         "k": "Aantal passages",
-        "remove_filter": "Zonder dit datumfilter",
+        "remove_filter": "Zonder deze periode",
         "search_articles": "Zoek in titels",
         "articles": "Geïndexeerde artikelen",
         "article_view": "Artikel",
@@ -83,7 +83,7 @@ I18N = gr.I18n(
         "date_placeholder": "e.g. 2019-01",
         "category": "Category",
         "k": "Number of passages",
-        "remove_filter": "Without this date filter",
+        "remove_filter": "Without this period",
         "search_articles": "Search titles",
         "articles": "Indexed articles",
         "article_view": "Article",
@@ -151,7 +151,7 @@ def _filters(since: str | None, until: str | None, category: str | None, lang: s
 
 
 def answer_stream(
-    question: str, k: int, index: Path, filters: Filters, auto_filter: bool
+    question: str, k: int, index: Path, filters: Filters, use_period: bool
 ) -> Iterator[str | Answer]:
     """The answer's text so far while an LLM writes it (nothing without one), then the Answer.
 
@@ -163,7 +163,7 @@ def answer_stream(
     def run() -> None:
         try:
             outcome["answer"] = ask(
-                question, k, index=index, filters=filters, auto_filter=auto_filter, on_token=pieces.put
+                question, k, index=index, filters=filters, use_period=use_period, on_token=pieces.put
             )
         except BaseException as e:  # handed to the caller's thread, which raises it
             outcome["error"] = e
@@ -192,11 +192,11 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         except IndexMissingError:
             return []
 
-    def answer_with(question: str, k: float, filters: Filters, auto_filter: bool) -> Answer:
-        return ask(question, int(k), index=index, filters=filters, auto_filter=auto_filter)
+    def answer_with(question: str, k: float, filters: Filters, use_period: bool) -> Answer:
+        return ask(question, int(k), index=index, filters=filters, use_period=use_period)
 
     def panels(answer: Answer | None, lang: str) -> tuple[str, str, dict, str]:
-        """Sources, timeline, and the removable question-date filter, for the latest answer."""
+        """Sources, timeline, and the question's period with a button to ask without it."""
         if answer is None:
             return ui.source_cards(None, None, lang), "", gr.update(visible=False), ""
         store = retriever_for(index).store
@@ -207,7 +207,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             except QAError:  # removed by a rebuild that committed after the answer was found
                 return None
 
-        banner = ui.describe_filters(answer.filters, lang) if answer.filters.from_question else ""
+        banner = ui.describe_period(answer.period, lang) if answer.period else ""
         return (
             ui.source_cards(answer, article_text, lang),
             ui.timeline_html(answer.passages, lang),
@@ -222,7 +222,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         until: str,
         category: str | None,
         k: float,
-        auto_filter: bool,
+        use_period: bool,
         lang: str,
     ) -> Iterator[tuple]:
         question = (question or "").strip()
@@ -237,7 +237,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         yield (history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), question, "")
         try:
             filters = _filters(since, until, category, lang)
-            for step in answer_stream(question, int(k), index, filters, auto_filter):
+            for step in answer_stream(question, int(k), index, filters, use_period):
                 if isinstance(step, Answer):
                     reply = {"role": "assistant", "content": ui.answer_message(step, lang)}
                     yield ([*history, reply], *panels(step, lang), question, "")
@@ -254,7 +254,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
     ) -> Iterator[tuple]:  # fmt: skip
         yield from respond(question, history, since, until, category, k, True, _lang(request))
 
-    def without_date_filter(
+    def without_period(
         question: str, history: list[dict], since: str, until: str, category: str | None, k: float,
         request: gr.Request,
     ) -> Iterator[tuple]:  # fmt: skip
@@ -306,7 +306,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         since: str = "",
         until: str = "",
         category: str = "",
-        auto_filter: bool = True,
+        use_period: bool = True,
     ) -> dict:
         """Answer a question from the news archive.
 
@@ -314,7 +314,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         citations, passages with their articles.
         """
         try:
-            return ui.api_answer(answer_with(question, k, _filters(since, until, category), auto_filter))
+            return ui.api_answer(answer_with(question, k, _filters(since, until, category), use_period))
         except QAError as e:
             raise gr.Error(str(e)) from None
 
@@ -404,7 +404,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             trigger(submit, asking, answered, concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY,
                     api_visibility="private")  # fmt: skip
         remove_filter.click(
-            without_date_filter,
+            without_period,
             [last_question, chatbot, since, until, category, k],
             answered,
             concurrency_id="ask",

@@ -5,7 +5,6 @@ Holds answer building and citations; retrieval is qa/search.py's, LLM calls are 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -15,6 +14,7 @@ import numpy as np
 from qa.chunking import sentence_spans
 from qa.filters import Filters
 from qa.lexical import terms
+from qa.question import Period, Question
 from qa.search import Passage
 
 NO_ANSWER = {
@@ -73,7 +73,7 @@ class Answer:
     language: str  # "nl" or "en": the question's
     source: str = "extractive"  # or "llm"
     notes: tuple[str, ...] = ()
-    relaxed: Filters | None = None
+    period: Period | None = None  # the period the question names; it ranked the passages
     evidence: float = 0.0  # the score abstention was decided on
     extras: dict = field(default_factory=dict)
 
@@ -87,8 +87,8 @@ class Answer:
                 **self.filters.to_dict(),
                 "applied": self.filters.active,
                 "description": self.filters.describe(self.language),
-                "relaxed": self.relaxed.to_dict() if self.relaxed else None,
             },
+            "period": self.period.to_dict() if self.period else None,
             "citations": [c.to_dict() for c in self.citations],
             "highlights": [
                 {"passage": p.rank, "start": s, "end": e} for p in self.passages for s, e in p.highlights
@@ -108,39 +108,7 @@ class Sentence:
     # For a sentence inside a quotation: the words around the quote that say who speaks
     # (`, zei minister John Kelly donderdag.`), which news puts in only one sentence of it.
     speaker: str = ""
-
-
-_ENGLISH = frozenset("the what who when where which why how did does do is are was were of in to and".split())
-_DUTCH = frozenset("de het een wat wie wanneer waar welke waarom hoe is zijn was van in op en dat".split())
-
-
-def language(question: str) -> str:
-    words = re.findall(r"[a-zà-ÿ]+", question.lower())
-    english = sum(w in _ENGLISH for w in words) - sum(w in _DUTCH for w in words)
-    return "en" if english > 0 else "nl"
-
-
-_WANTS_NUMBER = re.compile(
-    r"\b(hoeveel|hoe ?veel|hoe lang|hoe groot|welk percentage|hoeveelste|how many|how much|"
-    r"what percentage|how long)\b", re.I)  # fmt: skip
-_WANTS_DATE = re.compile(
-    r"\b(wanneer|welk jaar|welke datum|welke maand|welke dag|when|what year|which year|what day|which day|"
-    r"what date)\b", re.I)  # fmt: skip
-_WANTS_REASON = re.compile(r"\b(waarom|om welke redenen?|wat was de reden|why|for what reasons?)\b", re.I)
-_REASON = re.compile(r"\b(omdat|doordat|vanwege|wegens|want|daardoor|because|due to)\b", re.I)
-# "Welke krant berichtte …?": the answer is whoever a sentence attributes a report to.
-_WANTS_SOURCE = re.compile(
-    r"\b(welke?|which|what)\s+(\w+\s+){0,2}?(krant|dagblad|blad|nieuwssite|omroep|zender|persbureau|"
-    r"medium|newspaper|paper|outlet|broadcaster|news agency)", re.I)  # fmt: skip
-_SOURCE = re.compile(
-    r"(\b(schrijft|schreef|meldt|meldde|berichtte|aldus|[Vv]olgens|publicatie van|artikel in|reports|"
-    r"reported|wrote|writes|[Aa]ccording to)\s+((de|het|the|The)\s+)?[A-Z])")  # fmt: skip
-_NUMBER = re.compile(r"\d")
-_DATE_WORD = re.compile(
-    r"\b(\d{4}|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
-    r"december|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|gisteren|vandaag|vorig jaar)\b",
-    re.I,
-)
+    typed: bool = False  # it holds the kind of thing the question asks for
 
 
 def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
@@ -220,35 +188,27 @@ def speakers(texts: list[str], gaps: list[str]) -> list[str]:
 
 
 def score_sentences(
-    question: str,
+    question: Question,
     sentences: list[Sentence],
     question_vector: np.ndarray,
     sentence_vectors: np.ndarray,
     idf: Callable[[str], float],
     settings: AnswerSettings,
 ) -> list[Sentence]:
-    """Similarity to the question, weight of its rare terms present, passage rank, answer type."""
-    question_terms = set(terms(question))
+    """Similarity to the question, weight of its rare terms present, passage rank, and whether
+    it holds the kind of thing asked for (qa/question.py's table)."""
+    question_terms = set(question.terms)
     weights = {t: idf(t) for t in question_terms}
     total = sum(weights.values()) or 1.0
-    wants_number = bool(_WANTS_NUMBER.search(question))
-    wants_date = bool(_WANTS_DATE.search(question))
-    wants_reason = bool(_WANTS_REASON.search(question))
-    wants_source = bool(_WANTS_SOURCE.search(question))
     dense = sentence_vectors @ question_vector.reshape(-1)
     scored = []
     for sentence, cosine in zip(sentences, dense, strict=True):
         words = set(terms(sentence.text)).union(terms(sentence.speaker))
         overlap = sum(weights[t] for t in question_terms.intersection(words)) / total
-        typed = (
-            (wants_number and _NUMBER.search(sentence.text) is not None)
-            or (wants_date and _DATE_WORD.search(sentence.text) is not None)
-            or (wants_reason and _REASON.search(sentence.text) is not None)
-            or (wants_source and _SOURCE.search(sentence.text) is not None)
-        )
+        typed = bool(question.answers_in(sentence.text))
         match = settings.dense_weight * float(cosine) + settings.lexical_weight * overlap
         score = match + settings.passage_weight / sentence.passage.rank + settings.type_weight * typed
-        scored.append(replace(sentence, score=score, match=match))
+        scored.append(replace(sentence, score=score, match=match, typed=typed))
     return scored
 
 
@@ -273,13 +233,12 @@ def _same_sentence(a: Sentence, b: Sentence) -> bool:
 
 
 def compose(
-    question: str,
+    question: Question,
     chosen: list[Sentence],
     passages: list[Passage],
     filters: Filters,
     evidence: float,
     settings: AnswerSettings,
-    relaxed: Filters | None = None,
     withheld: str | None = None,
 ) -> Answer:
     """The extractive answer: each chosen sentence verbatim, followed by its [n].
@@ -287,11 +246,11 @@ def compose(
     `withheld` is why the evidence cannot answer the question (qa/support.py): the answer then
     abstains and says why in its notes.
     """
-    lang = language(question)
-    notes = relaxed_note(relaxed, lang) + ((withheld,) if withheld else ())
-    if not passages or evidence < settings.abstain_below or withheld:
+    lang = question.language
+    notes = (withheld,) if withheld else ()
+    if not passages or not chosen or evidence < settings.abstain_below or withheld:
         return Answer(
-            question,
+            question.text,
             NO_ANSWER[lang],
             passages,
             [],
@@ -299,13 +258,13 @@ def compose(
             True,
             lang,
             notes=notes,
-            relaxed=relaxed,
+            period=question.period,
             evidence=evidence,
         )
     citations = [Citation(s.passage.rank, s.passage.article.id, s.start, s.end, s.text) for s in chosen]
     text = " ".join(f"{c.text} [{c.number}]" for c in citations)
     return Answer(
-        question,
+        question.text,
         text,
         highlight(passages, citations),
         citations,
@@ -313,7 +272,7 @@ def compose(
         False,
         lang,
         notes=notes,
-        relaxed=relaxed,
+        period=question.period,
         evidence=evidence,
     )
 
@@ -328,9 +287,14 @@ def highlight(passages: list[Passage], citations: list[Citation]) -> list[Passag
     return [replace(p, highlights=tuple(sorted(set(spans.get(p.rank, []))))) for p in passages]
 
 
-def relaxed_note(relaxed: Filters | None, lang: str) -> tuple[str, ...]:
-    if relaxed is None:
-        return ()
+def period_note(period: Period, lang: str) -> str:
+    """What was done with a period the question names: it ranked the passages, it filtered nothing."""
     if lang == "en":
-        return (f"No article matches {relaxed.describe(lang)}; searched all dates instead.",)
-    return (f"Geen artikel valt in {relaxed.describe(lang)}; er is over alle datums gezocht.",)
+        return (
+            f"The question names a period ({period.describe(lang)}, “{period.phrase}”): passages about it "
+            "and articles from then or just after rank first; other dates were searched too."
+        )
+    return (
+        f"De vraag noemt een periode ({period.describe(lang)}, “{period.phrase}”): passages daarover en "
+        "artikelen van toen of kort daarna staan voorop; andere datums zijn ook doorzocht."
+    )

@@ -13,22 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer import (
-    Answer,
-    AnswerSettings,
-    Sentence,
-    candidate_sentences,
-    choose,
-    compose,
-    language,
-    score_sentences,
-)
+from qa.answer import Answer, AnswerSettings, Sentence, candidate_sentences, choose, compose, score_sentences
 from qa.encoders import encode_short
 from qa.filters import Filters
 from qa.llm import LLMError, LLMSettings, llm_answer, with_fallback_note
+from qa.question import read_question
 from qa.search import Retriever, SearchSettings
 from qa.store import read_manifest
-from qa.support import asked_unit, holds_unit, unsupported
+from qa.support import unsupported
 
 _open: dict[Path, Retriever] = {}
 _lock = threading.Lock()
@@ -54,7 +46,7 @@ def ask(
     *,
     index: Path | str = "index",
     filters: Filters | None = None,
-    auto_filter: bool = True,
+    use_period: bool = True,
     search: SearchSettings | None = None,
     settings: AnswerSettings | None = None,
     retriever: Retriever | None = None,
@@ -64,27 +56,28 @@ def ask(
 ) -> Answer:
     """Answer `question` from the index: the passages, the sentences that answer it, citations.
 
-    With an LLM configured (`llm`, else QA_LLM_URL and QA_LLM_MODEL) it writes the answer
-    from the passages, streamed through `on_token`; if it cannot be reached, the extractive
-    answer comes back with a note saying so.
+    `filters` restrict the search; a period the question names only ranks (`use_period=False`
+    ignores it). With an LLM configured (`llm`, else QA_LLM_URL and QA_LLM_MODEL) it writes the
+    answer from the passages, streamed through `on_token`; if it cannot be reached, the
+    extractive answer comes back with a note saying so.
     """
     retriever = retriever or retriever_for(Path(index))
     settings = settings or AnswerSettings()
-    question = question.strip()
-    vector = retriever.encode_question(question) if question else None
-    found = retriever.retrieve(question, k, filters, search, auto_filter, query_vector=vector)
+    read = read_question(question, use_period=use_period)
+    vector = retriever.encode_question(read.text) if read.text else None
+    found = retriever.retrieve(read, k, filters, search, query_vector=vector)
     # Answer sentences come from the best four passages: on the dev set the fifth never added
     # a held answer, and the third alone lost two.
     sentences = candidate_sentences(found.passages[:4])
     if sentences:
         sentence_vectors = _sentence_vectors(retriever, sentences)
         sentences = score_sentences(
-            question, sentences, vector, sentence_vectors, retriever.store.lexical.idf, settings
+            read, sentences, vector, sentence_vectors, retriever.store.lexical.idf, settings
         )
     # A question for an amount in a unit ("hoeveel kilometer") is answered only by a sentence
     # that gives one.
-    unit = asked_unit(question)
-    answering = [s for s in sentences if holds_unit(s.text, unit)]
+    required = read.asked is not None and read.asked.required
+    answering = [s for s in sentences if s.typed or not required]
     chosen = choose(answering, settings)
     evidence = max((s.match for s in answering), default=0.0)
     withheld = None
@@ -92,18 +85,15 @@ def ask(
     if found.passages and (evidence >= settings.abstain_below or not answering):
         cited = {s.passage.rank for s in chosen}
         withheld = unsupported(
-            question, [p for p in found.passages if p.rank in cited], found.relaxed, unit,
-            bool(answering), language(question), lambda texts: _encode(retriever, texts),
+            read, [p for p in found.passages if p.rank in cited], bool(answering),
+            lambda texts: _encode(retriever, texts),
         )  # fmt: skip
-    extractive = compose(
-        question, chosen, found.passages, found.filters, evidence, settings, found.relaxed, withheld
-    )
+    extractive = compose(read, chosen, found.passages, found.filters, evidence, settings, withheld)
     llm = None if extractive_only else (llm or LLMSettings.from_env())
     if llm is None or not found.passages:
         return extractive
     try:
-        generated = llm_answer(llm, question, found.passages, found.filters, extractive.language,
-                               found.relaxed, on_token)  # fmt: skip
+        generated = llm_answer(llm, read, found.passages, found.filters, on_token)
     except LLMError as error:
         return with_fallback_note(extractive, error)
     if withheld and not generated.abstained:

@@ -12,13 +12,10 @@ import sys
 import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from qa.answer import Answer, period_note
 from qa.errors import QAError
 from qa.search import MODES, SearchSettings
-
-if TYPE_CHECKING:
-    from qa.answer import Answer
 
 EXIT_CODES = """exit codes:
   0  success
@@ -94,10 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--until", help="only articles up to this date")
     ask.add_argument("--category", help="only articles of this category")
     ask.add_argument(
+        "--no-period",
         "--no-auto-filter",
-        dest="auto_filter",
+        dest="use_period",
         action="store_false",
-        help="do not turn dates in the question ('in 2017', 'sinds 2020') into a date filter",
+        help="ignore a period the question names ('in 2017', 'sinds 2020'), which otherwise ranks "
+        "passages about it first (it never filters)",
     )
     ask.add_argument("--mode", choices=MODES, default="hybrid", help="retrieval (default hybrid)")
     ask.add_argument(
@@ -115,7 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("questions", type=Path, help="tab-separated question set")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
-    evaluate.add_argument("--misses", action="store_true", help="list questions not answered in the top 10")
+    evaluate.add_argument(
+        "--misses", action="store_true", help="list the questions answered wrongly, with what was answered"
+    )
     evaluate.add_argument(
         "--mode", choices=MODES, default="hybrid", help="retrieval to measure (default hybrid)"
     )
@@ -190,7 +191,7 @@ def _ask(args: argparse.Namespace) -> int:
     retriever = Retriever.open(args.index, model=args.model)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     for question in _questions(args):
-        answer = ask(question, args.k, filters=filters, auto_filter=args.auto_filter, search=search,
+        answer = ask(question, args.k, filters=filters, use_period=args.use_period, search=search,
                      retriever=retriever)  # fmt: skip
         if args.json:
             print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
@@ -201,11 +202,14 @@ def _ask(args: argparse.Namespace) -> int:
 
 def format_answer(answer: Answer, color: bool = False) -> str:
     """The answer first, then each numbered passage with its supporting sentences marked."""
+
     bold, dim, off = ("\033[1m", "\033[2m", "\033[0m") if color else ("", "", "")
     lines = [f"? {answer.question}", ""]
     lines += textwrap.wrap(answer.text, width=96) or [""]
     if answer.filters.active:
         lines.append(f"{dim}filter: {answer.filters.describe(answer.language)}{off}")
+    if answer.period:
+        lines.append(f"{dim}period: {period_note(answer.period, answer.language)}{off}")
     lines += [f"{dim}note: {note}{off}" for note in answer.notes]
     lines.append("")
     for p in answer.passages:
@@ -228,36 +232,36 @@ def _mark(text: str, spans: tuple[tuple[int, int], ...], marks: tuple[str, str])
 
 def _eval(args: argparse.Namespace) -> int:
     from qa.ask import ask
-    from qa.evaluate import answer_quality, format_table, load_questions, run_eval, summarize
+    from qa.evaluate import format_table, load_questions, misses, run_answers, summarize
     from qa.search import Retriever
 
     questions = load_questions(args.questions)
     retriever = Retriever.open(args.index, model=args.model)
     settings = SearchSettings(mode=args.mode)
 
-    def search(question: str, k: int) -> list:
-        return retriever.retrieve(question, k, settings=settings).passages
+    def answer(question: str, k: int) -> Answer:
+        return ask(question, k, retriever=retriever, search=settings, extractive_only=True)
 
-    search(questions[0].question, 1)  # warm up, so latency is per query, not start-up
-    results = run_eval(questions, search, retriever.store.article_text)
+    answer(questions[0].question, 1)  # warm up, so latency is per question, not start-up
+    results = run_answers(questions, answer, retriever.store.article_text)
     summary = summarize(results)
     summary["model"] = retriever.store.manifest.settings.model
     summary["mode"] = args.mode
-    summary["answers"] = answer_quality(
-        questions, lambda q: ask(q, retriever=retriever, search=settings, extractive_only=True)
-    )
-    misses = [
-        {"line": r.question.line, "question": r.question.question, "answer": r.question.answer}
-        for r in results
-        if r.question.answer and not r.passage_rank
-    ]
+    failed = misses(results)
     if args.json:
-        print(json.dumps({**summary, "misses": misses} if args.misses else summary, ensure_ascii=False))
+        print(json.dumps({**summary, "misses": failed} if args.misses else summary, ensure_ascii=False))
     else:
         print(format_table(summary, f"{args.questions} ({summary['model']}, {args.mode})"))
         if args.misses:
-            for miss in misses:
-                print(f"miss line {miss['line']}: {miss['question']}  [{miss['answer']}]")
+            print()
+            for miss in failed:
+                said = "(abstained) " + "; ".join(miss["notes"]) if miss["abstained"] else miss["answered"]
+                print(
+                    f"line {miss['line']} [{miss['kind'] or '-'}/{miss['lang']}] {miss['question']}\n"
+                    f"    expected: {miss['expected'] or '(no answer)'}; passage rank "
+                    f"{miss['passage_rank'] or '-'}, article rank {miss['article_rank'] or '-'}\n"
+                    f"    answered: {said}"
+                )
     return 0
 
 

@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from qa.answer import NO_ANSWER, Answer, Citation, highlight, relaxed_note
+from qa.answer import NO_ANSWER, Answer, Citation, highlight
 from qa.chunking import sentence_spans
 from qa.errors import QAError
 from qa.filters import Filters
 from qa.lexical import terms
+from qa.question import Question
 from qa.search import Passage
 
 
@@ -318,24 +319,23 @@ def is_no_answer(text: str) -> bool:
 
 def llm_answer(
     settings: LLMSettings,
-    question: str,
+    question: Question,
     passages: list[Passage],
     filters: Filters,
-    language: str,
-    relaxed: Filters | None = None,
     on_token: Callable[[str], None] | None = None,
 ) -> Answer:
     """The LLM's answer from `passages`, its citations checked; raises LLMError when it has none."""
-    notes = relaxed_note(relaxed, language)
+    language = question.language
+    notes: tuple[str, ...] = ()
     if not passages:
         # Nothing to cite: asking the model would only invite an answer from its own memory.
-        return _abstain(question, passages, filters, language, notes, relaxed)
-    reply = _THINKING.sub("", generate(settings, question, passages, language, on_token)).strip()
+        return _abstain(question, passages, filters, notes)
+    reply = _THINKING.sub("", generate(settings, question.text, passages, language, on_token)).strip()
     if is_no_answer(reply):
-        return _abstain(question, passages, filters, language, notes, relaxed)
+        return _abstain(question, passages, filters, notes)
     text, citations, checks = verify(reply, passages)
     return Answer(
-        question,
+        question.text,
         text,
         highlight(passages, [c for c in citations if c.verified]),
         citations,
@@ -344,29 +344,22 @@ def llm_answer(
         language,
         source="llm",
         notes=(*notes, *checks),
-        relaxed=relaxed,
+        period=question.period,
     )
 
 
-def _abstain(
-    question: str,
-    passages: list[Passage],
-    filters: Filters,
-    language: str,
-    notes: tuple[str, ...],
-    relaxed: Filters | None,
-) -> Answer:
+def _abstain(question: Question, passages: list[Passage], filters: Filters, notes: tuple[str, ...]) -> Answer:
     return Answer(
-        question,
-        NO_ANSWER[language],
+        question.text,
+        NO_ANSWER[question.language],
         passages,
         [],
         filters,
         True,
-        language,
+        question.language,
         source="llm",
         notes=notes,
-        relaxed=relaxed,
+        period=question.period,
     )
 
 

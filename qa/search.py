@@ -11,12 +11,16 @@ from pathlib import Path
 import numpy as np
 from sentence_transformers import SentenceTransformer
 
+from qa.chunking import sentence_spans
 from qa.encoders import encode_short, load_encoder
 from qa.errors import ModelMismatchError, QAError
-from qa.filters import Filters, combine
+from qa.filters import Filters
+from qa.question import Period, Question, read_question, years_spoken_of
 from qa.store import ArticleInfo, FaissStore, StoredChunk
 
 MODES = ("hybrid", "dense", "bm25")
+# A candidate chunk: its fused score, cosine (when a dense hit), relevance to the question's period.
+_Ranked = tuple[StoredChunk, float, float | None, float | None]
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,12 @@ class SearchSettings:
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     per_article: int = 2  # at most this many passages of one article, so evidence is distinct
+    # A period the question names ("in 2021"): the articles published in it or just after it are
+    # searched apart as well, their lists fused with this weight, and each candidate gains
+    # period_weight times its relevance to the period (qa/question.py). Chosen on the dev
+    # archive's date-pinned questions (EVAL.md).
+    window_weight: float = 1.0
+    period_weight: float = 0.01
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,8 @@ class Passage:
     highlights: tuple[tuple[int, int], ...] = ()  # supporting sentences, offsets into `text`
     chunk_ids: tuple[int, ...] = field(default=(), compare=False)
     sentences: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # in the article
+    # How surely it speaks of the period the question names (qa/question.py); None: no period.
+    period_relevance: float | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -51,14 +63,15 @@ class Passage:
             "end": self.end,
             "article": self.article.to_dict(),
             "highlights": [list(span) for span in self.highlights],
+            "period_relevance": self.period_relevance,
         }
 
 
 @dataclass(frozen=True)
 class Retrieval:
     passages: list[Passage]
-    filters: Filters  # what was applied, including dates read from the question
-    relaxed: Filters | None = None  # a question's date filter dropped because nothing matched it
+    filters: Filters  # what the user restricted the search to
+    period: Period | None = None  # the question's period, used for ranking
 
 
 class Retriever:
@@ -67,6 +80,7 @@ class Retriever:
     def __init__(self, store: FaissStore, encoder: SentenceTransformer):
         self.store = store
         self.encoder = encoder
+        self._leads: dict[str, frozenset[int]] = {}  # article id → years its lead speaks of
 
     @classmethod
     def open(cls, index: Path, model: str | None = None) -> Retriever:
@@ -85,38 +99,35 @@ class Retriever:
 
     def retrieve(
         self,
-        question: str,
+        question: Question | str,
         k: int = 5,
         filters: Filters | None = None,
         settings: SearchSettings | None = None,
-        auto_filter: bool = True,
         query_vector: np.ndarray | None = None,
     ) -> Retrieval:
-        """Search with the given filters plus any date range the question names.
+        """The best passages for `question` within the user's `filters`.
 
-        A date read from the question is a guess about intent: when no article matches it,
-        it is dropped (and reported) rather than answering from nothing.
+        A period the question names is a ranking signal, never a filter: "Hoeveel asielaanvragen
+        waren er in 2021?" is answered by the annual figures published in January 2022.
         """
-        given = filters or Filters()
-        applied = combine(given, question, auto_filter)
-        passages = self.search(question, k, applied, settings, query_vector)
-        if passages or applied == given:
-            return Retrieval(passages, applied)
-        return Retrieval(self.search(question, k, given, settings, query_vector), given, relaxed=applied)
+        question = read_question(question) if isinstance(question, str) else question
+        filters = filters or Filters()
+        passages = self.search(question, k, filters, settings, query_vector)
+        return Retrieval(passages, filters, question.period)
 
     def encode_question(self, question: str) -> np.ndarray:
         return encode_short(self.encoder, [question], "query")
 
     def search(
         self,
-        question: str,
+        question: Question | str,
         k: int = 5,
         filters: Filters | None = None,
         settings: SearchSettings | None = None,
         query_vector: np.ndarray | None = None,
     ) -> list[Passage]:
-        question = question.strip()
-        if not question:
+        question = read_question(question) if isinstance(question, str) else question
+        if not question.text:
             raise QAError('the question is empty; ask something, e.g. qa ask "Wie is Sheinbaum?"')
         if k < 1:
             raise QAError(f"k must be at least 1, got {k}")
@@ -126,28 +137,72 @@ class Retriever:
         allowed = self.store.chunk_ids_where(filters.admits) if filters and filters.active else None
         if allowed is not None and not len(allowed):
             return []
-
-        dense: list[tuple[int, float]] = []
-        lexical: list[tuple[int, float]] = []
+        vector = None
         if settings.mode in ("hybrid", "dense"):
-            vector = self.encode_question(question) if query_vector is None else query_vector
-            (dense,) = self.store.search(vector, settings.candidates, allowed)
-        if settings.mode in ("hybrid", "bm25"):
-            lexical = self.store.lexical_search(question, settings.candidates, allowed)
+            vector = self.encode_question(question.text) if query_vector is None else query_vector
 
-        fused = _fuse(dense, lexical, settings) if settings.mode == "hybrid" else dense or lexical
-        cosine = dict(dense)
+        lists = self._ranked_lists(question.text, vector, allowed, settings)
+        period = question.period
+        if period is not None and settings.period_weight:
+            # The articles published in the period or just after it are searched on their own
+            # as well, so that they are candidates even where a large archive buries them.
+            window = self.store.chunk_ids_where(
+                lambda date, category: (
+                    (period.holds_date(date) or period.just_after(date))
+                    and (filters is None or filters.admits(date, category))
+                )
+            )
+            if len(window):
+                apart = self._ranked_lists(question.text, vector, window, settings)
+                lists += [(settings.window_weight * weight, hits) for weight, hits in apart]
+
+        fused = _fuse(lists, settings.rrf_k)
+        cosine: dict[int, float] = {}
+        for _, hits in lists[:1] if settings.mode != "bm25" else []:
+            cosine.update(hits)
         chunks = self.store.chunks([chunk_id for chunk_id, _ in fused])
         ranked = [(chunks[c], score, cosine.get(c)) for c, score in fused if c in chunks]
-        return self._passages(ranked, k, settings.per_article)
+        if period is None:
+            return self._passages([(chunk, score, cos, None) for chunk, score, cos in ranked], k, settings)
+        relevant = [
+            (chunk, score, cos, self._period_relevance(period, chunk)) for chunk, score, cos in ranked
+        ]
+        if settings.period_weight:
+            relevant.sort(key=lambda item: -(item[1] + settings.period_weight * item[3]))
+        return self._passages(relevant, k, settings)
 
-    def _passages(
-        self, ranked: list[tuple[StoredChunk, float, float | None]], k: int, per_article: int
-    ) -> list[Passage]:
-        """Walk the fused ranking; a chunk overlapping or next to a chosen passage grows it."""
+    def _ranked_lists(
+        self, question: str, vector: np.ndarray | None, allowed: np.ndarray | None, settings: SearchSettings
+    ) -> list[tuple[float, list[tuple[int, float]]]]:
+        """(weight, hits best first) of each retriever the mode uses; dense first."""
+        lists = []
+        if settings.mode in ("hybrid", "dense"):
+            assert vector is not None
+            (dense,) = self.store.search(vector, settings.candidates, allowed)
+            lists.append((settings.dense_weight, dense))
+        if settings.mode in ("hybrid", "bm25"):
+            lists.append(
+                (settings.lexical_weight, self.store.lexical_search(question, settings.candidates, allowed))
+            )
+        return lists
+
+    def _period_relevance(self, period: Period, chunk: StoredChunk) -> float:
+        return period.relevance(chunk.text, chunk.article.date, self._lead_years(chunk.article))
+
+    def _lead_years(self, article: ArticleInfo) -> frozenset[int]:
+        """The years an article's title and first two sentences speak of: what it reports on."""
+        years = self._leads.get(article.id)
+        if years is None:
+            text = self.store.article_text(article.id)[:_LEAD_CHARS]
+            lead = " ".join(text[s:e] for s, e in sentence_spans(text)[:2])
+            years = self._leads[article.id] = years_spoken_of(f"{article.title}\n{lead}", article.date)
+        return years
+
+    def _passages(self, ranked: list[_Ranked], k: int, settings: SearchSettings) -> list[Passage]:
+        """Walk the ranking; a chunk overlapping or next to a chosen passage grows it."""
         limit = _CHARS_PER_WORD * 4 * self.store.manifest.settings.chunking.max_words
         chosen: list[Passage] = []
-        for chunk, score, cosine in ranked:
+        for chunk, score, cosine, relevance in ranked:
             same = [i for i, p in enumerate(chosen) if p.article.id == chunk.article.id]
             touching = [i for i in same if _touches(chosen[i], chunk)]
             if touching:
@@ -159,23 +214,23 @@ class Retriever:
                     merged = chosen[touching[0]]
                     for i in touching[1:]:
                         merged = _join(merged, chosen[i])
-                    chosen[touching[0]] = _grow(merged, chunk, cosine)
+                    chosen[touching[0]] = _grow(merged, chunk, cosine, relevance)
                     chosen = [p for i, p in enumerate(chosen) if i not in touching[1:]]
             elif len(chosen) == k:
                 break
-            elif len(same) < per_article:
+            elif len(same) < settings.per_article:
                 chosen.append(
                     Passage(
-                        0,
-                        score,
-                        chunk.text,
-                        chunk.start,
-                        chunk.end,
-                        chunk.article,
-                        cosine,
-                        (),
-                        (chunk.id,),
-                        chunk.sentences,
+                        rank=0,
+                        score=score,
+                        text=chunk.text,
+                        start=chunk.start,
+                        end=chunk.end,
+                        article=chunk.article,
+                        dense_score=cosine,
+                        chunk_ids=(chunk.id,),
+                        sentences=chunk.sentences,
+                        period_relevance=relevance,
                     )
                 )
         return [replace(p, rank=rank, text=self._text(p)) for rank, p in enumerate(chosen, start=1)]
@@ -193,10 +248,16 @@ _ADJACENT_GAP = 2
 # word): long enough to keep an answer with its context (measured on the dev set, EVAL.md),
 # short enough to read, with the supporting sentences highlighted.
 _CHARS_PER_WORD = 7
+# Enough of an article's start to hold its title's follow-up and first two sentences.
+_LEAD_CHARS = 800
 
 
 def _touches(passage: Passage, chunk: StoredChunk) -> bool:
     return chunk.start <= passage.end + _ADJACENT_GAP and chunk.end >= passage.start - _ADJACENT_GAP
+
+
+def _best(*values: float | None) -> float | None:
+    return max((v for v in values if v is not None), default=None)
 
 
 def _join(first: Passage, second: Passage) -> Passage:
@@ -205,30 +266,29 @@ def _join(first: Passage, second: Passage) -> Passage:
         first,
         start=min(first.start, second.start),
         end=max(first.end, second.end),
-        dense_score=max((c for c in (first.dense_score, second.dense_score) if c is not None), default=None),
+        dense_score=_best(first.dense_score, second.dense_score),
         chunk_ids=(*first.chunk_ids, *second.chunk_ids),
         sentences=tuple(sorted({*first.sentences, *second.sentences})),
+        period_relevance=_best(first.period_relevance, second.period_relevance),
     )
 
 
-def _grow(passage: Passage, chunk: StoredChunk, cosine: float | None) -> Passage:
-    best = max((c for c in (passage.dense_score, cosine) if c is not None), default=None)
+def _grow(passage: Passage, chunk: StoredChunk, cosine: float | None, relevance: float | None) -> Passage:
     return replace(
         passage,
         start=min(passage.start, chunk.start),
         end=max(passage.end, chunk.end),
-        dense_score=best,
+        dense_score=_best(passage.dense_score, cosine),
         chunk_ids=(*passage.chunk_ids, chunk.id),
         sentences=tuple(sorted({*passage.sentences, *chunk.sentences})),
+        period_relevance=_best(passage.period_relevance, relevance),
     )
 
 
-def _fuse(
-    dense: list[tuple[int, float]], lexical: list[tuple[int, float]], settings: SearchSettings
-) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: robust to the two scores living on unrelated scales."""
+def _fuse(lists: list[tuple[float, list[tuple[int, float]]]], rrf_k: int) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: robust to the scores living on unrelated scales."""
     fused: dict[int, float] = {}
-    for weight, hits in ((settings.dense_weight, dense), (settings.lexical_weight, lexical)):
+    for weight, hits in lists:
         for rank, (chunk_id, _) in enumerate(hits, start=1):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (settings.rrf_k + rank)
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (rrf_k + rank)
     return sorted(fused.items(), key=lambda item: -item[1])

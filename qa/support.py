@@ -22,11 +22,10 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from qa.filters import Filters
+from qa.question import Period, Question
 from qa.search import Passage
 
 # A name counts as present across languages when the encoder puts it this close to a word or
@@ -34,71 +33,15 @@ from qa.search import Passage
 # "Canada" / "Amerika" is 0.63 and "Nederland" / "Amerika" 0.58 (dev set, EVAL.md).
 NAME_MATCH = 0.65
 
+# Evidence speaks of the question's period when its relevance (qa/question.py) reaches this:
+# published just after the period is enough, speaking of other years only is not.
+PERIOD_RELEVANT = 0.4
+
 Encode = Callable[[list[str]], np.ndarray]  # texts → unit-length rows
-
-
-@dataclass(frozen=True)
-class Unit:
-    name: dict[str, str]  # how the reason names it, per language
-    asked: re.Pattern  # the question asks for an amount in this unit
-    held: re.Pattern  # a sentence holds such an amount
-
-
-_MONEY = Unit(
-    {"nl": "een bedrag", "en": "an amount of money"},
-    re.compile(
-        r"\b(hoeveel|wat)\b.*\b(ge)?kost(e|en|te|ten)?\b|\bhoeveel (geld|euro|dollar|pond)\b|"
-        r"\bhow much\b.*\b(cost|costs|spent|spend|paid|pay)\b|\bhow much money\b|\bwhat did\b.*\bcost\b",
-        re.I,
-    ),
-    re.compile(r"[€$£]|\b(euro|dollar|pond|ponden|pounds?|dollars?|cent)\b", re.I),
-)
-_UNITS = (
-    _MONEY,
-    Unit(
-        {"nl": "een afstand", "en": "a distance"},
-        re.compile(r"\b(hoeveel|how many) (kilometers?|km|meters?|mijl|miles?)\b", re.I),
-        re.compile(r"\b(kilometers?|km|meters?|mijl|miles?)\b", re.I),
-    ),
-    Unit(
-        {"nl": "een percentage", "en": "a percentage"},
-        re.compile(r"\b(hoeveel procent|welk percentage|what percentage|how many percent)\b", re.I),
-        re.compile(r"%|\b(procent|percent)\b", re.I),
-    ),
-)
-
-
-def asked_unit(question: str) -> Unit | None:
-    return next((u for u in _UNITS if u.asked.search(question)), None)
-
-
-def holds_unit(sentence: str, unit: Unit | None) -> bool:
-    return unit is None or unit.held.search(sentence) is not None
 
 
 _WORD = re.compile(r"[^\W\d_]+")
 _TOKEN = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
-
-
-def names(question: str) -> list[str]:
-    """The names a question mentions: runs of capitalised words, not counting its first word
-    ("Europees Parlement", "United States"), and the capitalised parts of compounds ("EU" of
-    "EU-migratiepact", "Rwanda" of "Rwanda-plan")."""
-    found: list[str] = []
-    run: list[str] = []
-    for i, token in enumerate(_TOKEN.findall(question)):
-        pieces = token.split("-")
-        parts = [p for j, p in enumerate(pieces) if p[:1].isupper() and (i > 0 or j > 0)]
-        if len(pieces) == 1 and parts:
-            run.append(token)
-            continue
-        if run:
-            found.append(" ".join(run))
-            run = []
-        found.extend(parts)
-    if run:
-        found.append(" ".join(run))
-    return list(dict.fromkeys(found))
 
 
 def _fold(text: str) -> str:
@@ -114,9 +57,9 @@ def _same_word(a: str, b: str) -> bool:
     return shared >= max(4, min(len(a), len(b)) - 2)
 
 
-def missing_names(question: str, evidence: Sequence[Passage], encode: Encode | None) -> list[str]:
+def missing_names(question: Question, evidence: Sequence[Passage], encode: Encode | None) -> list[str]:
     """The question's names that the evidence does not mention, in any form."""
-    asked = names(question)
+    asked = question.names
     if not asked:
         return []
     tokens = _WORD.findall(" ".join(p.text for p in evidence))
@@ -149,19 +92,12 @@ def missing_names(question: str, evidence: Sequence[Passage], encode: Encode | N
     return [n for n, c in zip(missing, closest, strict=True) if c < NAME_MATCH]
 
 
-def period_covered(relaxed: Filters | None, evidence: Sequence[Passage]) -> bool:
-    """When the question's period matched no article: does some evidence still speak of it?"""
-    if relaxed is None or not relaxed.since or not relaxed.until:
+def period_covered(period: Period | None, evidence: Sequence[Passage]) -> bool:
+    """Does some evidence speak of the period the question names (by naming one of its years,
+    by its article's lead doing so, or by being published in it or just after)?"""
+    if period is None:
         return True
-    first, last = int(relaxed.since[:4]), int(relaxed.until[:4])
-    for passage in evidence:
-        date = passage.article.date or ""
-        # An article from the year after reports on the period too ("vorig jaar").
-        if date[:4].isdigit() and first <= int(date[:4]) <= last + 1:
-            return True
-        if any(first <= int(y) <= last for y in re.findall(r"\b(\d{4})\b", passage.text)):
-            return True
-    return False
+    return any((p.period_relevance or 0.0) >= PERIOD_RELEVANT for p in evidence)
 
 
 _REASONS = {
@@ -178,23 +114,23 @@ def _listing(items: list[str], lang: str) -> str:
 
 
 def unsupported(
-    question: str,
+    question: Question,
     evidence: Sequence[Passage],
-    relaxed: Filters | None,
-    unit: Unit | None,
-    unit_found: bool,
-    lang: str,
+    asked_found: bool,
     encode: Encode | None,
 ) -> str | None:
     """Why the evidence cannot answer the question, in the question's language; None if it can.
 
-    `unit` is what `asked_unit` found in the question; `unit_found`: some sentence holds one.
+    `asked_found`: some sentence holds what the question asks for, which matters when the
+    question's `asked` is `required` (an amount of money needs a currency).
     """
-    if unit is not None and not unit_found:
-        return _REASONS["unit"][lang].format(unit.name[lang])
-    if not period_covered(relaxed, evidence):
-        assert relaxed is not None
-        return _REASONS["period"][lang].format(relaxed.from_question or relaxed.describe(lang))
+    lang = question.language
+    asked = question.asked
+    if asked is not None and asked.required and not asked_found:
+        return _REASONS["unit"][lang].format(asked.label[lang])
+    if not period_covered(question.period, evidence):
+        assert question.period is not None
+        return _REASONS["period"][lang].format(question.period.phrase)
     missing = missing_names(question, evidence, encode)
     if missing:
         return _REASONS["names"][lang].format(_listing(missing, lang))

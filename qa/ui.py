@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from qa.answer import Answer
+from qa.answer import Answer, period_note
 from qa.articles import SUFFIXES
 from qa.build import BuildReport
 from qa.filters import Filters, FilterValueError
+from qa.question import Period
 from qa.search import Passage
 from qa.store import ArticleInfo
 from qa.uploads import UploadOutcome
@@ -37,11 +38,9 @@ WORDS: dict[str, dict[str, str]] = {
         "unverified": "Een [n?] wijst naar een passage waarin de bewering niet terug te vinden is.",
         "by_llm": "Geschreven door een taalmodel op basis van de passages.",
         "filtered": "Gefilterd op",
-        "from_question": "uit de vraag",
         "category": "categorie",
         "from": "vanaf",
         "until": "tot en met",
-        "relaxed": "Datumfilter losgelaten",
         "col_title": "Titel",
         "col_date": "Datum",
         "col_category": "Categorie",
@@ -83,11 +82,9 @@ WORDS: dict[str, dict[str, str]] = {
         "unverified": "An [n?] points at a passage in which the claim could not be found.",
         "by_llm": "Written by a language model from the passages.",
         "filtered": "Filtered to",
-        "from_question": "from the question",
         "category": "category",
         "from": "from",
         "until": "until",
-        "relaxed": "Date filter dropped",
         "col_title": "Title",
         "col_date": "Date",
         "col_category": "Category",
@@ -328,10 +325,15 @@ def filter_error(error: FilterValueError, lang: str) -> str:
 
 
 def describe_filters(filters: Filters, lang: str) -> str:
-    """'Filtered to 2017 (from the question: “in 2017”)' in the interface language; '' if none."""
+    """'Filtered to 2017, category buitenland' in the interface language; '' if none."""
     if not filters.active:
         return ""
     return f"{words(lang)['filtered']} {filters.describe('nl' if lang == 'nl' else 'en')}"
+
+
+def describe_period(period: Period, lang: str) -> str:
+    """What was done with the period the question names, in the interface language."""
+    return period_note(period, "nl" if lang == "nl" else "en")
 
 
 # --- sources panel -------------------------------------------------------------------------

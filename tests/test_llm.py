@@ -27,6 +27,7 @@ from qa.llm import (
     verify,
     with_fallback_note,
 )
+from qa.question import read_question
 from qa.search import Passage
 from qa.store import ArticleInfo
 from tests.conftest import SEEDS
@@ -250,7 +251,7 @@ def test_llm_answer_highlights_the_verified_sentences(llm, passages):
     llm.script(Reply(("<think>16 april staat in [1]</think>", "Het gesprek was op 16 april [1].")))
     heard: list[str] = []
 
-    answer = llm_answer(llm.settings(), QUESTION, passages, Filters(), "nl", on_token=heard.append)
+    answer = llm_answer(llm.settings(), read_question(QUESTION), passages, Filters(), on_token=heard.append)
 
     assert isinstance(answer, Answer)
     assert (answer.source, answer.abstained, answer.language) == ("llm", False, "nl")
@@ -265,13 +266,13 @@ def test_llm_answer_highlights_the_verified_sentences(llm, passages):
 @pytest.mark.parametrize("reply", [NO_ANSWER["nl"], f"  “{NO_ANSWER['nl'].rstrip('.')}”\n"])
 def test_the_no_answer_reply_abstains(llm, passages, reply):
     llm.script(Reply(reply))
-    answer = llm_answer(llm.settings(), "Wie won de Tour de France?", passages, Filters(), "nl")
+    answer = llm_answer(llm.settings(), read_question("Wie won de Tour de France?"), passages, Filters())
     assert answer.abstained and answer.text == NO_ANSWER["nl"] and answer.citations == []
     assert all(p.highlights == () for p in answer.passages)
 
 
 def test_no_passages_abstain_without_asking_the_server(llm):
-    answer = llm_answer(llm.settings(), "What is the weather?", [], Filters(), "en")
+    answer = llm_answer(llm.settings(), read_question("What is the weather?"), [], Filters())
     assert answer.abstained and answer.text == NO_ANSWER["en"] and llm.received == []
 
 

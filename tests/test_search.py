@@ -8,6 +8,7 @@ from qa.build import build_index
 from qa.errors import QAError
 from qa.evaluate import load_questions, run_eval, summarize
 from qa.filters import Filters
+from qa.question import read_period, read_question
 from qa.search import Retriever, SearchSettings
 from tests.conftest import ROOT
 
@@ -74,20 +75,31 @@ def test_filtered_chunk_ids_are_those_of_admitted_articles(retriever, filters):
     assert store.chunk_ids_where(filters.admits).tolist() == expected
 
 
-def test_date_in_the_question_becomes_a_filter(retriever):
-    found = retriever.retrieve("Wat zeiden de VS en Mexico in 2017 over uitwijzingen?")
-    assert found.filters.from_question == "in 2017" and found.relaxed is None
-    assert {p.article.date for p in found.passages} == {"2017-02"}
-    unfiltered = retriever.retrieve(
-        "Wat zeiden de VS en Mexico in 2017 over uitwijzingen?", auto_filter=False
-    )
-    assert not unfiltered.filters.active and len({p.article.id for p in unfiltered.passages}) > 1
+def test_a_period_in_the_question_ranks_but_does_not_filter(retriever):
+    question = "Wat zeiden de VS en Mexico in 2017 over uitwijzingen?"
+    found = retriever.retrieve(question, k=5)
+    assert found.period == read_period(question) and not found.filters.active
+    assert found.passages[0].article.date == "2017-02" and found.passages[0].period_relevance > 0
+    # Other years are still searched: the period is a signal, not a filter.
+    assert len({p.article.date for p in found.passages}) > 1
+    assert all(p.period_relevance is not None for p in found.passages)
+    ignored = retriever.retrieve(read_question(question, use_period=False), k=5)
+    assert ignored.period is None and all(p.period_relevance is None for p in ignored.passages)
 
 
-def test_a_question_date_nothing_matches_is_dropped_and_reported(retriever):
+def test_a_period_no_article_is_from_still_finds_the_report_on_it(retriever):
     found = retriever.retrieve("Hoeveel illegale grensoversteken waren er in 2022?")
-    assert found.relaxed and found.relaxed.since == "2022" and not found.filters.active
     assert any("2,2 miljoen" in p.text for p in found.passages)
+
+
+def test_the_period_weight_lifts_passages_about_the_period(retriever):
+    question = "Wat zeiden de VS en Mexico in 2017 over uitwijzingen?"
+    plain = SearchSettings(period_weight=0.0, window_weight=0.0)
+    flat = retriever.search(question, k=5, settings=plain)
+    ranked = retriever.search(question, k=5)
+    assert sum(p.period_relevance for p in ranked) >= sum(p.period_relevance or 0 for p in flat)
+    # Passages about the period searched apart as well: their fused score counts twice.
+    assert ranked[0].score > flat[0].score and ranked[0].period_relevance > 0
 
 
 def test_hybrid_beats_each_retriever_alone_on_the_dev_set(retriever):

@@ -1,0 +1,445 @@
+"""A question read once: its language, the period it names, what it asks for, its names and terms.
+
+Holds what we know about Dutch and English question words; how passages are ranked and answers
+chosen from these readings is qa/search.py's and qa/answer.py's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.lexical import terms
+
+# --- language ------------------------------------------------------------------------------
+
+_ENGLISH = frozenset(
+    "the what who when where which why how did does do is are was were of in to and whom whose "
+    "many much".split()
+)
+_DUTCH = frozenset("de het een wat wie wanneer waar welke waarom hoe is zijn was van in op en dat".split())
+
+
+def language(text: str) -> str:
+    """ "nl" or "en": which of the two languages' function words the text holds more of."""
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    english = sum(w in _ENGLISH for w in words) - sum(w in _DUTCH for w in words)
+    return "en" if english > 0 else "nl"
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+MONTHS = {
+    "januari": 1, "january": 1, "jan": 1, "februari": 2, "february": 2, "feb": 2, "maart": 3,
+    "march": 3, "mrt": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "june": 6,
+    "juli": 7, "july": 7, "augustus": 8, "august": 8, "aug": 8, "september": 9, "sept": 9,
+    "sep": 9, "oktober": 10, "october": 10, "okt": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}  # fmt: skip
+WEEKDAYS = (
+    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+YEAR = r"(?:19|20)\d{2}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """The time a question asks about: ISO dates at their precision, both ends inclusive; one end
+    may be open ("sinds 2020")."""
+
+    since: str | None
+    until: str | None
+    phrase: str  # the words of the question it was read from
+
+    def first_year(self) -> int | None:
+        return int(self.since[:4]) if self.since else None
+
+    def last_year(self) -> int | None:
+        return int(self.until[:4]) if self.until else None
+
+    def holds_year(self, year: int) -> bool:
+        first, last = self.first_year(), self.last_year()
+        return (first is None or year >= first) and (last is None or year <= last)
+
+    def holds_date(self, date: str | None) -> bool:
+        """Is a publication date inside the period? Compared at the coarser precision of the two."""
+        if not date:
+            return False
+        return (not self.since or last_day(date) >= first_day(self.since)) and (
+            not self.until or first_day(date) <= last_day(self.until)
+        )
+
+    def just_after(self, date: str | None) -> bool:
+        """Is a publication date in the year after the period, when reports on it appear ("vorig
+        jaar", annual figures in January)?"""
+        if not date or not self.until or self.holds_date(date):
+            return False
+        # A year is reported on in the next year; a month or a day within two months.
+        horizon = str(int(self.until) + 1) if len(self.until) == 4 else _shift(self.until[:7], 2)
+        return first_day(date) > last_day(self.until) and first_day(date) <= last_day(horizon)
+
+    def relevance(self, text: str, published: str | None, lead_years: frozenset[int] = frozenset()) -> float:
+        """How surely `text` (of an article published then, whose lead speaks of `lead_years`)
+        is about this period: 1 when it names a year of it (or "vorig jaar" resolves to one),
+        less when only its article's lead does, or only the publication date suggests it; 0 when
+        it speaks of other years only."""
+        years = years_spoken_of(text, published)
+        if any(self.holds_year(y) for y in years):
+            return 1.0
+        if any(self.holds_year(y) for y in lead_years):
+            return LEAD_RELEVANCE
+        if years or lead_years:
+            return 0.0
+        if self.holds_date(published):
+            return PUBLISHED_RELEVANCE
+        if self.just_after(published):
+            return AFTER_RELEVANCE
+        return 0.0
+
+    def describe(self, lang: str = "en") -> str:
+        if self.since and self.until:
+            return self.since if self.since == self.until else f"{self.since} – {self.until}"
+        if self.since:
+            return f"{'vanaf' if lang == 'nl' else 'from'} {self.since}"
+        return f"{'tot en met' if lang == 'nl' else 'until'} {self.until}"
+
+    def to_dict(self) -> dict:
+        return {"since": self.since, "until": self.until, "phrase": self.phrase}
+
+
+# How surely a passage is about the asked period when not the passage itself but its article's
+# lead names the period, or only its publication date lies in it or just after it.
+LEAD_RELEVANCE = 0.8
+PUBLISHED_RELEVANCE = 0.6
+AFTER_RELEVANCE = 0.4
+
+# Years news names relative to its publication date: "vorig jaar" in January 2022 is 2021.
+_RELATIVE_YEARS = (
+    (re.compile(r"\b(?:vorig|afgelopen|verleden) jaar\b|\b(?:last|past) year\b", re.I), -1),
+    (re.compile(r"\bdit (?:hele )?jaar\b|\bthis year\b", re.I), 0),
+    (re.compile(r"\bvolgend jaar\b|\bnext year\b", re.I), 1),
+    (re.compile(r"\b(?:twee jaar geleden|voorvorig jaar)\b|\btwo years ago\b", re.I), -2),
+)
+_YEAR_MENTION = re.compile(rf"(?<![\d.,])({YEAR})(?![\d.,]\d)")
+
+
+def years_spoken_of(text: str, published: str | None) -> frozenset[int]:
+    """The years a text names, and those its relative phrases mean given its publication date."""
+    years = {int(y) for y in _YEAR_MENTION.findall(text)}
+    if published and published[:4].isdigit():
+        base = int(published[:4])
+        years.update(base + offset for pattern, offset in _RELATIVE_YEARS if pattern.search(text))
+    return frozenset(years)
+
+
+def first_day(date: str) -> str:
+    """The first day an ISO date of any precision covers."""
+    return (date + "-01-01")[:10]
+
+
+def last_day(date: str) -> str:
+    """The last day an ISO date of any precision covers (the 31st of any month will do for comparing)."""
+    return (date + "-12-31")[:10] if len(date) == 4 else (date + "-31")[:10]
+
+
+def _period_re(n: int) -> str:
+    # A year, not the tail of a number ("1.2019").
+    return rf"(?:(?P<m{n}>{_MONTH})\s+)?(?<!\d[.,])(?P<y{n}>{YEAR})(?![.,]?\d)"
+
+
+# The first rule that matches wins; a bare year ("begrotingsjaar 2019", "the 2023 election") is
+# the event's year too.
+_PERIOD_RULES = [
+    ("between", re.compile(
+        rf"\b(?:tussen|between)\s+{_period_re(1)}\s+(?:en|and)\s+{_period_re(2)}\b", re.I)),
+    ("since", re.compile(rf"\b(?:sinds|sedert|vanaf|since|from)\s+{_period_re(1)}\b", re.I)),
+    ("after", re.compile(rf"\b(?:na|after)\s+{_period_re(1)}\b", re.I)),
+    ("before", re.compile(rf"(?:\bvóór|\bbefore|\buntil|\btot)\s+{_period_re(1)}\b", re.I)),
+    ("in", re.compile(rf"\b(?:in|during|tijdens|uit|of|van|over)\s+(?:(?:het\s+)?jaar\s+)?"
+                      rf"{_period_re(1)}\b", re.I)),
+    ("in", re.compile(rf"\b{_period_re(1)}\b", re.I)),
+]  # fmt: skip
+
+
+def _month_period(match: re.Match, n: int) -> str:
+    year = match.group(f"y{n}")
+    month = match.group(f"m{n}")
+    return f"{year}-{MONTHS[month.lower()]:02d}" if month else year
+
+
+def _shift(period: str, months: int) -> str:
+    """The period just before (-1) or after (+1) `period`, at its precision."""
+    if len(period) == 4:
+        return str(int(period) + months)
+    year, month = int(period[:4]), int(period[5:7]) + months
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return f"{year}-{month:02d}"
+
+
+def read_period(text: str) -> Period | None:
+    """The period a question names ("in 2017", "sinds 2020", "in april 2019", "tussen 2017 en
+    2019", "begrotingsjaar 2019"), or None."""
+    for kind, pattern in _PERIOD_RULES:
+        match = pattern.search(text)
+        if not match:
+            continue
+        start = _month_period(match, 1)
+        phrase = " ".join(match.group(0).split())
+        if kind == "between":
+            return Period(start, _month_period(match, 2), phrase)
+        if kind == "since":
+            return Period(start, None, phrase)
+        if kind == "after":
+            return Period(_shift(start, 1), None, phrase)
+        if kind == "before":
+            return Period(None, _shift(start, -1), phrase)
+        return Period(start, start, phrase)
+    return None
+
+
+# --- what is asked, and what answers it ----------------------------------------------------
+
+# Numbers as news writes them in words ("tweehonderd", "acht jaar", "two million").
+_NUMBER_WORDS = (
+    r"(?:een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"
+    r"twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend|miljoen|miljard|"
+    r"half|anderhalf|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|fifty|"
+    r"hundred|thousand|million|billion)\w*"
+)
+_AMOUNT = rf"(?:\d[\d.,]*|{_NUMBER_WORDS})"
+_TIME_UNITS = (
+    r"(?:jaar|jaren|maand|maanden|week|weken|dag|dagen|uur|uren|minuten|minuut|seconden|eeuw|"
+    r"years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies))"
+)
+_LENGTH_UNITS = r"(?:kilometers?|km|meters?|mijl|miles?|centimeters?|cm)"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A kind of thing a question asks for, and how a sentence that answers it looks.
+
+    `held` finds candidate answers in a sentence; one the question itself already contains is
+    not an answer ("Hoeveel … in 2019?" is not answered by the 2019 it names). `required`: a
+    sentence without it cannot answer at all (an amount of money needs a currency), else it is
+    only preferred.
+    """
+
+    name: str
+    label: dict[str, str]  # how a note names it, per language
+    asked: re.Pattern
+    held: re.Pattern
+    required: bool = False
+
+
+def _words(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.I)
+
+
+_PERSON_NOUNS = (
+    r"(?:minister|premier|president|presidente|kanselier|koning|koningin|staatssecretaris|"
+    r"burgemeester|gouverneur|wethouder|senator|politicus|partijleider|fractievoorzitter|lijsttrekker|"
+    r"leider|topman|topvrouw|directeur|voorzitter|woordvoerder|journalist|correspondent|verslaggever|"
+    r"schrijver|zanger|zangeres|artiest|coureur|speler|speelster|trainer|bondscoach|coach|rechter|"
+    r"advocaat|deskundige|onderzoeker|wetenschapper|bewindsvrouw|bewindsman|persoon|man|vrouw|"
+    r"verzorgende|prime minister|governor|mayor|secretary|chancellor|king|queen|leader|journalist|"
+    r"reporter|singer|driver|player|coach|judge|spokesman|spokeswoman|person|man|woman)"
+)
+_ORGANISATION_NOUNS = (
+    r"(?:organisatie|instantie|instelling|dienst|partij|bedrijf|fabrikant|bank|krant|dagblad|omroep|"
+    r"zender|persbureau|medium|nieuwssite|ministerie|rechtbank|club|ploeg|team|band|groep|agentschap|"
+    r"organi[sz]ation|agency|party|company|newspaper|paper|broadcaster|outlet|news agency|ministry|court|"
+    r"club|band|group|institute|service)"
+)
+_PLACE_NOUNS = (
+    r"(?:stad|plaats|dorp|land|provincie|gemeente|regio|eiland|gebied|deelstaat|staat|"
+    r"grensovergang|haven|legerbasis|basis|opvangcentrum|kamp|gevangenis|circuit|stadion|"
+    r"city|town|village|country|province|region|island|state|port|base|camp|centre|center|prison|"
+    r"circuit|stadium|venue)"
+)
+# A name: a capitalised word that is not the sentence's first, or a run of them; one the
+# question already holds is filtered out later.
+_NAME = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Þ][\w'’-]+(?:\s+(?:van|de|der|den|von|al|bin|du|la|le)?\s*[A-ZÀ-Þ][\w'’-]+)*"
+)
+_ATTRIBUTION = re.compile(
+    r"\b(?:schrijft|schreef|meldt|meldde|berichtte|bericht|aldus|volgens|publicatie van|artikel in|"
+    r"onderzoek van|analyse van|maakte bekend|maakt bekend|reports?|reported|wrote|writes|according to)\b",
+    re.I,
+)
+
+MONEY = Asked(
+    "money", {"nl": "een bedrag", "en": "an amount of money"},
+    _words(r"\b(hoeveel|wat)\b.*\b(ge)?kost(e|en|te|ten)?\b|\bhoeveel (geld|euro|dollar|pond)\b|"
+           r"\bwelk bedrag\b|\bhow much\b.*\b(cost|costs|spent|spend|paid|pay|charge|charged|money)\b|"
+           r"\bwhat did\b.*\bcost\b|\bwhat amount\b"),
+    _words(r"[€$£]\s?\d[\d.,]*|\d[\d.,]*\s?[€$£]|" + _AMOUNT + r"(?:\s+(?:miljoen|miljard|million|billion))?"
+           r"\s+(?:euro|dollar|pond|ponden|pounds?|dollars?|cent)\b"),
+    required=True,
+)  # fmt: skip
+PERCENTAGE = Asked(
+    "percentage", {"nl": "een percentage", "en": "a percentage"},
+    _words(r"\b(hoeveel procent|welk percentage|met hoeveel procent|what percentage|how many percent|"
+           r"by how much)\b"),
+    _words(_AMOUNT + r"\s?(?:%|procent|percent|procentpunt)"),
+    required=True,
+)  # fmt: skip
+DISTANCE = Asked(
+    "distance", {"nl": "een afstand", "en": "a distance"},
+    _words(r"\b(hoeveel|how many) (kilometers?|km|meters?|mijl|miles?)\b|\bhoe ver\b|\bhow far\b"),
+    _words(_AMOUNT + r"\s?" + _LENGTH_UNITS + r"\b"),
+    required=True,
+)  # fmt: skip
+DURATION = Asked(
+    # "Hoe lang" asks for a duration or a length ("Hoe lang wordt de muur?"): either answers.
+    "duration", {"nl": "een duur", "en": "a duration"},
+    _words(r"\b(hoe lang|how long|hoeveel (jaar|jaren|maanden|weken|dagen|uur)|"
+           r"how many (years|months|weeks|days|hours))\b"),
+    _words(_AMOUNT + r"\s+(?:" + _TIME_UNITS + "|" + _LENGTH_UNITS + r")\b"),
+)  # fmt: skip
+COUNT = Asked(
+    "count", {"nl": "een aantal", "en": "a number"},
+    _words(r"\b(hoeveel|hoe ?veel|hoeveelste|hoe hoog|hoe groot|how many|how much|how high|how big|"
+           r"what number|welk aantal)\b"),
+    _words(r"\d[\d.,]*|\b" + _NUMBER_WORDS + r"\b"),
+)  # fmt: skip
+DATE = Asked(
+    "date", {"nl": "een datum", "en": "a date"},
+    _words(r"\b(wanneer|welk jaar|welke datum|welke maand|welke dag|op welke dag|sinds wanneer|"
+           r"when|what year|which year|what day|which day|what date|what month|which month|"
+           r"in what year|in which year)\b"),
+    _words(rf"\b(?:\d{{1,2}}\s+(?:{_MONTH})|(?:{_MONTH})\s+\d{{1,2}}|{YEAR}|(?:{_MONTH})|"
+           + "|".join(WEEKDAYS) + r"|gisteren|vandaag|vorig jaar|vorige week|yesterday|today|last year)\b"),
+)  # fmt: skip
+REASON = Asked(
+    "reason", {"nl": "een reden", "en": "a reason"},
+    _words(r"\b(waarom|om welke redenen?|wat was de reden|wat is de reden|waardoor|hoe komt het|"
+           r"why|for what reasons?|what was the reason|what is the reason)\b"),
+    _words(r"\b(omdat|doordat|vanwege|wegens|want|daardoor|daarom|door de|om te|zodat|reden|"
+           r"oorzaak|aanleiding|uit angst|uit vrees|because|due to|since|as a result|reason)\b"),
+)  # fmt: skip
+SOURCE = Asked(
+    # "Welke krant berichtte …?": the answer is whoever a sentence attributes a report to.
+    "source", {"nl": "een bron", "en": "a source"},
+    _words(r"\b(welke?|which|what)\s+(\w+\s+){0,2}?(krant|dagblad|blad|nieuwssite|omroep|zender|"
+           r"persbureau|medium|newspaper|paper|outlet|broadcaster|news agency)"),
+    _ATTRIBUTION,
+)  # fmt: skip
+PERSON = Asked(
+    "person", {"nl": "een naam", "en": "a name"},
+    _words(rf"\b(wie|who|whom|whose)\b|\b(welke?|which|what)\s+(\w+\s+){{0,2}}?\w*{_PERSON_NOUNS}\b"),
+    _NAME,
+)  # fmt: skip
+ORGANISATION = Asked(
+    "organisation", {"nl": "een naam", "en": "a name"},
+    _words(rf"\b(welke?|which|what)\s+(\w+\s+){{0,2}}?\w*{_ORGANISATION_NOUNS}\b"),
+    _NAME,
+)  # fmt: skip
+PLACE = Asked(
+    "place", {"nl": "een plaats", "en": "a place"},
+    _words(rf"\b(waar|waarheen|waarnaartoe|where)\b|\b(welke?|which|what)\s+(\w+\s+){{0,2}}?\w*{_PLACE_NOUNS}\b"),
+    _NAME,
+)  # fmt: skip
+NAMED = Asked(
+    # "Hoe heette …", "Hoe noemden critici …": a name or a quoted term.
+    "name", {"nl": "een naam", "en": "a name"},
+    _words(r"\b(hoe heet|hoe heette|hoe heten|hoe noem|hoe noemde|hoe noemden|welke naam|onder welke naam|"
+           r"what was the name|what is the name|what name|what was .* called|what is .* called|"
+           r"what did .* call)\b"),
+    re.compile(r"[\"“„'‘][^\"”'’]{2,40}[\"”'’]|" + _NAME.pattern),
+)  # fmt: skip
+
+# Order matters: the more specific reading wins ("hoeveel kilometer" before "hoeveel").
+ASKED = (
+    MONEY,
+    PERCENTAGE,
+    DISTANCE,
+    DURATION,
+    SOURCE,
+    REASON,
+    DATE,
+    NAMED,
+    COUNT,
+    PERSON,
+    ORGANISATION,
+    PLACE,
+)
+
+
+def read_asked(text: str) -> Asked | None:
+    return next((a for a in ASKED if a.asked.search(text)), None)
+
+
+# --- names ---------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+# Capitalised in English, yet dates or the speaker, not names the evidence must hold.
+_NOT_NAMES = frozenset([*MONTHS, *WEEKDAYS, "i"])
+
+
+def read_names(text: str) -> tuple[str, ...]:
+    """The names a question mentions: runs of capitalised words, not counting its first word
+    ("Europees Parlement", "United States"), and the capitalised parts of compounds ("EU" of
+    "EU-migratiepact", "Rwanda" of "Rwanda-plan")."""
+    found: list[str] = []
+    run: list[str] = []
+    for i, token in enumerate(_TOKEN.findall(text)):
+        token = _POSSESSIVE.sub("", token)
+        if token.lower() in _NOT_NAMES:
+            if run:
+                found.append(" ".join(run))
+                run = []
+            continue
+        pieces = token.split("-")
+        parts = [p for j, p in enumerate(pieces) if p[:1].isupper() and (i > 0 or j > 0)]
+        if len(pieces) == 1 and parts:
+            run.append(token)
+            continue
+        if run:
+            found.append(" ".join(run))
+            run = []
+        found.extend(parts)
+    if run:
+        found.append(" ".join(run))
+    return tuple(dict.fromkeys(found))
+
+
+# --- the question --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    language: str  # "nl" or "en"
+    period: Period | None  # the time it asks about: a ranking signal, never a filter
+    asked: Asked | None  # what kind of thing answers it
+    names: tuple[str, ...]  # the names it pins down
+    terms: tuple[str, ...]  # its BM25 terms (Dutch stems)
+
+    def answers_in(self, sentence: str) -> list[str]:
+        """The candidate answers a sentence holds for what is asked: `asked.held` matches that
+        the question does not already contain."""
+        if self.asked is None:
+            return []
+        question = self.text.casefold()
+        return [
+            m.group(0) for m in self.asked.held.finditer(sentence) if m.group(0).casefold() not in question
+        ]
+
+
+def read_question(text: str, use_period: bool = True) -> Question:
+    """Read `text` once; every later step takes its language, period, names and terms from here.
+
+    `use_period=False` ignores a period the question names (the user asked for that).
+    """
+    text = text.strip()
+    return Question(
+        text=text,
+        language=language(text),
+        period=read_period(text) if use_period else None,
+        asked=read_asked(text),
+        names=read_names(text),
+        terms=tuple(terms(text)),
+    )

@@ -1,0 +1,127 @@
+"""Reading a question once: language, period, what is asked, names, and how a period ranks text."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.question import Period, read_period, read_question, years_spoken_of
+
+
+@pytest.mark.parametrize(("question", "lang"), [
+    ("Wat bood Trump aan?", "nl"), ("What did Trump offer?", "en"), ("Wie is Starmer?", "nl"),
+    ("Who is Starmer?", "en"), ("Hoeveel migranten?", "nl"), ("How many migrants crossed?", "en"),
+])  # fmt: skip
+def test_language_of_the_question(question, lang):
+    assert read_question(question).language == lang
+
+
+@pytest.mark.parametrize(("question", "since", "until", "phrase"), [
+    ("Wat gebeurde er in 2017 aan de grens?", "2017", "2017", "in 2017"),
+    ("Hoeveel migranten kwamen er sinds 2020?", "2020", None, "sinds 2020"),
+    ("Wat zei Trump in april 2019?", "2019-04", "2019-04", "in april 2019"),
+    ("What did Kelly say in February 2017?", "2017-02", "2017-02", "in February 2017"),
+    ("What happened since 2020?", "2020", None, "since 2020"),
+    ("Wat gebeurde er na 2019?", "2020", None, "na 2019"),
+    ("Wat gebeurde er vóór maart 2019?", None, "2019-02", "vóór maart 2019"),
+    ("Wat gebeurde tussen 2017 en 2019?", "2017", "2019", "tussen 2017 en 2019"),
+    ("What happened between 2017 and 2019?", "2017", "2019", "between 2017 and 2019"),
+    ("Hoeveel zetels haalde de VVD bij de verkiezingen van 2017?", "2017", "2017", "van 2017"),
+    # A bare year is the event's year too.
+    ("Hoeveel migranten werden in het begrotingsjaar 2019 aangehouden?", "2019", "2019", "2019"),
+    ("How many seats did the party win in the 2023 election?", "2023", "2023", "2023"),
+])  # fmt: skip
+def test_the_period_a_question_names(question, since, until, phrase):
+    assert read_period(question) == Period(since, until, phrase)
+
+
+@pytest.mark.parametrize("question", [
+    "Wie is Claudia Sheinbaum?",
+    "Hoeveel mensen, zo'n 2.000, kwamen?",
+    "Hoeveel mensen kwamen er in 1.2019 stappen?",
+])  # fmt: skip
+def test_no_period_in_the_question(question):
+    assert read_period(question) is None
+
+
+def test_a_period_can_be_ignored():
+    assert read_question("Wat gebeurde er in 2017?", use_period=False).period is None
+
+
+@pytest.mark.parametrize(("question", "asked"), [
+    ("Hoeveel heeft het Rwanda-plan de Britse belastingbetaler uiteindelijk gekost?", "money"),
+    ("Wat kostte de muur?", "money"),
+    ("How much did the wall cost?", "money"),
+    ("Hoeveel kilometer grensmuur werd er gebouwd?", "distance"),
+    ("Met hoeveel procent nam het aantal toe?", "percentage"),
+    ("Hoeveel mensen staken over?", "count"),
+    ("Hoe lang duurde de formatie?", "duration"),
+    ("Wanneer werd het kabinet beëdigd?", "date"),
+    ("Waarom viel het kabinet?", "reason"),
+    ("Why did the cabinet fall?", "reason"),
+    ("Wie won de verkiezingen?", "person"),
+    ("Which Turkish minister was escorted to the border?", "person"),
+    ("Welke kartelleider werd opgepakt?", "person"),
+    ("Welke milieuorganisatie spande de zaak aan?", "organisation"),
+    ("Welke krant berichtte over de e-mail?", "source"),
+    ("In welke havenstad komt het centrum?", "place"),
+    ("Waar werd Verstappen wereldkampioen?", "place"),
+    ("Hoe noemden critici het inreisverbod?", "name"),
+    ("Welk doel heeft de premier gesteld?", None),
+])  # fmt: skip
+def test_what_a_question_asks_for(question, asked):
+    found = read_question(question).asked
+    assert (found.name if found else None) == asked
+
+
+def test_units_are_required_other_kinds_only_preferred():
+    assert read_question("Wat kostte de muur?").asked.required
+    assert not read_question("Hoeveel mensen staken over?").asked.required
+
+
+def test_answers_in_a_sentence_are_what_the_question_does_not_already_hold():
+    count = read_question("Hoeveel migranten staken in 2019 het Kanaal over?")
+    assert count.answers_in("In 2019 staken 1.890 migranten over.") == ["1.890"]
+    assert count.answers_in("In 2019 was het rustig.") == []
+    money = read_question("Wat kostte de muur?")
+    assert money.answers_in("Het kostte €3,5 miljoen.") and money.answers_in("Het kostte duizenden ponden.")
+    assert not money.answers_in("Meer dan 36.800 mensen staken over.")
+    who = read_question("Welke journalist stuurt berichten uit het kamp op Manus?")
+    assert who.answers_in("Het is de Koerdische journalist Behrouz Boochani die berichten stuurt.")
+    assert not who.answers_in("Het kamp op Manus is gesloten.")
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Wanneer stemde het Europees Parlement in met het EU-migratiepact?", ("Europees Parlement", "EU")),
+    ("Hoeveel heeft het Rwanda-plan de Britse belastingbetaler gekost?", ("Rwanda", "Britse")),
+    ("How many people live in the United States?", ("United States",)),
+    ("Met welke collega sprak Kelly in Mexico-Stad?", ("Kelly", "Mexico", "Stad")),
+    ("Sheinbaum zei wat?", ()),  # the first word is capitalised anyway
+    ("hoeveel migranten kwamen er?", ()),
+    # Months and weekdays are dates, not names; a possessive is the name.
+    ("Why did the Dutch cabinet introduce a curfew in January 2021?", ("Dutch",)),
+    ("How long would the path in Biden's January 2021 bill take?", ("Biden",)),
+    ("How do I remove limescale?", ()),
+])  # fmt: skip
+def test_names_are_capitalised_runs_and_compound_parts(question, expected):
+    assert read_question(question).names == expected
+
+
+def test_years_spoken_of_resolve_relative_phrases_against_the_publication_date():
+    assert years_spoken_of("Vorig jaar vroegen 36.620 mensen asiel aan.", "2022-01") == {2021}
+    assert years_spoken_of("In 2021 en dit jaar", "2023-05-02") == {2021, 2023}
+    assert years_spoken_of("Het kost 2.019 euro, 12.2020 stuks.", None) == set()
+
+
+def test_relevance_to_a_period():
+    period = read_period("Hoeveel asielaanvragen waren er in 2021?")
+    assert period.relevance("In 2021 vroegen 36.620 mensen asiel aan.", "2022-01") == 1.0
+    assert period.relevance("Vorig jaar vroegen 36.620 mensen asiel aan.", "2022-01") == 1.0
+    # Its article's lead names the period; then only the publication date says something.
+    assert 0 < period.relevance("Syriërs waren de grootste groep.", "2023-01", frozenset({2021})) < 1
+    assert 0 < period.relevance("Syriërs waren de grootste groep.", "2021-06") < 1
+    assert 0 < period.relevance("Syriërs waren de grootste groep.", "2022-02") < 1  # reported after
+    # Speaking of other years only, or published long after.
+    assert period.relevance("Vorig jaar vroegen 58.880 mensen asiel aan.", "2016-01") == 0
+    assert period.relevance("Syriërs waren de grootste groep.", "2022-01", frozenset({2020})) == 0
+    assert period.relevance("Syriërs waren de grootste groep.", "2024-01") == 0
+    assert period.relevance("Syriërs waren de grootste groep.", None) == 0
