@@ -300,19 +300,36 @@ def _blocks(body: str) -> list[str]:
 
 
 def _is_hard_wrapped(blocks: list[str]) -> bool:
-    """Some exports put a blank line after every wrapped line: most 'paragraphs' end mid-sentence."""
+    """Some exports put a blank line after every wrapped line: most long 'paragraphs' end mid-sentence.
+
+    Short blocks are left out of the count: a heading ends without a full stop in any text.
+    """
     if len(blocks) < 4:
         return False
-    open_ended = sum(1 for b in blocks if not b.endswith(_TERMINAL))
-    return open_ended >= 0.3 * len(blocks)
+    width = _wrap_width(blocks)
+    long_blocks = [b for b in blocks if len(b) >= _HEADING_WIDTH * width]
+    open_ended = sum(1 for b in long_blocks if not b.endswith(_TERMINAL))
+    return open_ended >= 0.3 * len(long_blocks)
+
+
+# Below this share of the wrap width, a line that follows a finished paragraph and has no full stop
+# is a heading: a wrapped line is only short by the length of the word that did not fit.
+_HEADING_WIDTH = 0.6
+
+
+def _wrap_width(lines: list[str]) -> int:
+    widths = sorted(len(line) for line in lines)
+    return widths[int(0.9 * (len(widths) - 1))]
 
 
 def _reflow(lines: list[str]) -> list[str]:
-    widths = sorted(len(line) for line in lines)
-    width = widths[int(0.9 * (len(widths) - 1))]
+    width = _wrap_width(lines)
     paragraphs: list[str] = []
     current: list[str] = []
     for line in lines:
+        if not current and not line.endswith(_TERMINAL) and len(line) < _HEADING_WIDTH * width:
+            paragraphs.append(line)
+            continue
         current.append(line)
         # A short line that closes a sentence is where the author ended a paragraph.
         if line.endswith(_TERMINAL) and len(line) < 0.85 * width:

@@ -368,6 +368,22 @@ def test_future_ancient_or_impossible_dates_are_not_publication_dates(tmp_path, 
     assert article.date is None
 
 
+def test_hard_wrapped_text_keeps_its_headings_apart(tmp_path):
+    wrapped = (
+        " date 2024-06 President Biden heeft een besluit ondertekend dat het voor migranten veel\n\n"
+        "moeilijker maakt om asiel aan te vragen aan de grens met Mexico. Zodra er gemiddeld meer\n\n"
+        "dan 2500 mensen per dag worden aangehouden, gaat de grens dicht.\n\n"
+        "Kritiek van links en rechts\n\n"
+        "De maatregel ligt gevoelig in Bidens eigen partij. Progressieve Democraten vinden dat de\n\n"
+        "president het asielrecht uitholt.\n"
+    )
+    assert paragraphs(parse_article(write(tmp_path, "w.txt", wrapped)))[1:] == [
+        "Kritiek van links en rechts",
+        "De maatregel ligt gevoelig in Bidens eigen partij. Progressieve Democraten vinden dat de "
+        "president het asielrecht uitholt.",
+    ]
+
+
 def test_asking_does_not_import_the_page_extractors():
     # trafilatura and dateparser cost import time; only reading files (qa build) may pay it.
     heavy = "{'trafilatura', 'htmldate', 'dateparser'}"
