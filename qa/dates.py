@@ -63,7 +63,7 @@ class Dateline:
     rest: str  # the paragraph after the dash; empty when the dateline stands on its own
 
 
-def plausible(iso: str | None, today: dt.date | None = None) -> str | None:
+def plausible(iso: str | None) -> str | None:
     """`iso` if it can be the day a story appeared: not before 1900, not after today."""
     if not iso:
         return None
@@ -75,7 +75,7 @@ def plausible(iso: str | None, today: dt.date | None = None) -> str | None:
         first_day = dt.date(year, month, day)
     except ValueError:
         return None
-    return iso if EARLIEST <= first_day <= (today or dt.date.today()) else None
+    return iso if EARLIEST <= first_day <= dt.date.today() else None
 
 
 def parse_phrase(phrase: str) -> str | None:
