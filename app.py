@@ -266,8 +266,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
     def catalogue(query: str, request: gr.Request) -> tuple[dict, str, dict]:
         lang = _lang(request)
         articles = indexed_articles()
-        rows = ui.article_rows(articles, query or "")
-        count = ui.words(lang)["articles_count"].format(shown=len(rows), total=len(articles))
+        rows = ui.article_rows(articles, query or "", lang)
+        count = ui.articles_count(articles, len(rows), lang)
         choices = [("—", ""), *((c, c) for c in ui.categories(articles))]
         # Column headers are set here, in the request's language: gr.I18n does not reach them.
         return {"data": rows, "headers": ui.article_headers(lang)}, count, gr.update(choices=choices)

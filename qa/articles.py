@@ -11,14 +11,16 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 import ftfy
 import yaml
 
+from qa.dates import Byline, byline, plausible, split_dateline
+from qa.webpages import Page, is_page, looks_like_html, read_fragment, read_page
+
 # Bump when cleaning changes what text an unchanged file yields: the build re-reads everything.
-CLEANING_VERSION = 1
+CLEANING_VERSION = 2
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 TITLE_MAX_CHARS = 90
@@ -71,35 +73,72 @@ def parse_article(source: SourceFile) -> Article:
     """Turn one file into an Article, or raise ArticleError naming what is wrong with it."""
     raw = _decode(source.data)
     meta, body = _split_front_matter(raw)
-    date = _parse_date(meta.get("date")) if "date" in meta else None
+    # A date the file states as metadata comes first: one read from the story's text never
+    # overrides it.
+    date = plausible(_parse_date(meta["date"])) if meta.get("date") is not None else None
+    header = _DATE_HEADER.match(body)
+    if header:
+        date = date or plausible(header.group(1))
+        body = body[header.end() :]
 
-    if date is None:
-        header = _DATE_HEADER.match(body)
-        if header:
-            date = header.group(1)
-            body = body[header.end() :]
-
-    suffix = source.path.suffix.lower()
-    heading = None
-    if suffix in (".html", ".htm") or _looks_like_html(body):
-        body, heading = _html_to_text(body)
-    elif suffix in (".md", ".markdown"):
-        body, heading = _markdown_to_text(body)
-    text = _clean(body)
+    content = _read_body(body, source.path.suffix.lower())
+    blocks, bylines = _take_bylines(content.blocks, content.headline)
+    if content.plain and _is_hard_wrapped(blocks):
+        blocks = _reflow(blocks)
+    blocks, dateline_date, lead = _split_dateline(blocks, content.headline)
+    text = "\n\n".join(blocks)
     if not text:
         raise ArticleError("no text left after cleaning")
 
-    title = _string_field(meta, "title") or heading or _first_sentence(text)
+    title = (
+        _string_field(meta, "title")
+        or (content.page.title if content.page else None)
+        or content.headline
+        or _first_sentence(blocks[lead] if lead < len(blocks) else text)
+    )
     return Article(
         id=source.id,
         path=str(source.path),
         title=_clean_line(title),
-        date=date,
+        # A byline names the publication date outright; a dateline gives the day of the events
+        # (almost always the same); a revision date is better than none.
+        date=date
+        or (content.page.date if content.page else None)
+        or bylines.published
+        or dateline_date
+        or bylines.updated,
         category=_string_field(meta, "category") or _first_of_list(meta.get("categories")),
         url=_url(meta),
         text=text,
         hash=source.hash,
     )
+
+
+@dataclass(frozen=True)
+class _Body:
+    blocks: list[str]  # paragraphs and headings, cleaned
+    headline: str | None
+    page: Page | None  # a whole web page also gives a title and a date
+    plain: bool  # plain text, the only format with hard wraps: Markdown and HTML mark paragraphs
+
+
+def _read_body(body: str, suffix: str) -> _Body:
+    is_html = suffix in (".html", ".htm") or looks_like_html(body)
+    page = headline = None
+    if is_html and is_page(body):
+        page = read_page(body)
+        body, headline = "\n\n".join(page.paragraphs), page.headline
+    elif is_html:
+        body, headline = read_fragment(body)
+    elif suffix in (".md", ".markdown"):
+        body, headline = _markdown_to_text(body)
+    blocks = _blocks(body)
+    headline = _clean_line(headline) if headline else None
+    if page is not None and headline and headline not in blocks[:3]:
+        # A page's headline opens its text as in the other formats: trafilatura keeps or drops it
+        # depending on where the page puts it.
+        blocks.insert(0, headline)
+    return _Body(blocks, headline, page, plain=not is_html and suffix not in (".md", ".markdown"))
 
 
 # --- decoding and front matter -------------------------------------------------------------
@@ -196,73 +235,7 @@ def _parse_date(value: object) -> str:
         raise ArticleError(f"front matter field 'date': cannot read {text!r} as a date") from None
 
 
-# --- HTML and Markdown bodies --------------------------------------------------------------
-
-_HTML_HINT = re.compile(r"<(p|br|div|h[1-6]|article|section|span|a|ul|li|img|html|body)\b", re.I)
-
-
-def _looks_like_html(body: str) -> bool:
-    return len(_HTML_HINT.findall(body)) >= 2
-
-
-class _TextExtractor(HTMLParser):
-    """Collects visible text; block elements become paragraph breaks, scripts and styles vanish."""
-
-    BLOCKS = frozenset(
-        "p div br h1 h2 h3 h4 h5 h6 li ul ol blockquote article section header footer "
-        "table tr td th pre figure figcaption hr main aside nav dd dt".split()
-    )
-    HIDDEN = frozenset("script style noscript template svg iframe head object".split())
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden_depth = 0
-        self.heading: str | None = None
-        self.page_title: str | None = None
-        self._capture: list[str] | None = None
-        self._capture_tag: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self.HIDDEN:
-            self.hidden_depth += 1
-        elif tag == "title" or (tag in ("h1", "h2") and self.heading is None):
-            self._capture, self._capture_tag = [], tag
-        if tag in self.BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_startendtag(self, tag: str, attrs: list) -> None:
-        if tag in self.BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.HIDDEN:
-            self.hidden_depth = max(0, self.hidden_depth - 1)
-        elif tag == self._capture_tag and self._capture is not None:
-            text = _clean_line("".join(self._capture))
-            if tag == "title":
-                self.page_title = self.page_title or text or None
-            else:
-                self.heading = text or None
-            self._capture = self._capture_tag = None
-        if tag in self.BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._capture is not None:
-            self._capture.append(data)
-        if self.hidden_depth == 0 and self._capture_tag != "title":
-            self.parts.append(data)
-
-
-def _html_to_text(body: str) -> tuple[str, str | None]:
-    parser = _TextExtractor()
-    parser.feed(body)
-    parser.close()
-    # Inside HTML a single newline is layout, not a paragraph: blocks made the real breaks.
-    paragraphs = [" ".join(p.split()) for p in "".join(parser.parts).split("\n\n")]
-    return "\n\n".join(p for p in paragraphs if p), parser.page_title or parser.heading
-
+# --- Markdown bodies -----------------------------------------------------------------------
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -273,43 +246,90 @@ _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
 def _markdown_to_text(body: str) -> tuple[str, str | None]:
     heading = _MD_HEADING.search(body)
     # Headings become paragraphs of their own so they never glue onto the next sentence.
-    text = _MD_HEADING.sub(lambda m: f"\n{m.group(1)}\n", body)
+    text = _MD_HEADING.sub(lambda m: f"\n\n{m.group(1)}\n\n", body)
     text = _MD_IMAGE.sub("", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_EMPHASIS.sub(r"\2", text)
     return text, _clean_line(heading.group(1)) if heading else None
 
 
-# --- plain-text cleaning -------------------------------------------------------------------
+# --- dates in the text -----------------------------------------------------------------------
+
+# Bylines ("Datum: 15 juni 2020", "*Gepubliceerd op 3 april 2018*") stand in the first blocks.
+BYLINE_BLOCKS = 4
+
+
+def _take_bylines(blocks: list[str], headline: str | None) -> tuple[list[str], Byline]:
+    """The first blocks without their bylines, and the dates those bylines gave."""
+    published = updated = None
+    kept: list[str] = []
+    for i, block in enumerate(blocks):
+        found = byline(block) if i < BYLINE_BLOCKS and block != headline else None
+        if found is None:
+            kept.append(block)
+        else:
+            published, updated = published or found.published, updated or found.updated
+    return kept, Byline(published, updated)
+
+
+def _split_dateline(blocks: list[str], headline: str | None) -> tuple[list[str], str | None, int]:
+    """The blocks with a dateline split off the story's first one, its date, and where the story
+    itself starts (after the headline and the dateline)."""
+    lead = 1 if blocks and blocks[0] == headline else 0
+    dateline = split_dateline(blocks[lead]) if lead < len(blocks) else None
+    if dateline is None:
+        return blocks, None, lead
+    if not dateline.rest:
+        return blocks, dateline.date, lead + 1
+    # The dateline becomes a paragraph of its own: the place stays readable ("Den Haag"), and the
+    # first sentence, which answers are cut from whole, starts where the story starts.
+    return [*blocks[:lead], dateline.line, dateline.rest, *blocks[lead + 1 :]], dateline.date, lead + 1
+
+
+# --- cleaning ------------------------------------------------------------------------------
 
 _TERMINAL = tuple(".!?:\"”’'»)")
 
 
-def _clean(body: str) -> str:
-    """Repair mojibake, reflow hard-wrapped lines, keep real paragraphs, normalise spaces."""
+def _blocks(body: str) -> list[str]:
+    """Repair mojibake, keep real paragraphs (blank-line separated), normalise spaces."""
     text = ftfy.fix_text(body, uncurl_quotes=False, normalization="NFC")
-    blocks = [b for b in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")) if b.strip()]
-    # A paragraph break inside a block is only a hard wrap: join its lines.
-    blocks = [" ".join(b.split()) for b in blocks]
-    if _is_hard_wrapped(blocks):
-        blocks = _reflow(blocks)
-    return "\n\n".join(blocks)
+    blocks = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n"))
+    # A line break inside a block is only a wrap: join its lines.
+    return [" ".join(b.split()) for b in blocks if b.strip()]
 
 
 def _is_hard_wrapped(blocks: list[str]) -> bool:
-    """Some exports put a blank line after every wrapped line: most 'paragraphs' end mid-sentence."""
+    """Some exports put a blank line after every wrapped line: most long 'paragraphs' end mid-sentence.
+
+    Short blocks are left out of the count: a heading ends without a full stop in any text.
+    """
     if len(blocks) < 4:
         return False
-    open_ended = sum(1 for b in blocks if not b.endswith(_TERMINAL))
-    return open_ended >= 0.3 * len(blocks)
+    width = _wrap_width(blocks)
+    long_blocks = [b for b in blocks if len(b) >= _HEADING_WIDTH * width]
+    open_ended = sum(1 for b in long_blocks if not b.endswith(_TERMINAL))
+    return open_ended >= 0.3 * len(long_blocks)
+
+
+# Below this share of the wrap width, a line that follows a finished paragraph and has no full stop
+# is a heading: a wrapped line is only short by the length of the word that did not fit.
+_HEADING_WIDTH = 0.6
+
+
+def _wrap_width(lines: list[str]) -> int:
+    widths = sorted(len(line) for line in lines)
+    return widths[int(0.9 * (len(widths) - 1))]
 
 
 def _reflow(lines: list[str]) -> list[str]:
-    widths = sorted(len(line) for line in lines)
-    width = widths[int(0.9 * (len(widths) - 1))]
+    width = _wrap_width(lines)
     paragraphs: list[str] = []
     current: list[str] = []
     for line in lines:
+        if not current and not line.endswith(_TERMINAL) and len(line) < _HEADING_WIDTH * width:
+            paragraphs.append(line)
+            continue
         current.append(line)
         # A short line that closes a sentence is where the author ended a paragraph.
         if line.endswith(_TERMINAL) and len(line) < 0.85 * width:

@@ -280,9 +280,24 @@ def _stats(args: argparse.Namespace) -> int:
         "generation": m.generation,
         "build": m.build,
     }
+    # An article without a date drops out of every date filter: say which ones, so they can be fixed.
+    undated = [a.id for a in store.articles() if a.date is None]
     if args.json:
-        print(json.dumps(info, ensure_ascii=False, indent=2))
+        print(json.dumps({**info, "undated": undated}, ensure_ascii=False, indent=2))
     else:
         for key, value in info.items():
             print(f"{key:>10}: {value}")
+        print(_undated_line(undated))
     return 0
+
+
+UNDATED_SHOWN = 20
+
+
+def _undated_line(undated: list[str]) -> str:
+    noun = "article" if len(undated) == 1 else "articles"
+    if not undated:
+        return f"0 {noun} without a date"
+    more = len(undated) - UNDATED_SHOWN
+    names = ", ".join(undated[:UNDATED_SHOWN]) + (f" and {more} more (--json lists all)" if more > 0 else "")
+    return f"{len(undated)} {noun} without a date: {names}"

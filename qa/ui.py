@@ -46,6 +46,7 @@ WORDS: dict[str, dict[str, str]] = {
         "col_category": "Categorie",
         "col_file": "Bestand",
         "articles_count": "{shown} van {total} artikelen",
+        "undated_count": "{n} zonder datum",
         "saved": "toegevoegd als {name}",
         "renamed": "toegevoegd als {name} (die naam bestond al)",
         "bad_type": "geweigerd: alleen {types} mogen erin",
@@ -90,6 +91,7 @@ WORDS: dict[str, dict[str, str]] = {
         "col_category": "Category",
         "col_file": "File",
         "articles_count": "{shown} of {total} articles",
+        "undated_count": "{n} undated",
         "saved": "added as {name}",
         "renamed": "added as {name} (that name was taken)",
         "bad_type": "refused: only {types} are accepted",
@@ -434,14 +436,24 @@ def timeline_html(passages: Sequence[Passage], lang: str) -> str:
 # --- articles tab --------------------------------------------------------------------------
 
 
-def article_rows(articles: Sequence[ArticleInfo], query: str = "") -> list[list[str]]:
-    """Rows (title, date, category, file) of the articles whose title or file contains `query`."""
+def article_rows(articles: Sequence[ArticleInfo], query: str, lang: str) -> list[list[str]]:
+    """Rows (title, date, category, file) of the articles whose title or file contains `query`;
+    an article whose date could not be found says so in its date cell."""
     needle = query.strip().casefold()
+    undated = words(lang)["undated"]
     return [
-        [a.title, a.date or "", a.category or "", a.id]
+        [a.title, a.date or undated, a.category or "", a.id]
         for a in articles
         if not needle or needle in a.title.casefold() or needle in a.id.casefold()
     ]
+
+
+def articles_count(articles: Sequence[ArticleInfo], shown: int, lang: str) -> str:
+    """ "3 of 65 articles · 2 undated": a missing date matters, since a date filter leaves the article out."""
+    w = words(lang)
+    count = w["articles_count"].format(shown=shown, total=len(articles))
+    undated = sum(1 for a in articles if a.date is None)
+    return f"{count} · {w['undated_count'].format(n=undated)}" if undated else count
 
 
 def article_headers(lang: str) -> list[str]:

@@ -182,6 +182,21 @@ def test_timeline_orders_the_articles_by_date_with_undated_last():
     assert html.index("2017-02") < html.index("2019-04-12") < html.index("2025-05") < html.index("undated")
 
 
+# --- articles tab --------------------------------------------------------------------------
+
+
+def test_the_articles_tab_says_which_articles_have_no_date():
+    articles = [info("a.txt", "2023-12"), info("b.txt", None), info("c.txt", None, title="Beving")]
+    assert [row[1] for row in ui.article_rows(articles, "", "nl")] == [
+        "2023-12",
+        "zonder datum",
+        "zonder datum",
+    ]
+    assert ui.article_rows(articles, "beving", "en") == [["Beving", "undated", "", "c.txt"]]
+    assert ui.articles_count(articles, 1, "en") == "1 of 3 articles · 2 undated"
+    assert ui.articles_count(articles[:1], 1, "nl") == "1 van 1 artikelen"
+
+
 # --- uploads -------------------------------------------------------------------------------
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from qa.articles import ArticleError, SourceFile, parse_article, scan_corpus
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 
 
 def source(path: Path) -> SourceFile:
@@ -163,3 +165,230 @@ def test_scan_skips_hidden_and_other_files(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.TXT").write_text("Tekst.")
     assert [s.id for s in scan_corpus(tmp_path)] == ["sub/a.TXT"]
+
+
+# --- the file shapes of real archives: date, title and first sentence of each ---------------------
+
+
+def page(head: str, story: str, title: str = "Dijk bij Roermond houdt het | Nieuwsblad West") -> str:
+    """A saved news page: the story wrapped in a cookie banner, navigation, share buttons,
+    related links, a script and a footer, as sites publish them."""
+    return f"""<!DOCTYPE html>
+<html lang="nl"><head><meta charset="utf-8"><title>{title}</title>{head}
+<script>window.dataLayer = [{{"pageType": "article"}}];</script></head>
+<body>
+<div class="cookie-banner">Nieuwsblad West gebruikt cookies om de website goed te laten werken.
+  <button>Akkoord</button></div>
+<header><a class="logo" href="/">Nieuwsblad West</a>
+  <nav><ul><li><a href="/">Home</a></li><li><a href="/regio">Regio</a></li>
+  <li><a href="/sport">Sport</a></li></ul></nav></header>
+<main><article>
+  <h1>Dijk bij Roermond houdt het</h1>
+  {story}
+  <p>De dijk bij Roermond heeft de hoogste waterstand in dertig jaar doorstaan. Dat meldt het
+  waterschap vrijdagochtend. Honderden vrijwilligers legden de hele nacht zandzakken.</p>
+  <h2>Evacuatie afgeblazen</h2>
+  <p>De evacuatie van drie wijken gaat niet door. Bewoners mogen vanaf vanmiddag terug naar huis.
+  Het water zakt naar verwachting het hele weekend.</p>
+  <div class="share">Deel dit artikel: <a href="#">Facebook</a> <a href="#">WhatsApp</a></div>
+</article>
+<aside class="related"><h3>Gerelateerd</h3><ul>
+  <li><a href="/a">Zandzakken op in Venlo</a></li><li><a href="/b">Maas bereikt piek</a></li></ul></aside>
+</main>
+<footer><p>&copy; 2021 Nieuwsblad West. Alle rechten voorbehouden.</p>
+  <p><a href="/privacy">Privacy</a> | <a href="/colofon">Colofon</a></p></footer>
+</body></html>
+"""
+
+
+FIRST_SENTENCE = "De dijk bij Roermond heeft de hoogste waterstand in dertig jaar doorstaan."
+
+
+def paragraphs(article) -> list[str]:
+    return article.text.split("\n\n")
+
+
+@pytest.mark.parametrize(
+    ("head", "story", "date"),
+    [
+        ('<meta property="article:published_time" content="2021-07-16T09:30:00+02:00">', "", "2021-07-16"),
+        ('<meta name="date" content="2021-07-16">', "", "2021-07-16"),
+        (
+            "",
+            '<div class="meta">Door Jeroen Smeets, <time datetime="2021-07-16">16 juli</time></div>',
+            "2021-07-16",
+        ),
+        (
+            "",
+            '<p class="story-meta">Door Jeroen Smeets | Gepubliceerd: 16 juli 2021, 11:04</p>',
+            "2021-07-16",
+        ),
+        # A revision date in the byline does not pass for the date the story appeared.
+        ("", "<p>Bijgewerkt: 18 juli 2021 · Gepubliceerd: 16 juli 2021</p>", "2021-07-16"),
+    ],
+    ids=["published_time", "meta_date", "time_element", "byline", "byline_updated_first"],
+)
+def test_html_page_date_title_and_first_sentence(tmp_path, head, story, date):
+    article = parse_article(write(tmp_path, "dijk.html", page(head, story)))
+    assert article.date == date
+    assert article.title == "Dijk bij Roermond houdt het"
+    # The headline opens the text on its own, the story follows with its first sentence.
+    assert paragraphs(article)[0] == "Dijk bij Roermond houdt het"
+    assert paragraphs(article)[1].startswith(FIRST_SENTENCE + " Dat meldt")
+
+
+def test_html_page_boilerplate_is_not_article_text(tmp_path):
+    article = parse_article(write(tmp_path, "dijk.html", page("", "")))
+    assert paragraphs(article) == [
+        "Dijk bij Roermond houdt het",
+        FIRST_SENTENCE + " Dat meldt het waterschap vrijdagochtend. Honderden vrijwilligers legden de "
+        "hele nacht zandzakken.",
+        "Evacuatie afgeblazen",  # a heading is a paragraph of its own, never glued to a sentence
+        "De evacuatie van drie wijken gaat niet door. Bewoners mogen vanaf vanmiddag terug naar huis. "
+        "Het water zakt naar verwachting het hele weekend.",
+    ]
+    for chrome in ("cookies", "Akkoord", "Home", "Regio", "Deel dit artikel", "Gerelateerd", "Venlo", "©"):
+        assert chrome not in article.text
+    assert article.date is None  # the footer's year is not a publication date
+
+
+@pytest.mark.parametrize(
+    ("title", "head"),
+    [
+        ("Dijk bij Roermond houdt het | Nieuwsblad West", ""),
+        (
+            "Dijk bij Roermond houdt het - Hofstad Nieuws",
+            '<meta property="og:site_name" content="Hofstad Nieuws">',
+        ),
+        ("Dijk bij Roermond houdt het — Wereldblik", ""),
+        ("Dijk bij Roermond houdt het – Finishvlag.nl", ""),
+        ("Nieuwsblad West", '<meta property="og:title" content="Dijk bij Roermond houdt het">'),
+    ],
+    ids=["pipe", "dash_site_name", "em_dash", "en_dash", "og_title"],
+)
+def test_html_title_loses_the_site_name(tmp_path, title, head):
+    article = parse_article(write(tmp_path, "dijk.html", page(head, "", title=title)))
+    assert article.title == "Dijk bij Roermond houdt het"
+    assert paragraphs(article)[1].startswith(FIRST_SENTENCE)
+
+
+def test_title_suffix_guess_keeps_a_long_last_part(tmp_path):
+    # Without a headline or site name to match, only a short last part is taken for a site name.
+    markup = "<html><head><title>Rutte - Een kabinet dat de crisis wil aanpakken met steun</title></head>"
+    article = parse_article(
+        write(tmp_path, "t.html", markup + "<body><p>Tekst van het stuk.</p></body></html>")
+    )
+    assert article.title == "Rutte - Een kabinet dat de crisis wil aanpakken met steun"
+
+
+MARKDOWN_BODY = (
+    "Nederland neemt honderd bewoners op van het afgebrande kamp Moria. Onder hen zijn vijftig\n"
+    "alleenstaande minderjarigen.\n\n## Slapen langs de weg\n\nDuizenden mensen slapen in de berm.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("byline", "date"),
+    [
+        ("Datum: 11 september 2020", "2020-09-11"),
+        ("*Gepubliceerd op 11 september 2020*", "2020-09-11"),
+        ("_Published: September 11, 2020_", "2020-09-11"),
+        ("**Gepubliceerd:** september 2020", "2020-09"),
+    ],
+    ids=["datum", "gepubliceerd_op", "published_en", "month_only"],
+)
+def test_markdown_byline_gives_the_date_and_leaves_the_text(tmp_path, byline, date):
+    article = parse_article(
+        write(tmp_path, "moria.md", f"# Honderd mensen uit Moria\n\n{byline}\n\n{MARKDOWN_BODY}")
+    )
+    assert article.date == date
+    assert article.title == "Honderd mensen uit Moria"
+    assert paragraphs(article) == [
+        "Honderd mensen uit Moria",
+        "Nederland neemt honderd bewoners op van het afgebrande kamp Moria. Onder hen zijn vijftig "
+        "alleenstaande minderjarigen.",
+        "Slapen langs de weg",
+        "Duizenden mensen slapen in de berm.",
+    ]
+
+
+def test_a_sentence_that_mentions_publication_is_not_a_byline(tmp_path):
+    text = "Het rapport werd gepubliceerd op 3 april 2018. Het telt 200 pagina's.\n"
+    article = parse_article(write(tmp_path, "r.txt", text))
+    assert article.date is None
+    assert article.text == text.strip()
+
+
+@pytest.mark.parametrize("dateline", ["Den Haag, 16 maart 2017 – ", "Den Haag, 16 maart 2017\n\n"])
+def test_plain_text_dateline_gives_the_date_and_its_own_paragraph(tmp_path, dateline):
+    text = (
+        f"{dateline}De VVD van premier Rutte is opnieuw de grootste partij geworden. "
+        "De partij komt uit op 33 zetels.\n\nDe opkomst was hoog.\n"
+    )
+    article = parse_article(write(tmp_path, "uitslag.txt", text))
+    assert article.date == "2017-03-16"
+    assert article.title == "De VVD van premier Rutte is opnieuw de grootste partij geworden."
+    assert paragraphs(article)[0] == "Den Haag, 16 maart 2017"  # the place stays readable
+    assert paragraphs(article)[1].startswith("De VVD van premier Rutte is opnieuw de grootste partij")
+
+
+def test_plain_text_without_a_date_stays_undated(tmp_path):
+    text = (
+        "De aardbeving bij Huizinge is de zwaarste ooit in het gasveld. Het KNMI mat 3,6.\n\n"
+        "In 2012 kwamen binnen twee dagen ruim 500 schademeldingen binnen.\n"
+    )
+    article = parse_article(write(tmp_path, "beving.txt", text))
+    assert article.date is None
+    assert article.title == "De aardbeving bij Huizinge is de zwaarste ooit in het gasveld."
+    assert article.text.startswith("De aardbeving bij Huizinge is de zwaarste ooit in het gasveld.")
+
+
+@pytest.mark.parametrize(
+    ("content", "date"),
+    [
+        (
+            "---\ntitle: Moria\ndate: 2020-09-12\n---\n*Gepubliceerd op 11 september 2020*\n\nTekst.\n",
+            "2020-09-12",
+        ),
+        (" date 2017-03 Den Haag, 16 maart 2017 – De VVD is de grootste.\n", "2017-03"),
+    ],
+    ids=["front_matter", "date_header"],
+)
+def test_a_date_in_the_body_never_overrides_the_stated_one(tmp_path, content, date):
+    article = parse_article(write(tmp_path, "a.md", content))
+    assert article.date == date
+    assert "Gepubliceerd" not in article.text and "–" not in article.text
+
+
+@pytest.mark.parametrize(
+    "byline", ["Datum: 1 januari 2999", "Datum: 3 mei 1850", "Gepubliceerd: 31 februari 2020"]
+)
+def test_future_ancient_or_impossible_dates_are_not_publication_dates(tmp_path, byline):
+    article = parse_article(write(tmp_path, "a.md", f"# Kop\n\n{byline}\n\nTekst van het stuk.\n"))
+    assert article.date is None
+
+
+def test_hard_wrapped_text_keeps_its_headings_apart(tmp_path):
+    wrapped = (
+        " date 2024-06 President Biden heeft een besluit ondertekend dat het voor migranten veel\n\n"
+        "moeilijker maakt om asiel aan te vragen aan de grens met Mexico. Zodra er gemiddeld meer\n\n"
+        "dan 2500 mensen per dag worden aangehouden, gaat de grens dicht.\n\n"
+        "Kritiek van links en rechts\n\n"
+        "De maatregel ligt gevoelig in Bidens eigen partij. Progressieve Democraten vinden dat de\n\n"
+        "president het asielrecht uitholt.\n"
+    )
+    assert paragraphs(parse_article(write(tmp_path, "w.txt", wrapped)))[1:] == [
+        "Kritiek van links en rechts",
+        "De maatregel ligt gevoelig in Bidens eigen partij. Progressieve Democraten vinden dat de "
+        "president het asielrecht uitholt.",
+    ]
+
+
+def test_asking_does_not_import_the_page_extractors():
+    # trafilatura and dateparser cost import time; only reading files (qa build) may pay it.
+    heavy = "{'trafilatura', 'htmldate', 'dateparser'}"
+    code = f"import sys, qa.ask, qa.cli; print(sorted({heavy} & set(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "[]"

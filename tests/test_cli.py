@@ -78,6 +78,17 @@ def test_stats(capsys, index):
     code, out, _ = run(capsys, "stats", "--index", str(index), "--json")
     info = json.loads(out)
     assert code == 0 and info["articles"] == 5 and info["chunks"] > 5 and info["model"]
+    assert info["undated"] == []
+
+
+def test_stats_names_the_articles_without_a_date(capsys, corpus, tmp_path):
+    (corpus / "beving.txt").write_text("De aardbeving bij Huizinge is de zwaarste ooit gemeten.\n")
+    index = str(tmp_path / "idx")
+    assert run(capsys, "build", "--corpus", str(corpus), "--index", index)[0] == 0
+    code, out, _ = run(capsys, "stats", "--index", index)
+    assert code == 0 and "1 article without a date: beving.txt" in out
+    code, out, _ = run(capsys, "stats", "--index", index, "--json")
+    assert json.loads(out)["undated"] == ["beving.txt"]
 
 
 def test_env_variables_fill_options(capsys, index, monkeypatch):

@@ -1,0 +1,137 @@
+"""Publication dates written in article text → ISO 8601 at the precision the text gives.
+
+Holds the byline ("Gepubliceerd op 3 april 2018") and dateline ("Den Haag, 16 maart 2017 –") rules and
+what counts as a publication date; which source of a date wins is qa/articles.py's business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
+
+EARLIEST = dt.date(1900, 1, 1)
+
+# Byline words naming the date a story first appeared, and those naming a later revision: a
+# revision date is only used when the first one is not given.
+_PUBLISHED = r"gepubliceerd|geplaatst|verschenen|datum|published|posted|dated|date"
+_UPDATED = r"laatst bijgewerkt|bijgewerkt|gewijzigd|aangepast|last updated|last modified|updated|modified"
+_KEYWORD = re.compile(
+    rf"(?:(?P<published>{_PUBLISHED})|(?P<updated>{_UPDATED}))\b(?:\s+(?:op|om|on|at))?\s*:?\s*(?P<when>.*)",
+    re.IGNORECASE,
+)
+# Parts of a byline: "Door Annelies Kramer · Gepubliceerd: 12 januari 2022, 11:04 | Bijgewerkt: …".
+_BYLINE_SEPARATOR = re.compile(r"\s+[|·•–—-]\s+|\s*[|·•]\s*")
+BYLINE_MAX_CHARS = 160
+_BYLINE_PART_MAX_WORDS = 8
+# Every date phrase we accept names a year; this keeps dateparser away from most text.
+_HAS_YEAR = re.compile(r"\b\d{4}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b")
+_ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+# A dateline opens a story: place (optional), date, an optional agency, then a dash or a line break.
+_DATE_PHRASE = (
+    r"(?:[^\W\d_]+,?\s+)?\d{1,2}\.?\s+[^\W\d_]{3,12}\.?\s+\d{4}"  # (donderdag) 16 maart 2017
+    r"|[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"  # March 16, 2017
+    r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}-\d{2}-\d{2}"
+)
+# Words of a place name that are not capitalised ("Alphen aan den Rijn", "'s-Hertogenbosch"); a
+# lowercase word outside them means the comma ends a clause ("Volgens de politie, …"), not a place.
+_PLACE_PARTICLES = frozenset(
+    "'s aan de den der het in op te ten ter van bij am upon sur la le del di da".split()
+)
+_DATELINE = re.compile(
+    rf"(?P<dateline>(?:(?P<place>(?:'s-)?[^\W\d_][\w'’.]*(?:[ -][\w'’.]+){{0,3}}),\s+)?"
+    rf"(?P<when>{_DATE_PHRASE})(?:\s+\([^()\n]{{1,30}}\))?)(?:\s*[–—-]\s+(?=\S)|\s*$)"
+)
+
+
+@dataclass(frozen=True)
+class Byline:
+    published: str | None
+    updated: str | None
+
+
+@dataclass(frozen=True)
+class Dateline:
+    line: str  # "Den Haag, 16 maart 2017", without the dash that joins it to the story
+    date: str
+    rest: str  # the paragraph after the dash; empty when the dateline stands on its own
+
+
+def plausible(iso: str | None) -> str | None:
+    """`iso` if it can be the day a story appeared: not before 1900, not after today."""
+    if not iso:
+        return None
+    match = _ISO.fullmatch(iso)
+    if not match:
+        return None
+    year, month, day = (int(part) if part else 1 for part in match.groups())
+    try:
+        first_day = dt.date(year, month, day)
+    except ValueError:
+        return None
+    return iso if EARLIEST <= first_day <= dt.date.today() else None
+
+
+def parse_phrase(phrase: str) -> str | None:
+    """A Dutch or English date phrase ("12 januari 2022, 11:04", "June 2020") as ISO, or None."""
+    phrase = phrase.strip(" \t*_,.;:()[]")
+    if not _HAS_YEAR.search(phrase):
+        return None
+    data = _date_parser().get_date_data(phrase)
+    if data.date_obj is None:
+        return None
+    iso = {"year": "%Y", "month": "%Y-%m"}.get(data.period or "day", "%Y-%m-%d")
+    return plausible(data.date_obj.strftime(iso))
+
+
+@functools.cache
+def _date_parser() -> DateDataParser:
+    # Imported here: dateparser costs import time that `qa ask` and the app must not pay.
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(
+        languages=["nl", "en"],
+        settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["year"]},
+    )
+
+
+def byline(block: str) -> Byline | None:
+    """The dates in a byline such as "Door X · Gepubliceerd: 12 januari 2022", or None when the
+    block is not a byline (a sentence that mentions a date is not one)."""
+    block = block.strip().strip("*_").strip()
+    if not block or len(block) > BYLINE_MAX_CHARS or not _HAS_YEAR.search(block):
+        return None
+    published = updated = None
+    for part in _BYLINE_SEPARATOR.split(block):
+        keyword = _KEYWORD.fullmatch(part.strip())
+        when = parse_phrase(keyword.group("when") if keyword else part)
+        if when is None:
+            if len(part.split()) > _BYLINE_PART_MAX_WORDS:
+                return None
+        elif keyword and keyword.group("updated"):
+            updated = updated or when
+        else:
+            published = published or when
+    if published is None and updated is None:
+        return None
+    return Byline(published, updated)
+
+
+def split_dateline(paragraph: str) -> Dateline | None:
+    """The dateline that opens `paragraph` ("Den Haag, 16 maart 2017 – De VVD …"), if any."""
+    match = _DATELINE.match(paragraph)
+    if not match:
+        return None
+    place = match.group("place")
+    if place and not all(w[:1].isupper() or w.lower() in _PLACE_PARTICLES for w in re.split(r"[ -]", place)):
+        return None
+    when = parse_phrase(match.group("when"))
+    if when is None:
+        return None
+    return Dateline(match.group("dateline").strip(), when, paragraph[match.end() :])
