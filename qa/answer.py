@@ -6,7 +6,7 @@ Holds answer building and citations; retrieval is qa/search.py's, LLM calls are 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
@@ -14,8 +14,9 @@ import numpy as np
 from qa.chunking import sentence_spans
 from qa.filters import Filters
 from qa.lexical import terms
-from qa.question import Period, Question
+from qa.question import Period, Question, years_spoken_of
 from qa.search import Passage
+from qa.support import missing_names
 
 NO_ANSWER = {
     "nl": "Ik heb hierover niets gevonden in de artikelen.",
@@ -25,20 +26,46 @@ NO_ANSWER = {
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    """Weights chosen on eval/dev.tsv (see EVAL.md for the command and the search)."""
+    """How answer sentences are scored and kept. The weights are fitted on the dev archive by
+    `python eval/fit.py` (EVAL.md has the command and its cross-validation folds)."""
 
     max_sentences: int = 3
-    # A further sentence joins the answer when it scores within this of the best one.
-    keep_within: float = 0.3
-    # When no sentence matches the question's content better than this, the passages are shown
-    # as weak and the answer says nothing was found. Chosen on the dev set: the lowest value
-    # that never withholds a found answer; it catches off-topic questions, not near misses.
-    abstain_below: float = 0.08
-    dense_weight: float = 0.3
-    lexical_weight: float = 0.6  # idf-weighted share of the question's terms in the sentence
-    passage_weight: float = 0.05
-    # The sentence holds the kind of thing asked for: a number, a date, a reason, a named source.
-    type_weight: float = 0.2
+    # A further sentence of the best one's article joins the answer when it scores within this
+    # of the best one and adds to it (it holds what is asked for too, or is the best one's
+    # neighbour).
+    keep_within: float = 5.0
+    # A sentence's score: these weights times its features (Sentence.features, in FEATURES' order).
+    cosine_weight: float = 4.284  # similarity to the question under the encoder
+    overlap_weight: float = 2.000  # idf-weighted share of the question's terms in the sentence
+    context_weight: float = 3.887  # the same share in the sentence and its neighbours
+    beside_weight: float = -0.150  # the same share in a neighbour alone: the answer follows its setting
+    typed_weight: float = 3.174  # it holds the kind of thing asked for (qa/question.py's table)
+    focused_weight: float = 1.644  # that answer stands next to what the question counts or names
+    novel_weight: float = -0.192  # share of its terms the question does not hold: it says more
+    heading_weight: float = -2.981  # it is a heading (no closing punctuation): a topic, not a statement
+    period_weight: float = 1.534  # it speaks of the period the question names
+    names_weight: float = 3.613  # share of the question's names its passage mentions
+    rank_weight: float = 2.803  # 1 / the rank of its passage
+
+    @property
+    def weights(self) -> np.ndarray:
+        return np.array([getattr(self, f"{name}_weight") for name in FEATURES])
+
+
+# What a candidate sentence is scored on; AnswerSettings holds a weight for each.
+FEATURES = (
+    "cosine",
+    "overlap",
+    "context",
+    "beside",
+    "typed",
+    "focused",
+    "novel",
+    "heading",
+    "period",
+    "names",
+    "rank",
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +101,7 @@ class Answer:
     source: str = "extractive"  # or "llm"
     notes: tuple[str, ...] = ()
     period: Period | None = None  # the period the question names; it ranked the passages
-    evidence: float = 0.0  # the score abstention was decided on
-    extras: dict = field(default_factory=dict)
+    evidence: float = 0.0  # how likely the evidence answers the question (qa/abstention.py)
 
     def to_dict(self) -> dict:
         return {
@@ -103,11 +129,11 @@ class Sentence:
     start: int  # offsets into the article text
     end: int
     text: str
-    score: float = 0.0  # for ranking: content match plus priors (passage rank, answer type)
-    match: float = 0.0  # content match alone: how well it speaks to the question
     # For a sentence inside a quotation: the words around the quote that say who speaks
     # (`, zei minister John Kelly donderdag.`), which news puts in only one sentence of it.
     speaker: str = ""
+    features: tuple[float, ...] = ()  # in FEATURES' order
+    score: float = 0.0  # the features weighed: how likely it answers the question
     typed: bool = False  # it holds the kind of thing the question asks for
 
 
@@ -195,36 +221,87 @@ def score_sentences(
     idf: Callable[[str], float],
     settings: AnswerSettings,
 ) -> list[Sentence]:
-    """Similarity to the question, weight of its rare terms present, passage rank, and whether
-    it holds the kind of thing asked for (qa/question.py's table)."""
+    """Each sentence's features (FEATURES) and their weighed sum, its score."""
     question_terms = set(question.terms)
     weights = {t: idf(t) for t in question_terms}
     total = sum(weights.values()) or 1.0
+
+    def share(words: set[str]) -> float:
+        return sum(weights[t] for t in question_terms.intersection(words)) / total
+
     dense = sentence_vectors @ question_vector.reshape(-1)
+    words = [set(terms(s.text)).union(terms(s.speaker)) for s in sentences]
+    named: dict[int, float] = {}
+    for s in sentences:
+        if s.passage.rank not in named:
+            missing = missing_names(question, s.passage.text, (), None)
+            named[s.passage.rank] = 1 - len(missing) / len(question.names) if question.names else 1.0
     scored = []
-    for sentence, cosine in zip(sentences, dense, strict=True):
-        words = set(terms(sentence.text)).union(terms(sentence.speaker))
-        overlap = sum(weights[t] for t in question_terms.intersection(words)) / total
-        typed = bool(question.answers_in(sentence.text))
-        match = settings.dense_weight * float(cosine) + settings.lexical_weight * overlap
-        score = match + settings.passage_weight / sentence.passage.rank + settings.type_weight * typed
-        scored.append(replace(sentence, score=score, match=match, typed=typed))
+    for i, (sentence, cosine) in enumerate(zip(sentences, dense, strict=True)):
+        neighbours = [
+            words[j]
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(sentences) and sentences[j].passage is sentence.passage
+        ]
+        around = words[i].union(*neighbours)
+        answers = question.answers_in(sentence.text)
+        typed = bool(answers)
+        novel = len(words[i] - question_terms) / len(words[i]) if words[i] else 0.0
+        features = (
+            float(cosine),
+            share(words[i]),
+            share(around),
+            max((share(n) for n in neighbours), default=0.0),
+            float(typed),
+            float(question.focused(sentence.text, answers)),
+            novel,
+            float(not sentence.text.rstrip().endswith(_CLOSING)),
+            _period_feature(question.period, sentence),
+            named[sentence.passage.rank],
+            1.0 / sentence.passage.rank,
+        )
+        score = float(np.dot(settings.weights, features))
+        scored.append(replace(sentence, features=features, score=score, typed=typed))
     return scored
 
 
+# How a statement ends; a heading or a title ends without any of these.
+_CLOSING = tuple(".!?:;\"”’')…")
+
+
+def _period_feature(period: Period | None, sentence: Sentence) -> float:
+    """How surely a sentence speaks of the question's period: its own years first, else its
+    article's (the years of its lead, its publication date)."""
+    if period is None:
+        return 0.0
+    years = years_spoken_of(sentence.text, sentence.passage.article.date)
+    if any(period.holds_year(y) for y in years):
+        return 1.0
+    if years:
+        return 0.0
+    return sentence.passage.article_relevance or 0.0
+
+
 def choose(scored: list[Sentence], settings: AnswerSettings) -> list[Sentence]:
-    """The best sentence and those nearly as good, in reading order, without repeats."""
+    """The best sentence, and up to `max_sentences - 1` more of the same article that score
+    nearly as well and add to it, in reading order.
+
+    A sentence of another article never joins: it would be evidence for another answer.
+    """
     if not scored:
         return []
     ranked = sorted(scored, key=lambda s: -s.score)
-    best = ranked[0].score
-    chosen: list[Sentence] = []
-    for sentence in ranked:
-        if len(chosen) == settings.max_sentences or sentence.score < best - settings.keep_within:
+    best = ranked[0]
+    chosen = [best]
+    for sentence in ranked[1:]:
+        if len(chosen) == settings.max_sentences or sentence.score < best.score - settings.keep_within:
             break
+        if sentence.passage.article.id != best.passage.article.id:
+            continue
         if any(_same_sentence(sentence, c) for c in chosen):
             continue
-        chosen.append(sentence)
+        if sentence.typed or _neighbours(sentence, best):
+            chosen.append(sentence)
     return sorted(chosen, key=lambda s: (s.passage.rank, s.start))
 
 
@@ -232,23 +309,27 @@ def _same_sentence(a: Sentence, b: Sentence) -> bool:
     return (a.passage.article.id == b.passage.article.id and a.start == b.start) or a.text == b.text
 
 
+def _neighbours(a: Sentence, b: Sentence) -> bool:
+    """Next to each other in the article: only white space between them."""
+    first, second = sorted((a, b), key=lambda s: s.start)
+    return first.passage.article.id == second.passage.article.id and 0 <= second.start - first.end <= 2
+
+
 def compose(
     question: Question,
     chosen: list[Sentence],
     passages: list[Passage],
     filters: Filters,
-    evidence: float,
-    settings: AnswerSettings,
+    confidence: float,
     withheld: str | None = None,
 ) -> Answer:
     """The extractive answer: each chosen sentence verbatim, followed by its [n].
 
-    `withheld` is why the evidence cannot answer the question (qa/support.py): the answer then
-    abstains and says why in its notes.
+    `withheld` is why the evidence cannot answer the question (qa/abstention.py): the answer
+    then abstains and says why in its notes. `confidence`: the probability it answers.
     """
     lang = question.language
-    notes = (withheld,) if withheld else ()
-    if not passages or not chosen or evidence < settings.abstain_below or withheld:
+    if not passages or not chosen or withheld:
         return Answer(
             question.text,
             NO_ANSWER[lang],
@@ -257,9 +338,9 @@ def compose(
             filters,
             True,
             lang,
-            notes=notes,
+            notes=(withheld,) if withheld else (),
             period=question.period,
-            evidence=evidence,
+            evidence=confidence,
         )
     citations = [Citation(s.passage.rank, s.passage.article.id, s.start, s.end, s.text) for s in chosen]
     text = " ".join(f"{c.text} [{c.number}]" for c in citations)
@@ -271,9 +352,8 @@ def compose(
         filters,
         False,
         lang,
-        notes=notes,
         period=question.period,
-        evidence=evidence,
+        evidence=confidence,
     )
 
 

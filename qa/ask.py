@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from qa.abstention import Evidence, measure, rule, why_not
 from qa.answer import Answer, AnswerSettings, Sentence, candidate_sentences, choose, compose, score_sentences
 from qa.encoders import encode_short
 from qa.filters import Filters
 from qa.llm import LLMError, LLMSettings, llm_answer, with_fallback_note
-from qa.question import read_question
-from qa.search import Retriever, SearchSettings
+from qa.question import Question, read_question
+from qa.search import Retrieval, Retriever, SearchSettings
 from qa.store import read_manifest
-from qa.support import unsupported
+from qa.support import reason
 
 _open: dict[Path, Retriever] = {}
 _lock = threading.Lock()
@@ -64,31 +65,17 @@ def ask(
     retriever = retriever or retriever_for(Path(index))
     settings = settings or AnswerSettings()
     read = read_question(question, use_period=use_period)
-    vector = retriever.encode_question(read.text) if read.text else None
-    found = retriever.retrieve(read, k, filters, search, query_vector=vector)
-    # Answer sentences come from the best four passages: on the dev set the fifth never added
-    # a held answer, and the third alone lost two.
-    sentences = candidate_sentences(found.passages[:4])
-    if sentences:
-        sentence_vectors = _sentence_vectors(retriever, sentences)
-        sentences = score_sentences(
-            read, sentences, vector, sentence_vectors, retriever.store.lexical.idf, settings
-        )
-    # A question for an amount in a unit ("hoeveel kilometer") is answered only by a sentence
-    # that gives one.
-    required = read.asked is not None and read.asked.required
-    answering = [s for s in sentences if s.typed or not required]
-    chosen = choose(answering, settings)
-    evidence = max((s.match for s in answering), default=0.0)
+    found, sentences = candidates(retriever, read, k, filters, search, settings)
+    drafted = draft(retriever, read, found, sentences, settings)
     withheld = None
-    # Weak evidence abstains anyway; the checks say why a good match still cannot answer.
-    if found.passages and (evidence >= settings.abstain_below or not answering):
-        cited = {s.passage.rank for s in chosen}
-        withheld = unsupported(
-            read, [p for p in found.passages if p.rank in cited], bool(answering),
-            lambda texts: _encode(retriever, texts),
-        )  # fmt: skip
-    extractive = compose(read, chosen, found.passages, found.filters, evidence, settings, withheld)
+    confidence = 0.0
+    if drafted.unit_missing:
+        withheld = reason(read, unit_missing=True)
+    elif drafted.evidence is not None:
+        confidence = rule().probability(drafted.evidence)
+        if not rule().answers(drafted.evidence):
+            withheld = why_not(read, drafted.evidence)
+    extractive = compose(read, drafted.chosen, found.passages, found.filters, confidence, withheld)
     llm = None if extractive_only else (llm or LLMSettings.from_env())
     if llm is None or not found.passages:
         return extractive
@@ -101,6 +88,61 @@ def ask(
         # so the reader weighs the answer against it.
         return replace(generated, notes=(*generated.notes, withheld))
     return generated
+
+
+def candidates(
+    retriever: Retriever,
+    question: Question,
+    k: int,
+    filters: Filters | None = None,
+    search: SearchSettings | None = None,
+    settings: AnswerSettings | None = None,
+) -> tuple[Retrieval, list[Sentence]]:
+    """The passages for `question`, and every sentence of the best of them, scored."""
+    settings = settings or AnswerSettings()
+    vector = retriever.encode_question(question.text) if question.text else None
+    found = retriever.retrieve(question, k, filters, search, query_vector=vector)
+    # Answer sentences come from the best four passages: on the dev set the fifth never added
+    # a held answer, and the third alone lost two.
+    sentences = candidate_sentences(found.passages[:4])
+    if not sentences:
+        return found, []
+    vectors = _sentence_vectors(retriever, sentences)
+    return found, score_sentences(question, sentences, vector, vectors, retriever.store.lexical.idf, settings)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The extractive answer before the abstention rule weighs it."""
+
+    chosen: list[Sentence]
+    evidence: Evidence | None  # what the rule weighs; None when there is nothing to answer with
+    unit_missing: bool = False  # the question asks for an amount in a unit no sentence gives
+
+
+def draft(
+    retriever: Retriever,
+    question: Question,
+    found: Retrieval,
+    sentences: list[Sentence],
+    settings: AnswerSettings,
+) -> Draft:
+    """The sentences that would answer, and the evidence measured on the best of them."""
+    # A question for an amount in a unit ("hoeveel kilometer") is answered only by a sentence
+    # that gives one.
+    required = question.asked is not None and question.asked.required
+    answering = [s for s in sentences if s.typed or not required]
+    if sentences and not answering:
+        return Draft([], None, unit_missing=True)
+    chosen = choose(answering, settings)
+    if not chosen:
+        return Draft([], None)
+    best = max(chosen, key=lambda s: s.score)
+    evidence = measure(
+        question, chosen, answering, found.passages, retriever.store.article_text(best.passage.article.id),
+        retriever.store.lexical.idf, lambda texts: _encode(retriever, texts),
+    )  # fmt: skip
+    return Draft(chosen, evidence)
 
 
 def _sentence_vectors(retriever: Retriever, sentences: list[Sentence]) -> np.ndarray:

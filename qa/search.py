@@ -35,8 +35,8 @@ class SearchSettings:
     # searched apart as well, their lists fused with this weight, and each candidate gains
     # period_weight times its relevance to the period (qa/question.py). Chosen on the dev
     # archive's date-pinned questions (EVAL.md).
-    window_weight: float = 1.0
-    period_weight: float = 0.01
+    window_weight: float = 0.5
+    period_weight: float = 0.005
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,9 @@ class Passage:
     sentences: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # in the article
     # How surely it speaks of the period the question names (qa/question.py); None: no period.
     period_relevance: float | None = None
+    # The same for its article as a whole (its lead's years, its date), for a sentence of it that
+    # names no year itself.
+    article_relevance: float | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -141,7 +144,7 @@ class Retriever:
         if settings.mode in ("hybrid", "dense"):
             vector = self.encode_question(question.text) if query_vector is None else query_vector
 
-        lists = self._ranked_lists(question.text, vector, allowed, settings)
+        lists = self._ranked_lists(question.lexical, vector, allowed, settings)
         period = question.period
         if period is not None and settings.period_weight:
             # The articles published in the period or just after it are searched on their own
@@ -153,7 +156,7 @@ class Retriever:
                 )
             )
             if len(window):
-                apart = self._ranked_lists(question.text, vector, window, settings)
+                apart = self._ranked_lists(question.lexical, vector, window, settings)
                 lists += [(settings.window_weight * weight, hits) for weight, hits in apart]
 
         fused = _fuse(lists, settings.rrf_k)
@@ -163,16 +166,18 @@ class Retriever:
         chunks = self.store.chunks([chunk_id for chunk_id, _ in fused])
         ranked = [(chunks[c], score, cosine.get(c)) for c, score in fused if c in chunks]
         if period is None:
-            return self._passages([(chunk, score, cos, None) for chunk, score, cos in ranked], k, settings)
+            return self._passages(
+                [(chunk, score, cos, None) for chunk, score, cos in ranked], k, settings, None
+            )
         relevant = [
             (chunk, score, cos, self._period_relevance(period, chunk)) for chunk, score, cos in ranked
         ]
         if settings.period_weight:
             relevant.sort(key=lambda item: -(item[1] + settings.period_weight * item[3]))
-        return self._passages(relevant, k, settings)
+        return self._passages(relevant, k, settings, period)
 
     def _ranked_lists(
-        self, question: str, vector: np.ndarray | None, allowed: np.ndarray | None, settings: SearchSettings
+        self, lexical: str, vector: np.ndarray | None, allowed: np.ndarray | None, settings: SearchSettings
     ) -> list[tuple[float, list[tuple[int, float]]]]:
         """(weight, hits best first) of each retriever the mode uses; dense first."""
         lists = []
@@ -180,14 +185,17 @@ class Retriever:
             assert vector is not None
             (dense,) = self.store.search(vector, settings.candidates, allowed)
             lists.append((settings.dense_weight, dense))
-        if settings.mode in ("hybrid", "bm25"):
+        if settings.mode in ("hybrid", "bm25") and lexical:
             lists.append(
-                (settings.lexical_weight, self.store.lexical_search(question, settings.candidates, allowed))
+                (settings.lexical_weight, self.store.lexical_search(lexical, settings.candidates, allowed))
             )
         return lists
 
     def _period_relevance(self, period: Period, chunk: StoredChunk) -> float:
         return period.relevance(chunk.text, chunk.article.date, self._lead_years(chunk.article))
+
+    def _article_relevance(self, period: Period | None, article: ArticleInfo) -> float | None:
+        return None if period is None else period.relevance("", article.date, self._lead_years(article))
 
     def _lead_years(self, article: ArticleInfo) -> frozenset[int]:
         """The years an article's title and first two sentences speak of: what it reports on."""
@@ -198,7 +206,9 @@ class Retriever:
             years = self._leads[article.id] = years_spoken_of(f"{article.title}\n{lead}", article.date)
         return years
 
-    def _passages(self, ranked: list[_Ranked], k: int, settings: SearchSettings) -> list[Passage]:
+    def _passages(
+        self, ranked: list[_Ranked], k: int, settings: SearchSettings, period: Period | None
+    ) -> list[Passage]:
         """Walk the ranking; a chunk overlapping or next to a chosen passage grows it."""
         limit = _CHARS_PER_WORD * 4 * self.store.manifest.settings.chunking.max_words
         chosen: list[Passage] = []
@@ -233,7 +243,12 @@ class Retriever:
                         period_relevance=relevance,
                     )
                 )
-        return [replace(p, rank=rank, text=self._text(p)) for rank, p in enumerate(chosen, start=1)]
+        return [
+            replace(
+                p, rank=rank, text=self._text(p), article_relevance=self._article_relevance(period, p.article)
+            )
+            for rank, p in enumerate(chosen, start=1)
+        ]
 
     def _text(self, passage: Passage) -> str:
         if len(passage.chunk_ids) == 1:

@@ -66,7 +66,8 @@ def test_a_period_can_be_ignored():
     ("In welke havenstad komt het centrum?", "place"),
     ("Waar werd Verstappen wereldkampioen?", "place"),
     ("Hoe noemden critici het inreisverbod?", "name"),
-    ("Welk doel heeft de premier gesteld?", None),
+    ("Welk doel heeft de premier gesteld?", "thing"),  # what is said of the thing named
+    ("What did Trump offer?", None),
 ])  # fmt: skip
 def test_what_a_question_asks_for(question, asked):
     found = read_question(question).asked
@@ -78,16 +79,40 @@ def test_units_are_required_other_kinds_only_preferred():
     assert not read_question("Hoeveel mensen staken over?").asked.required
 
 
+def said(question: str, sentence: str) -> list[str]:
+    return [m.group(0) for m in read_question(question).answers_in(sentence)]
+
+
 def test_answers_in_a_sentence_are_what_the_question_does_not_already_hold():
-    count = read_question("Hoeveel migranten staken in 2019 het Kanaal over?")
-    assert count.answers_in("In 2019 staken 1.890 migranten over.") == ["1.890"]
-    assert count.answers_in("In 2019 was het rustig.") == []
-    money = read_question("Wat kostte de muur?")
-    assert money.answers_in("Het kostte €3,5 miljoen.") and money.answers_in("Het kostte duizenden ponden.")
-    assert not money.answers_in("Meer dan 36.800 mensen staken over.")
-    who = read_question("Welke journalist stuurt berichten uit het kamp op Manus?")
-    assert who.answers_in("Het is de Koerdische journalist Behrouz Boochani die berichten stuurt.")
-    assert not who.answers_in("Het kamp op Manus is gesloten.")
+    count = "Hoeveel migranten staken in 2019 het Kanaal over?"
+    assert said(count, "In 2019 staken 1.890 migranten over.") == ["1.890"]
+    assert said(count, "Op 16 maart 2019 was het rustig.") == []  # a date is no amount
+    money = "Wat kostte de muur?"
+    assert said(money, "Het kostte €3,5 miljoen.") and said(money, "Het kostte duizenden ponden.")
+    assert not said(money, "Meer dan 36.800 mensen staken over.")
+    who = "Welke journalist stuurt berichten uit het kamp op Manus?"
+    assert said(who, "Het is de Koerdische journalist Behrouz Boochani die berichten stuurt.") == [
+        "Behrouz Boochani"
+    ]
+    assert not said(who, "Het kamp op Manus is gesloten.")
+    # An inflected word of the question, or an adjective of nationality, is no new name.
+    family = "Hoe heette het Koerdisch-Iraanse gezin dat bij Duinkerke verdronk?"
+    assert not said(family, "Een Koerdisch-Iraans gezin verdronk voor de kust van Duinkerke.")
+    assert not said("Who was the Syrian man?", "Een Syrische jongen van 19 verdronk.")
+    assert said("Wie was voorzitter?", "Dat zei commissievoorzitter Tom van der Lee.") == ["Tom van der Lee"]
+    assert said("Waarom stapte de PVV op?", "De PVV stapte op, omdat de rest niet akkoord ging.") == ["omdat"]
+
+
+def test_an_answer_next_to_the_focus_word():
+    seats = read_question("Hoeveel zetels haalde de VVD in 2017?")
+    for sentence, expected in (
+        ("De partij komt uit op 33 zetels.", True),
+        ("Het CDA zakt 4 plaatsen.", False),
+    ):
+        assert seats.focused(sentence, seats.answers_in(sentence)) is expected
+    leader = read_question("Welke kartelleider werd in juli 2024 opgepakt?")
+    sentence = "Na de arrestatie van kartelleider Ismael 'El Mayo' Zambada in juli."
+    assert leader.focused(sentence, leader.answers_in(sentence))
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -120,8 +145,9 @@ def test_relevance_to_a_period():
     assert 0 < period.relevance("Syriërs waren de grootste groep.", "2023-01", frozenset({2021})) < 1
     assert 0 < period.relevance("Syriërs waren de grootste groep.", "2021-06") < 1
     assert 0 < period.relevance("Syriërs waren de grootste groep.", "2022-02") < 1  # reported after
-    # Speaking of other years only, or published long after.
+    # Speaking of other years only, or its article's lead does, or published long after.
     assert period.relevance("Vorig jaar vroegen 58.880 mensen asiel aan.", "2016-01") == 0
+    assert period.relevance("Vorig jaar vroegen 19.000 mensen asiel aan.", "2021-01", frozenset({2020})) == 0
     assert period.relevance("Syriërs waren de grootste groep.", "2022-01", frozenset({2020})) == 0
     assert period.relevance("Syriërs waren de grootste groep.", "2024-01") == 0
     assert period.relevance("Syriërs waren de grootste groep.", None) == 0

@@ -55,8 +55,31 @@ def test_eval_command_prints_table_and_json(capsys, index):
     summary = json.loads(capsys.readouterr().out)
     assert set(summary) >= {"passage", "article", "latency_ms", "misses", "model", "answers"}
     answers = summary["answers"]
-    assert answers["answer_holds_expected"] >= 0.85  # EVAL.md: 52/59
-    assert answers["abstained_unanswerable"] >= 0.9 and answers["abstained_answerable"] <= 0.1
+    assert answers["answer_holds_expected"] >= 0.75  # EVAL.md: 46/59
+    assert answers["abstained_unanswerable"] >= 0.85 and answers["abstained_answerable"] <= 0.17
+    assert answers["answer_precision"] >= 0.9
+    for miss in summary["misses"]:
+        assert miss["answered"] and miss["question"] and "abstained" in miss
+
+
+def test_eval_reads_kind_and_language_columns_and_reports_each_group(tmp_path, capsys, index):
+    path = tmp_path / "q.tsv"
+    path.write_text(
+        "question\tanswer\tarticle\tlang\tkind\tnote\n"
+        "Welk aanbod wees Sheinbaum af?\taanbod\t002_27063aa182962f19.txt\tnl\tfact\tignored\n"
+        "Who is Keir Starmer?\tStarmer\t003_644458f05d8138fc.txt\ten\twho\t\n"
+        "Hoe maak je een goede pindasaus?\t\t\tnl\toff_topic\t\n",
+        encoding="utf-8",
+    )
+    assert main(["eval", str(path), "--index", str(index), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert set(summary["groups"]) == {"kind:fact", "kind:who", "kind:off_topic", "lang:en", "lang:nl"}
+    assert summary["groups"]["kind:off_topic"]["answerable"] == 0
+    assert summary["groups"]["lang:en"]["questions"] == 1
+    assert summary["article"]["recall@5"] == 1.0  # the named file is the right article
+    assert main(["eval", str(path), "--index", str(index)]) == 0
+    table = capsys.readouterr().out
+    assert "kind:off_topic" in table and "prec" in table and "withh" in table
 
 
 def test_bad_question_file_names_the_line(tmp_path):
@@ -66,4 +89,7 @@ def test_bad_question_file_names_the_line(tmp_path):
         load_questions(path)
     path.write_text("vraag\tantwoord\n", encoding="utf-8")
     with pytest.raises(QAError, match="header"):
+        load_questions(path)
+    path.write_text("question\tanswer\tlang\nWie?\tHij\tde\n", encoding="utf-8")
+    with pytest.raises(QAError, match=r"q.tsv:2: field 'lang' must be nl or en"):
         load_questions(path)

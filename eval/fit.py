@@ -1,0 +1,263 @@
+"""Fit the answer step on a question set, by cross-validation over its questions.
+
+Two parts are fitted, each reported fold by fold on questions it was not fitted on:
+- the sentence score (AnswerSettings' weights over qa.answer.FEATURES): a conditional logit,
+  "which of this question's candidate sentences holds the expected answer";
+- the abstention rule (qa/abstention.json): a logistic regression over qa.abstention.FEATURES,
+  "is this question answerable from the archive", with the threshold that withholds at most 8 %
+  of the answerable questions of the fitting folds (the goal), abstaining on all it can below it.
+
+    python eval/fit.py eval/devarchive/questions.tsv:/tmp/devarchive-index \
+        eval/dev.tsv:/tmp/eval-use [--write]
+
+`--write` stores the rule fitted on all questions in qa/abstention.json and prints the sentence
+weights for AnswerSettings. Needs numpy and scipy only (both already dependencies).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from qa.abstention import FEATURES as EVIDENCE_FEATURES
+from qa.abstention import MODEL_FILE, AbstentionRule, Evidence
+from qa.answer import FEATURES as SENTENCE_FEATURES
+from qa.answer import AnswerSettings, Sentence
+from qa.ask import candidates, draft
+from qa.evaluate import EvalQuestion, load_questions
+from qa.question import Question, read_question
+from qa.search import Retrieval, Retriever
+
+FOLDS = 5
+SEED = 7
+SENTENCE_L2 = 0.1
+RULE_L2 = 0.1
+WITHHELD_AT_MOST = 0.08
+KEEP_WITHIN = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0)
+
+
+@dataclass
+class Case:
+    item: EvalQuestion
+    question: Question
+    found: Retrieval
+    sentences: list[Sentence]
+    retriever: Retriever  # of the index the question set is asked of
+    source: str  # the question set's file name
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.item.answer)
+
+    def labels(self) -> np.ndarray:
+        return np.array([self.item.answer in s.text for s in self.sentences])
+
+
+def folds(cases: list[Case]) -> list[list[int]]:
+    """FOLDS folds, answerable and unanswerable questions spread evenly, fixed by SEED."""
+    rng = random.Random(SEED)
+    parts: list[list[int]] = [[] for _ in range(FOLDS)]
+    for answerable in (True, False):
+        members = [i for i, c in enumerate(cases) if c.answerable == answerable]
+        rng.shuffle(members)
+        for n, i in enumerate(members):
+            parts[n % FOLDS].append(i)
+    return parts
+
+
+# --- the sentence score --------------------------------------------------------------------
+
+
+def fit_sentence_weights(cases: list[Case]) -> np.ndarray:
+    """Conditional logit: maximise the probability mass on the sentences holding the answer."""
+    groups = [(np.array([s.features for s in c.sentences]), c.labels()) for c in cases if c.answerable]
+    groups = [(x, y) for x, y in groups if y.any() and not y.all()]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = SENTENCE_L2 * w @ w, 2 * SENTENCE_L2 * w
+        for x, y in groups:
+            z = x @ w
+            z = z - z.max()
+            p = np.exp(z) / np.exp(z).sum()
+            mass = p[y].sum()
+            total -= np.log(mass)
+            target = np.where(y, p / mass, 0.0)
+            grad += x.T @ (p - target)
+        return total, grad
+
+    start = AnswerSettings().weights
+    return minimize(loss, start, jac=True, method="L-BFGS-B").x
+
+
+def rescored(case: Case, settings: AnswerSettings) -> list[Sentence]:
+    return [replace(s, score=float(np.dot(settings.weights, s.features))) for s in case.sentences]
+
+
+def settings_with(weights: np.ndarray, keep_within: float) -> AnswerSettings:
+    named = {f"{name}_weight": float(w) for name, w in zip(SENTENCE_FEATURES, weights, strict=True)}
+    return AnswerSettings(keep_within=keep_within, **named)
+
+
+def held(case: Case, chosen: list[Sentence]) -> bool:
+    return bool(chosen) and case.item.answer in " ".join(s.text for s in chosen)
+
+
+# --- the abstention rule -------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    case: Case
+    chosen: list[Sentence]
+    evidence: Evidence | None  # None: the answer step abstains before the rule (no unit, nothing)
+
+
+def outcomes(cases: list[Case], settings: AnswerSettings) -> list[Outcome]:
+    found = []
+    for case in cases:
+        sentences = rescored(case, settings)
+        drafted = draft(case.retriever, case.question, case.found, sentences, settings)
+        found.append(Outcome(case, drafted.chosen, drafted.evidence))
+    return found
+
+
+def fit_rule(outcomes: list[Outcome]) -> AbstentionRule:
+    weighed = [o for o in outcomes if o.evidence is not None]
+    x = np.array([o.evidence.values for o in weighed])
+    y = np.array([o.case.answerable for o in weighed], dtype=float)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:-1], params[-1]
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        eps = 1e-9
+        value = -np.sum(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)) + RULE_L2 * w @ w
+        grad_w = z.T @ (p - y) + 2 * RULE_L2 * w
+        return value, np.append(grad_w, np.sum(p - y))
+
+    params = minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B").x
+    rule = AbstentionRule(tuple(params[:-1]), float(params[-1]), tuple(mean), tuple(scale), 0.5)
+    probabilities = np.array([rule.probability(o.evidence) for o in weighed])
+    # The threshold withholds at most WITHHELD_AT_MOST of the answerable questions it is fitted
+    # on (the issue's goal), and abstains on as many others as that allows.
+    answerable = np.sort(probabilities[y == 1])
+    threshold = float(answerable[int(np.floor(WITHHELD_AT_MOST * len(answerable)))]) - 1e-9
+    return replace(rule, threshold=threshold)
+
+
+def answered(outcome: Outcome, rule: AbstentionRule) -> bool:
+    return outcome.evidence is not None and rule.answers(outcome.evidence)
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+
+def report(name: str, results: list[tuple[Outcome, bool]]) -> str:
+    answerable = [(o, a) for o, a in results if o.case.answerable]
+    unanswerable = [(o, a) for o, a in results if not o.case.answerable]
+    held_share = np.mean([a and held(o.case, o.chosen) for o, a in answerable]) if answerable else np.nan
+    withheld = np.mean([not a for _, a in answerable]) if answerable else float("nan")
+    abstained = np.mean([not a for _, a in unanswerable]) if unanswerable else float("nan")
+    reached = np.mean([held(o.case, o.chosen) for o, _ in answerable]) if answerable else np.nan
+    return (
+        f"{name:<14} {len(answerable):>4} {len(unanswerable):>4}   found {reached:6.1%}   "
+        f"held {held_share:6.1%}   withheld {withheld:6.1%}   abstained {abstained:6.1%}"
+    )
+
+
+def _group(case: Case, key: str) -> str:
+    return case.source if key == "source" else getattr(case.item, key) or "-"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "sets", nargs="+", metavar="QUESTIONS.tsv:INDEX", help="a question set and the index it asks"
+    )
+    parser.add_argument("--write", action="store_true", help="store the rule fitted on all questions")
+    args = parser.parse_args()
+
+    cases = []
+    for pair in args.sets:
+        questions, _, index = pair.rpartition(":")
+        if not questions:
+            parser.error(f"{pair}: expected QUESTIONS.tsv:INDEX")
+        retriever = Retriever.open(Path(index))
+        for item in load_questions(Path(questions)):
+            question = read_question(item.question)
+            found, sentences = candidates(retriever, question, 10)
+            cases.append(Case(item, question, found, sentences, retriever, Path(questions).name))
+    parts = folds(cases)
+    print(f"{', '.join(args.sets)}: {len(cases)} questions, {FOLDS} folds (seed {SEED})\n")
+
+    print("sentence score: top sentence holds the answer (answerable questions with it among the candidates)")
+    default = AnswerSettings()
+    per_fold: list[tuple[list[int], AnswerSettings]] = []
+    for n, test in enumerate(parts, start=1):
+        train = [cases[i] for i in range(len(cases)) if i not in test]
+        weights = fit_sentence_weights(train)
+        # keep_within in the fitted score's units: the value that holds most answers on the train folds.
+        keep = max(KEEP_WITHIN, key=lambda k: sum(
+            held(c, draft(c.retriever, c.question, c.found, rescored(c, settings_with(weights, k)),
+                          settings_with(weights, k)).chosen) for c in train if c.answerable))  # fmt: skip
+        fitted = settings_with(weights, keep)
+        per_fold.append((test, fitted))
+        scored = [c for c in (cases[i] for i in test) if c.answerable and c.labels().any()]
+        top = {
+            label: np.mean([c.labels()[int(np.argmax([s.score for s in rescored(c, s_)]))] for c in scored])
+            for label, s_ in (("default", default), ("fitted", fitted))
+        }
+        print(f"  fold {n}: {len(scored):>3} questions   default {top['default']:6.1%}   "
+              f"fitted {top['fitted']:6.1%}   keep_within {keep}")  # fmt: skip
+
+    print("\nabstention rule, fitted on the other folds (held: holds the expected string, not withheld)")
+    print(f"{'':<14} {'ans':>4} {'none':>4}")
+    pooled: list[tuple[Outcome, bool]] = []
+    for n, (test, fitted) in enumerate(per_fold, start=1):
+        all_outcomes = outcomes(cases, fitted)
+        train = [o for i, o in enumerate(all_outcomes) if i not in test]
+        rule = fit_rule(train)
+        results = [(all_outcomes[i], answered(all_outcomes[i], rule)) for i in test]
+        pooled += results
+        print(report(f"fold {n}", results) + f"   threshold {rule.threshold:.3f}")
+    print(report("all", pooled))
+    for key in ("source", "lang", "kind"):
+        values = sorted({_group(o.case, key) for o, _ in pooled})
+        for value in values:
+            print(report(f"{value}", [(o, a) for o, a in pooled if _group(o.case, key) == value]))
+
+    weights = fit_sentence_weights(cases)
+    keep = max(KEEP_WITHIN, key=lambda k: sum(
+        held(c, draft(c.retriever, c.question, c.found, rescored(c, settings_with(weights, k)),
+                      settings_with(weights, k)).chosen) for c in cases if c.answerable))  # fmt: skip
+    final = settings_with(weights, keep)
+    rule = fit_rule(outcomes(cases, final))
+    print("\nfitted on all questions:")
+    print(f"    keep_within: float = {keep}")
+    for name, w in zip(SENTENCE_FEATURES, weights, strict=True):
+        print(f"    {name}_weight: float = {w:.3f}")
+    for name, w, m, s in zip(EVIDENCE_FEATURES, rule.weights, rule.mean, rule.scale, strict=True):
+        print(f"    rule {name:<15} weight {w:+.3f} (mean {m:.3f}, scale {s:.3f})")
+    print(f"    rule bias {rule.bias:+.3f}, threshold {rule.threshold:.3f}")
+    if args.write:
+        import json
+
+        MODEL_FILE.write_text(json.dumps(rule.to_dict(), indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
