@@ -122,21 +122,31 @@ PUBLISHED_RELEVANCE = 0.6
 AFTER_RELEVANCE = 0.4
 
 # Years news names relative to its publication date: "vorig jaar" in January 2022 is 2021.
-_RELATIVE_YEARS = (
-    (re.compile(r"\b(?:vorig|afgelopen|verleden) jaar\b|\b(?:last|past) year\b", re.I), -1),
-    (re.compile(r"\bdit (?:hele )?jaar\b|\bthis year\b", re.I), 0),
-    (re.compile(r"\bvolgend jaar\b|\bnext year\b", re.I), 1),
-    (re.compile(r"\b(?:twee jaar geleden|voorvorig jaar)\b|\btwo years ago\b", re.I), -2),
-)
+_RELATIVE_YEARS = {
+    "minus1": r"\b(?:vorig|afgelopen|verleden) jaar\b|\b(?:last|past) year\b",
+    "this": r"\bdit (?:hele )?jaar\b|\bthis year\b",
+    "plus1": r"\bvolgend jaar\b|\bnext year\b",
+    "minus2": r"\b(?:twee jaar geleden|voorvorig jaar)\b|\btwo years ago\b",
+}
+_OFFSET = {"minus1": -1, "this": 0, "plus1": 1, "minus2": -2}
 _YEAR_MENTION = re.compile(rf"(?<![\d.,])({YEAR})(?![\d.,]\d)")
+# One pass finds them all: this runs for every candidate passage of a question with a period.
+_YEAR_PHRASE = re.compile(
+    rf"(?<![\d.,])(?P<year>{YEAR})(?![\d.,]\d)|"
+    + "|".join(f"(?P<{k}>{p})" for k, p in _RELATIVE_YEARS.items()),
+    re.I,
+)
 
 
 def years_spoken_of(text: str, published: str | None) -> frozenset[int]:
     """The years a text names, and those its relative phrases mean given its publication date."""
-    years = {int(y) for y in _YEAR_MENTION.findall(text)}
-    if published and published[:4].isdigit():
-        base = int(published[:4])
-        years.update(base + offset for pattern, offset in _RELATIVE_YEARS if pattern.search(text))
+    base = int(published[:4]) if published and published[:4].isdigit() else None
+    years = set()
+    for match in _YEAR_PHRASE.finditer(text):
+        if match.lastgroup == "year":
+            years.add(int(match.group("year")))
+        elif base is not None:
+            years.add(base + _OFFSET[match.lastgroup])
     return frozenset(years)
 
 

@@ -5,13 +5,13 @@ Holds retrieval only; choosing answer sentences from the passages is qa/answer.p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from sentence_transformers import SentenceTransformer
 
-from qa.chunking import sentence_spans
 from qa.encoders import encode_short, load_encoder
 from qa.errors import ModelMismatchError, QAError
 from qa.filters import Filters
@@ -169,8 +169,16 @@ class Retriever:
             return self._passages(
                 [(chunk, score, cos, None) for chunk, score, cos in ranked], k, settings, None
             )
+        # Only a chunk within period_weight of the best few can end up among the passages; the
+        # rest keep their place unweighed (relevance is a regex pass over each chunk's text).
+        reach = (
+            ranked[min(len(ranked), _WEIGHED_PER_PASSAGE * k) - 1][1] - settings.period_weight
+            if ranked
+            else 0
+        )
         relevant = [
-            (chunk, score, cos, self._period_relevance(period, chunk)) for chunk, score, cos in ranked
+            (chunk, score, cos, self._period_relevance(period, chunk) if score >= reach else 0.0)
+            for chunk, score, cos in ranked
         ]
         if settings.period_weight:
             relevant.sort(key=lambda item: -(item[1] + settings.period_weight * item[3]))
@@ -202,7 +210,8 @@ class Retriever:
         years = self._leads.get(article.id)
         if years is None:
             text = self.store.article_text(article.id)[:_LEAD_CHARS]
-            lead = " ".join(text[s:e] for s, e in sentence_spans(text)[:2])
+            # Two sentence ends are enough to cut at: no full segmentation for a lead.
+            lead = "".join(_SENTENCE_END.split(text, maxsplit=2)[:2])
             years = self._leads[article.id] = years_spoken_of(f"{article.title}\n{lead}", article.date)
         return years
 
@@ -265,6 +274,9 @@ _ADJACENT_GAP = 2
 _CHARS_PER_WORD = 7
 # Enough of an article's start to hold its title's follow-up and first two sentences.
 _LEAD_CHARS = 800
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'‘])|\n\n")
+# Candidates weighed for the period per passage asked for (merging draws on more than k chunks).
+_WEIGHED_PER_PASSAGE = 4
 
 
 def _touches(passage: Passage, chunk: StoredChunk) -> bool:

@@ -1,18 +1,11 @@
-"""Does the evidence speak of what the question asks about? The reasons an answer is withheld.
+"""Does the answer's article speak of the names the question pins down, and the words a reader
+is told when an answer is withheld.
 
 A sentence can match a question well and still not answer it: "Hoeveel asielaanvragen ontving
-Nederland?" matches sentences about asylum in the US. Three things a question pins down must
-be in the evidence the answer comes from, else the answer would be about something else:
-
-- the names it mentions (a person, country, organisation): literally, as an inflection
-  ("Trumps", "Mexicaans"), or, across languages, as a close match of the encoder ("White House"
-  and "Witte Huis");
-- the period it asks about, when no article is from then: some evidence must be dated in it (or
-  the year after, which reports on it) or mention its year;
-- the unit of the quantity it asks for ("hoeveel kilometer", "wat kostte"): an answer must hold
-  an amount in that unit.
-
-Holds these checks only; how sentences are scored and chosen is qa/answer.py's.
+Nederland?" matches sentences about asylum in the US. A name the question mentions (a person,
+country, organisation) must be in the article the answer comes from: literally, as an inflection
+("Trumps", "Mexicaans"), or, across languages, as a close match of the encoder ("White House"
+and "Witte Huis"). Whether that and the other evidence suffice is qa/abstention.py's decision.
 """
 
 from __future__ import annotations
