@@ -35,17 +35,17 @@ class AnswerSettings:
     # neighbour).
     keep_within: float = 5.0
     # A sentence's score: these weights times its features (Sentence.features, in FEATURES' order).
-    cosine_weight: float = 4.284  # similarity to the question under the encoder
-    overlap_weight: float = 2.000  # idf-weighted share of the question's terms in the sentence
-    context_weight: float = 3.887  # the same share in the sentence and its neighbours
-    beside_weight: float = -0.150  # the same share in a neighbour alone: the answer follows its setting
-    typed_weight: float = 3.174  # it holds the kind of thing asked for (qa/question.py's table)
-    focused_weight: float = 1.644  # that answer stands next to what the question counts or names
-    novel_weight: float = -0.192  # share of its terms the question does not hold: it says more
-    heading_weight: float = -2.981  # it is a heading (no closing punctuation): a topic, not a statement
-    period_weight: float = 1.534  # it speaks of the period the question names
-    names_weight: float = 3.613  # share of the question's names its passage mentions
-    rank_weight: float = 2.803  # 1 / the rank of its passage
+    cosine_weight: float = 4.265  # similarity to the question under the encoder
+    overlap_weight: float = 2.006  # idf-weighted share of the question's terms in the sentence
+    context_weight: float = 3.966  # the same share in the sentence and its neighbours
+    beside_weight: float = -0.176  # the same share in a neighbour alone: the answer follows its setting
+    typed_weight: float = 3.190  # it holds the kind of thing asked for (qa/question.py's table)
+    focused_weight: float = 1.604  # that answer stands next to what the question counts or names
+    novel_weight: float = -0.129  # share of its terms the question does not hold: it says more
+    heading_weight: float = -2.942  # it is a heading (no closing punctuation): a topic, not a statement
+    period_weight: float = 1.636  # it speaks of the period the question names
+    names_weight: float = 3.652  # share of the question's names its passage mentions
+    rank_weight: float = 2.862  # 1 / the rank of its passage
 
     @property
     def weights(self) -> np.ndarray:
@@ -256,7 +256,7 @@ def score_sentences(
             float(question.focused(sentence.text, answers)),
             novel,
             float(not sentence.text.rstrip().endswith(_CLOSING)),
-            _period_feature(question.period, sentence),
+            _period_feature(question.period, question.years, sentence),
             named[sentence.passage.rank],
             1.0 / sentence.passage.rank,
         )
@@ -269,13 +269,14 @@ def score_sentences(
 _CLOSING = tuple(".!?:;\"”’')…")
 
 
-def _period_feature(period: Period | None, sentence: Sentence) -> float:
+def _period_feature(period: Period | None, question_years: frozenset[int], sentence: Sentence) -> float:
     """How surely a sentence speaks of the question's period: its own years first, else its
     article's (the years of its lead, its publication date)."""
     if period is None:
         return 0.0
     years = years_spoken_of(sentence.text, sentence.passage.article.date)
-    if any(period.holds_year(y) for y in years):
+    # A year the question names elsewhere counts too: "the decision of March 2018 … by 2022".
+    if any(period.holds_year(y) or y in question_years for y in years):
         return 1.0
     if years:
         return 0.0

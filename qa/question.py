@@ -88,19 +88,30 @@ class Period:
         """How surely `text` (of an article published then, whose lead speaks of `lead_years`)
         is about this period: 1 when it names a year of it (or "vorig jaar" resolves to one),
         less when only its article's lead does, or only the publication date suggests it; 0 when
-        its article's lead speaks of other years only (the 2020 figures published in January
-        2021 are not about 2021), or nothing ties it to the period."""
+        it reports on the year before (reports_before), or nothing ties it to the period."""
         if any(self.holds_year(y) for y in years_spoken_of(text, published)):
             return 1.0
         if any(self.holds_year(y) for y in lead_years):
             return LEAD_RELEVANCE
-        if lead_years:
+        if self.reports_before(published, lead_years):
             return 0.0
         if self.holds_date(published):
             return PUBLISHED_RELEVANCE
         if self.just_after(published):
             return AFTER_RELEVANCE
         return 0.0
+
+    def reports_before(self, published: str | None, lead_years: frozenset[int]) -> bool:
+        """Is it a report on earlier years, published just after the period or early in a year
+        asked about? The 2020 figures published in January 2021 are not about 2021, though their
+        date lies in it; an article of November 2023 whose lead recalls 2021 is about 2023."""
+        if not published or not lead_years or not self.since or max(lead_years) >= int(self.since[:4]):
+            return False
+        if self.just_after(published):
+            return True
+        if len(self.since) != 4 or not self.holds_date(published):
+            return False
+        return first_day(published) <= last_day(_shift(f"{self.since}-01", _REPORTED_WITHIN[True] - 1))
 
     def describe(self, lang: str = "en") -> str:
         if self.since and self.until:
@@ -481,6 +492,7 @@ class Question:
     terms: tuple[str, ...]  # its BM25 terms (Dutch stems) of `lexical`
     focus: tuple[str, ...] = ()  # stems of what it counts or names (read_focus)
     lexical: str = ""  # what BM25 and term overlap match on (lexical_text)
+    years: frozenset[int] = frozenset()  # every year it names ("het besluit van maart 2018 … in 2022")
 
     def answers_in(self, sentence: str) -> list[re.Match]:
         """The candidate answers a sentence holds for what is asked: `asked.held` matches the
@@ -572,6 +584,7 @@ def read_question(text: str, use_period: bool = True) -> Question:
         terms=tuple(terms(lexical)),
         focus=read_focus(text),
         lexical=lexical,
+        years=years_spoken_of(text, None),
     )
 
 

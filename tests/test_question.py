@@ -151,3 +151,6 @@ def test_relevance_to_a_period():
     assert period.relevance("Syriërs waren de grootste groep.", "2022-01", frozenset({2020})) == 0
     assert period.relevance("Syriërs waren de grootste groep.", "2024-01") == 0
     assert period.relevance("Syriërs waren de grootste groep.", None) == 0
+    # A month's article recalling an earlier year in its lead is still of that month.
+    november = read_period("Wie feliciteerde Wilders in november 2023?")
+    assert november.relevance("Orbán feliciteerde Wilders.", "2023-11-23", frozenset({2021})) > 0
