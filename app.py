@@ -19,7 +19,7 @@ import gradio as gr
 
 from qa import ui
 from qa.answer import Answer
-from qa.ask import ask, retriever_for
+from qa.answering import ask, retriever_for
 from qa.build import build_index
 from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters, FilterValueError

@@ -26,7 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from gradio_client import Client
 
-from qa.ask import ask
+from qa.answering import ask
 from qa.build import build_index
 from qa.evaluate import load_questions
 

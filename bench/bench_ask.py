@@ -26,8 +26,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from qa.answering import ask
 from qa.articles import CLEANING_VERSION, Article, parse_article, scan_corpus
-from qa.ask import ask
 from qa.chunking import ChunkSettings, article_sentences, chunk_article, sentence_spans
 from qa.encoders import DEFAULT_MODEL, load_encoder
 from qa.evaluate import load_questions

@@ -31,7 +31,7 @@ from qa.abstention import FEATURES as EVIDENCE_FEATURES
 from qa.abstention import MODEL_FILE, AbstentionRule, Evidence
 from qa.answer import FEATURES as SENTENCE_FEATURES
 from qa.answer import AnswerSettings, Sentence
-from qa.ask import candidates, draft
+from qa.answering import candidates, draft
 from qa.evaluate import EvalQuestion, load_questions
 from qa.question import Question, read_question
 from qa.search import Retrieval, Retriever

@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     # `qa.ask` without importing torch for `qa --help`: loaded on first use.
     if name == "ask":
-        from qa.ask import ask
+        from qa.answering import ask
 
         return ask
     raise AttributeError(f"module 'qa' has no attribute {name!r}")

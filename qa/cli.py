@@ -178,7 +178,7 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from qa.ask import ask
+    from qa.answering import ask
     from qa.filters import Filters
     from qa.search import Retriever
 
@@ -231,7 +231,7 @@ def _mark(text: str, spans: tuple[tuple[int, int], ...], marks: tuple[str, str])
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from qa.ask import ask
+    from qa.answering import ask
     from qa.evaluate import format_table, load_questions, misses, run_answers, summarize
     from qa.search import Retriever
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from qa.answer import NO_ANSWER, speakers
-from qa.ask import ask
+from qa.answering import ask
 from qa.cli import main
 from qa.evaluate import load_questions
 from qa.search import Retriever
@@ -166,7 +166,7 @@ def test_answer_sentences_use_the_vectors_stored_at_build_time(retriever):
     from dataclasses import replace
 
     from qa.answer import candidate_sentences
-    from qa.ask import _encode, _sentence_vectors
+    from qa.answering import _encode, _sentence_vectors
 
     found = retriever.retrieve("Wat bood Trump aan Sheinbaum aan?", 4)
     sentences = candidate_sentences(found.passages)

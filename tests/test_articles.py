@@ -387,7 +387,7 @@ def test_hard_wrapped_text_keeps_its_headings_apart(tmp_path):
 def test_asking_does_not_import_the_page_extractors():
     # trafilatura and dateparser cost import time; only reading files (qa build) may pay it.
     heavy = "{'trafilatura', 'htmldate', 'dateparser'}"
-    code = f"import sys, qa.ask, qa.cli; print(sorted({heavy} & set(sys.modules)))"
+    code = f"import sys, qa.answering, qa.cli; print(sorted({heavy} & set(sys.modules)))"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )

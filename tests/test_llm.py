@@ -348,7 +348,7 @@ def test_fallback_keeps_the_extractive_answer_and_says_why(passages):
 
 
 def test_ask_uses_the_configured_llm_and_checks_its_citations(llm, env, seed_index):
-    from qa.ask import ask
+    from qa.answering import ask
 
     llm.script(Reply(content=("Trump stelde voor Amerikaanse militairen ", "naar Mexico te sturen [1].")))
     env.setenv("QA_LLM_URL", f"http://127.0.0.1:{llm.server_port}")
@@ -362,7 +362,7 @@ def test_ask_uses_the_configured_llm_and_checks_its_citations(llm, env, seed_ind
 
 
 def test_an_llm_answer_the_passages_do_not_support_carries_the_reason(llm, env, seed_index):
-    from qa.ask import ask
+    from qa.answering import ask
 
     llm.script(Reply(content="Canada beperkte het aantal tijdelijke migranten met quota [1]."))
     env.setenv("QA_LLM_URL", f"http://127.0.0.1:{llm.server_port}")
@@ -374,7 +374,7 @@ def test_an_llm_answer_the_passages_do_not_support_carries_the_reason(llm, env, 
 
 
 def test_ask_falls_back_to_the_extractive_answer_when_the_llm_is_down(env, seed_index):
-    from qa.ask import ask
+    from qa.answering import ask
 
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.ask import ask
+from qa.answering import ask
 from qa.build import build_index
 from qa.evaluate import load_questions, run_answers, summarize
 from qa.search import Retriever
