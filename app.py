@@ -23,6 +23,7 @@ from qa.answering import ask, retriever_for
 from qa.build import build_index
 from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters, FilterValueError
+from qa.logins import LoginGuard
 from qa.store import ArticleInfo, read_manifest
 from qa.uploads import save_uploads
 
@@ -441,7 +442,7 @@ def launch(demo: gr.Blocks, settings: AppSettings, *, block: bool = True) -> tup
     return demo.queue(default_concurrency_limit=ASK_CONCURRENCY).launch(
         server_name=settings.host,
         server_port=settings.port,
-        auth=list(settings.users) or None,
+        auth=LoginGuard(dict(settings.users)) if settings.users else None,
         i18n=I18N,
         theme=THEME,
         css=ui.CSS,

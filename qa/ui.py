@@ -240,8 +240,9 @@ def draft_message(text: str) -> str:
 def answer_message(answer: Answer, lang: str) -> str:
     """The assistant's chat message: the answer with [n] linked to its card, then notes and filters.
 
-    The answer text is article text (extractive) or model output (LLM): both are escaped, and
-    only the [n] markers that point at a shown passage become links.
+    The answer text is article text (extractive) or model output (LLM): both are escaped. An
+    extractive answer links each citation; in a model's text only the [n] markers that point at
+    a shown passage become links.
     """
     w = words(lang)
     ranks = {p.rank for p in answer.passages}
@@ -249,18 +250,25 @@ def answer_message(answer: Answer, lang: str) -> str:
     unverified = {c.number for c in answer.citations if not c.verified} - {
         c.number for c in answer.citations if c.verified
     }
-    parts = []
-    at = 0
-    text = " ".join(answer.text.split())
-    for match in _CITATION.finditer(text):
-        number = int(match.group(1))
-        if number not in ranks:
-            continue
-        parts.append(escape_markdown(text[at : match.start()]))
-        parts.append(cite_link(number, number not in unverified))
-        at = match.end()
-    parts.append(escape_markdown(text[at:]))
-    body = "".join(parts).strip()
+    if answer.source == "extractive" and answer.citations:
+        # Built from the citations, not by finding "[n]" in the text: an article may itself
+        # contain "[1]", which must stay text, not become a link to a card.
+        body = " ".join(
+            f"{escape_markdown(' '.join(c.text.split()))} {cite_link(c.number)}" for c in answer.citations
+        )
+    else:
+        parts = []
+        at = 0
+        text = " ".join(answer.text.split())
+        for match in _CITATION.finditer(text):
+            number = int(match.group(1))
+            if number not in ranks:
+                continue
+            parts.append(escape_markdown(text[at : match.start()]))
+            parts.append(cite_link(number, number not in unverified))
+            at = match.end()
+        parts.append(escape_markdown(text[at:]))
+        body = "".join(parts).strip()
     lines = []
     if answer.abstained:
         lines.append(f'<div class="qa-callout qa-weak">⚠ {escape(w["weak_answer"])}</div>')

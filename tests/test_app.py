@@ -19,6 +19,7 @@ from qa.articles import Skipped
 from qa.build import BuildReport
 from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters
+from qa.logins import LoginGuard
 from qa.search import Passage
 from qa.store import ArticleInfo, build_lock
 from tests.conftest import SEEDS
@@ -68,14 +69,32 @@ def test_article_text_is_shown_as_text_in_cards_and_article_view():
 
 def test_chat_message_escapes_html_and_markdown_and_links_only_known_citations():
     p = passage(1, HOSTILE, info())
-    message = ui.answer_message(answer(f"{HOSTILE} [1] Meer. [7]", [p]), "nl")
+    message = ui.answer_message(answer(f"{HOSTILE} [1]", [p]), "nl")
     assert "<script" not in message and "<img" not in message
     # The Markdown link syntax is broken up, so the renderer cannot make a javascript: link.
     assert (
         "](javascript" not in message and "&#91;een link&#93;&#40;javascript:alert&#40;1&#41;&#41;" in message
     )
     assert '<a class="qa-cite" href="#source-1">&#91;1&#93;</a>' in message
+    # A model's text links only the markers that point at a shown passage.
+    llm = answer(f"{HOSTILE} [1] Meer. [7]", [p], source="llm")
+    message = ui.answer_message(llm, "nl")
+    assert '<a class="qa-cite" href="#source-1">' in message
     assert "#source-7" not in message and "&#91;7&#93;" in message
+
+
+def test_a_citation_marker_inside_article_text_stays_text():
+    # The article itself writes "[2]" (a footnote): in an extractive answer it is text, while
+    # the citation after the sentence links to card 1.
+    first, second = (
+        passage(1, "Zo staat het in de wet [2].", info()),
+        passage(2, "Iets anders.", info("b.txt")),
+    )
+    citation = Citation(1, first.article.id, 0, len(first.text), first.text)
+    cited = Answer("Vraag?", f"{first.text} [1]", [first, second], [citation], Filters(), False, "nl")
+    message = ui.answer_message(cited, "nl")
+    assert message.count('class="qa-cite"') == 1 and 'href="#source-2"' not in message
+    assert "wet &#91;2&#93;." in message and '<a class="qa-cite" href="#source-1">&#91;1&#93;</a>' in message
 
 
 def test_only_http_links_to_originals():
@@ -489,3 +508,18 @@ def test_with_users_the_app_asks_for_a_login(seed_index):
         assert client.predict("Welk aanbod wees Sheinbaum af?", api_name="/ask")["citations"]
     finally:
         demo.close()
+
+
+def test_wrong_passwords_are_slowed_and_lock_the_name_out():
+    now = [1000.0]
+    waited: list[float] = []
+    guard = LoginGuard({"anna": "geheim"}, clock=lambda: now[0], sleep=waited.append)
+    assert guard("anna", "geheim") and not waited
+    for _ in range(4):
+        assert not guard("anna", "fout")
+    assert waited == [0.5] * 4 and not guard.locked("anna")
+    assert not guard("anna", "fout") and guard.locked("anna")  # the fifth locks the name out
+    assert not guard("anna", "geheim")  # right, but locked
+    now[0] += 61
+    assert guard("anna", "geheim")  # the lockout ends
+    assert not guard("nobody", "geheim") and not guard("anna", "")
