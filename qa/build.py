@@ -9,9 +9,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sentence_transformers import SentenceTransformer
 from tqdm.auto import tqdm
 
 import qa
@@ -28,6 +28,9 @@ from qa.store import (
     check_writable,
     read_manifest,
 )
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 EMBED_BATCH = 256  # texts per progress step; the encoder batches within it
 
@@ -83,6 +86,7 @@ def build_index(
     if not corpus.is_dir():
         raise QAError(f"corpus folder {corpus}/ does not exist; create it and put articles in it")
     check_writable(index)
+    # The lock comes before the model: a second build is refused at once, not after loading it.
     with build_lock(index):
         older_format = None
         try:

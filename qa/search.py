@@ -8,15 +8,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sentence_transformers import SentenceTransformer
 
 from qa.encoders import encode_short, load_encoder
 from qa.errors import ModelMismatchError, QAError
 from qa.filters import Filters
 from qa.question import Period, Question, read_question, years_spoken_of
 from qa.store import ArticleInfo, FaissStore, StoredChunk
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 MODES = ("hybrid", "dense", "bm25")
 # A candidate chunk: its fused score, cosine (when a dense hit), relevance to the question's period.

@@ -8,14 +8,17 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-import transformers
-from sentence_transformers import SentenceTransformer
 
-from qa.encoders.use import UniversalSentenceEncoder
 from qa.errors import QAError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+# torch, transformers and sentence-transformers take seconds to import: they are imported where a
+# model is loaded or run, so that a second `qa build` is refused, and `qa stats` answers, at once.
 
 MINILM = "all-MiniLM-L6-v2"
 USE = "use-multilingual-v3"
@@ -40,9 +43,12 @@ def packaged_model_path(name: str) -> Path | None:
 @functools.lru_cache(maxsize=4)
 def load_encoder(name: str, device: str | None = None) -> SentenceTransformer:
     """Load (once per process) the encoder `name`: a packaged name, a hub name or a local path."""
-    if name == USE:
-        from qa.encoders.use import use_multilingual_v3
+    import transformers
+    from sentence_transformers import SentenceTransformer
 
+    from qa.encoders.use import use_multilingual_v3
+
+    if name == USE:
         return use_multilingual_v3(device)
     path = packaged_model_path(name)
     # transformers draws a progress bar for every weight load; ours are the ones that matter.
@@ -97,6 +103,10 @@ def encode_short(model: SentenceTransformer, texts: list[str], kind: str) -> np.
     """
     if not texts:
         return np.zeros((0, embedding_dimension(model)), dtype=np.float32)
+    import torch
+
+    from qa.encoders.use import UniversalSentenceEncoder
+
     if len(model) == 1 and isinstance(model[0], UniversalSentenceEncoder):
         with torch.inference_mode():
             features = {k: v.to(model.device) for k, v in model[0].preprocess(texts).items()}
