@@ -17,10 +17,11 @@ from tqdm.auto import tqdm
 import qa
 from qa.articles import CLEANING_VERSION, Article, ArticleError, Skipped, parse_article, scan_corpus
 from qa.chunking import ChunkSettings, article_sentences, chunk_article, embedding_text
-from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder
+from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder, model_of_index
 from qa.errors import IndexCorruptError, IndexFormatError, QAError
 from qa.store import (
     FORMAT_VERSION,
+    MANIFEST,
     FaissStore,
     IndexSettings,
     IndexWriter,
@@ -79,8 +80,9 @@ def build_index(
 ) -> BuildReport:
     """Bring `index` up to date with `corpus`, embedding only new and changed articles.
 
-    The model is, in order: `model`, the one the existing index was built with, the default.
-    A different model, chunking or cleaning than the index has means a full rebuild.
+    The model is, in order: `model`, the one the existing index was built with (a local folder
+    only when named as `model`), the default. A different model, chunking or cleaning than the
+    index has means a full rebuild.
     """
     started = time.perf_counter()
     if not corpus.is_dir():
@@ -97,7 +99,9 @@ def build_index(
             previous, older_format = None, e.found
         except IndexCorruptError as e:
             raise QAError(f"{e}") from None
-        model_name = model or (previous.settings.model if previous else DEFAULT_MODEL)
+        model_name = model or (
+            model_of_index(previous.settings.model, None, index / MANIFEST) if previous else DEFAULT_MODEL
+        )
         encoder = encoder or load_encoder(model_name)
         settings = IndexSettings(
             model=model_name,

@@ -30,6 +30,12 @@ class IndexFormatError(IndexCorruptError):
         self.found = found
 
 
+class UntrustedModelError(QAError):
+    """The index names a local model folder the user has not named: an index must not choose code."""
+
+    exit_code = 3
+
+
 class ModelMismatchError(QAError):
     """The index was built with another encoder than the one asked for."""
 

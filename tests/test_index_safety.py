@@ -3,12 +3,104 @@ and readers opening it while a build commits see one whole generation or the nex
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+
+from qa.build import build_index
+from qa.cli import main
+from qa.errors import UntrustedModelError
+from qa.search import Retriever
 from qa.store import build_lock
 from tests.conftest import ROOT
+from tests.test_build import quiet
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def edit_manifest(index: Path, **changes) -> dict:
+    manifest = json.loads((index / "manifest.json").read_text())
+    manifest.update(changes)
+    (index / "manifest.json").write_text(json.dumps(manifest))
+    return manifest
+
+
+# ---------- a model folder named by an index runs no code ----------
+
+
+def hostile_model(folder: Path, marker: Path) -> Path:
+    """A model folder whose own module writes `marker` when imported; its modules.json mentions
+    our module's import path, as a folder saved from it would."""
+    folder.mkdir()
+    code = f"from pathlib import Path\n\nPath({str(marker)!r}).write_text('imported')\n\n\nclass Evil: ...\n"
+    (folder / "modeling_evil.py").write_text(code)
+    module = {"idx": 0, "name": "0", "path": "", "type": "modeling_evil.Evil"}
+    comment = "qa.encoders.use.UniversalSentenceEncoder: saved from it"
+    (folder / "modules.json").write_text(json.dumps([{**module, "comment": comment}]))
+    return folder
+
+
+@pytest.fixture
+def hostile_index(index: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The seed index, its manifest pointing at a hostile model folder inside the index itself."""
+    marker = tmp_path / "imported.txt"
+    model = hostile_model(index / "model", marker)
+    manifest = json.loads((index / "manifest.json").read_text())
+    edit_manifest(index, settings={**manifest["settings"], "model": str(model)})
+    return index, model, marker
+
+
+ENTRIES = ["Retriever.open", "qa.ask", "qa ask", "qa build", "qa stats", "qa ask --model", "qa build --model"]
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_an_index_naming_a_model_folder_never_imports_code_from_it(hostile_index, corpus, capsys, entry):
+    index, model, marker = hostile_index
+    if entry == "Retriever.open":
+        with pytest.raises(UntrustedModelError, match=f"pass `--model {model}` if you trust it"):
+            Retriever.open(index)
+    elif entry == "qa.ask":
+        from qa.answering import ask
+
+        with pytest.raises(UntrustedModelError):
+            ask("Wie is Sheinbaum?", index=index)
+    else:
+        command, *option = entry.split()[1:]
+        argv = [command, "--index", str(index)]
+        argv += ["--corpus", str(corpus)] if command == "build" else []
+        argv += ["Wie is Sheinbaum?"] if command == "ask" else []
+        argv += ["--model", str(model)] if option else []
+        code, out, err = run(capsys, *argv)
+        if command == "stats":
+            assert code == 0 and str(model) in out  # stats loads no model at all
+        else:
+            assert code in (1, 3) and err.count("\n") == 1 and "Traceback" not in err
+            # Named by the user or not, a folder's own code is refused, not imported.
+            assert ("modeling_evil.Evil" in err) if option else ("--model" in err)
+    assert not marker.exists()
+
+
+def test_an_index_built_with_a_model_folder_opens_when_the_user_names_it(corpus, tmp_path, encoder):
+    folder = tmp_path / "use-saved"
+    encoder.save(str(folder))
+    index = tmp_path / "idx"
+    build_index(corpus, index, model=str(folder), encoder=encoder, **quiet())
+    with pytest.raises(UntrustedModelError, match="names the local model folder"):
+        Retriever.open(index)
+    with pytest.raises(UntrustedModelError):
+        build_index(corpus, index, **quiet())
+    # Our own module, by its registered import path: loaded with no trust_remote_code.
+    retriever = Retriever.open(index, model=str(folder))
+    assert retriever.search("Wie is Sheinbaum?", k=1)
+    assert build_index(corpus, index, model=str(folder), **quiet()).unchanged == 5
 
 
 def test_a_second_build_is_refused_before_the_model_is_loaded(corpus, index):
