@@ -17,8 +17,9 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -30,7 +31,13 @@ from qa.lexical import LexicalIndex, terms
 
 FORMAT_VERSION = 4  # 3: sentence vectors; 4: BM25 as term counts, updated by rows
 MANIFEST = "manifest.json"
-_GENERATION_FILE = re.compile(r"^(vectors-\d+\.faiss|chunks-\d+\.sqlite|bm25-\d+)$")
+# The manifest's file fields and the names a build gives them: a manifest naming anything else
+# (`../../etc/passwd`) is refused before a file is opened.
+_FILE_NAMES = {
+    "vectors_file": re.compile(r"vectors-\d+\.faiss"),
+    "chunks_file": re.compile(r"chunks-\d+\.sqlite"),
+    "lexical_dir": re.compile(r"bm25-\d+"),
+}
 
 
 @dataclass(frozen=True)
@@ -47,11 +54,20 @@ class IndexSettings:
 
     @classmethod
     def from_dict(cls, data: dict) -> IndexSettings:
+        """Raises ValueError naming the field that is missing or not what a build writes."""
+        _no_other_fields(data, cls, "settings.")
+        chunking = _field(data, "chunking", dict, "settings.")
+        _no_other_fields(chunking, ChunkSettings, "settings.chunking.")
+        model = _field(data, "model", str, "settings.")
+        if not model:
+            raise ValueError("field settings.model is empty")
         return cls(
-            model=data["model"],
-            dimension=int(data["dimension"]),
-            chunking=ChunkSettings(**data["chunking"]),
-            cleaning_version=int(data["cleaning_version"]),
+            model=model,
+            dimension=_count(data, "dimension", "settings.", least=1),
+            chunking=ChunkSettings(
+                **{f.name: _count(chunking, f.name, "settings.chunking.") for f in fields(ChunkSettings)}
+            ),
+            cleaning_version=_count(data, "cleaning_version", "settings."),
         )
 
 
@@ -73,10 +89,70 @@ class Manifest:
         return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> Manifest:
-        data = json.loads(text)
-        data["settings"] = IndexSettings.from_dict(data["settings"])
-        return cls(**data)
+    def from_dict(cls, data: dict) -> Manifest:
+        """Raises ValueError naming the field that is missing or not what a build writes."""
+        _no_other_fields(data, cls)
+        articles = _field(data, "articles", dict)
+        for article_id, digest in articles.items():
+            if not isinstance(digest, str):
+                raise ValueError(f"field articles[{article_id!r}] is {_json_kind(digest)}, not a string")
+        build = _field(data, "build", dict) if "build" in data else {}
+        return cls(
+            format_version=_count(data, "format_version"),
+            settings=IndexSettings.from_dict(_field(data, "settings", dict)),
+            generation=_count(data, "generation"),
+            next_chunk_id=_count(data, "next_chunk_id"),
+            articles=articles,
+            vectors_file=_file_name(data, "vectors_file"),
+            chunks_file=_file_name(data, "chunks_file"),
+            lexical_dir=_file_name(data, "lexical_dir"),
+            build=build,
+        )
+
+
+def _field(data: dict, name: str, kind: type, where: str = "") -> Any:
+    """`data[name]` if it is a `kind`; a ValueError naming the field otherwise."""
+    if name not in data:
+        raise ValueError(f"field {where}{name} is missing")
+    value = data[name]
+    # JSON's true and false are bools, and a bool is an int to isinstance: not a count, though.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"field {where}{name} is {_json_kind(value)}, not {_KIND_NAMES[kind]}")
+    return value
+
+
+def _count(data: dict, name: str, where: str = "", least: int = 0) -> int:
+    value = _field(data, name, int, where)
+    if value < least:
+        raise ValueError(f"field {where}{name} is {value}, not a whole number of at least {least}")
+    return value
+
+
+def _file_name(data: dict, name: str) -> str:
+    """A file of the index folder, as a build names it: never a path that leads out of it."""
+    value = _field(data, name, str)
+    if not _FILE_NAMES[name].fullmatch(value):
+        expected = _FILE_NAMES[name].pattern.replace("\\d+", "NNNNN").replace("\\", "")
+        raise ValueError(f"field {name} is {json.dumps(value)}, not a file of the index folder ({expected})")
+    return value
+
+
+def _no_other_fields(data: dict, kind: type, where: str = "") -> None:
+    known = {f.name for f in fields(kind)}
+    other = sorted(set(data) - known)
+    if other:
+        raise ValueError(f"field {where}{other[0]} is not one a qa index has")
+
+
+_KIND_NAMES = {int: "a whole number", str: "a string", dict: "an object"}
+
+
+def _json_kind(value: object) -> str:
+    """How a JSON value reads to whoever edits the manifest: `a string ("4")`."""
+    kinds = {bool: "true/false", int: "a number", float: "a number", str: "a string", list: "a list"}
+    kind = "an object" if isinstance(value, dict) else "null" if value is None else kinds[type(value)]
+    shown = json.dumps(value, ensure_ascii=False)
+    return f"{kind} ({shown[:37] + '...' if len(shown) > 40 else shown})"
 
 
 @dataclass(frozen=True)
@@ -132,24 +208,40 @@ _ARTICLE_COLUMNS = "a.id, a.title, a.date, a.category, a.url, a.path"
 
 
 def read_manifest(folder: Path) -> Manifest | None:
-    """The folder's manifest, None if there is no index there yet."""
+    """The folder's manifest, None if there is no index there yet.
+
+    Every field is checked to be what a build writes, with an error naming the field; the format
+    version first, since another version's manifest may have other fields.
+    """
     path = folder / MANIFEST
     if not path.exists():
         return None
     try:
-        manifest = Manifest.from_json(path.read_text(encoding="utf-8"))
-    except (ValueError, KeyError, TypeError) as e:
-        raise IndexCorruptError(
-            f"{path} is not a qa index manifest ({e.__class__.__name__}: {e}); "
-            f"run `qa build --rebuild --index {folder}`"
-        ) from None
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexFormatError(
-            f"{path} has index format {manifest.format_version}, this qa reads "
-            f"{FORMAT_VERSION}; run `qa build --index {folder}` to rebuild it",
-            manifest.format_version,
-        )
-    return manifest
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise IndexCorruptError(f"cannot read {path} ({e.strerror}); check its permissions") from None
+    try:
+        try:
+            data = json.loads(text)
+        except ValueError as e:
+            raise ValueError(f"not JSON ({e})") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"it is {_json_kind(data)}, not an object")
+        found = _count(data, "format_version")
+        if found != FORMAT_VERSION:
+            raise IndexFormatError(
+                f"{path} has index format {found}, this qa reads "
+                f"{FORMAT_VERSION}; run `qa build --index {folder}` to rebuild it",
+                found,
+            )
+        return Manifest.from_dict(data)
+    except ValueError as e:
+        raise _damaged(folder, f"{path} is not a qa index manifest: {e}") from None
+
+
+def _damaged(folder: Path, problem: str) -> IndexCorruptError:
+    """The error for an index whose files are damaged: one line, the problem and the fix."""
+    return IndexCorruptError(f"{problem}; run `qa build --rebuild --index {folder}`")
 
 
 class FaissStore:
@@ -503,7 +595,7 @@ def check_writable(folder: Path) -> None:
     if not folder.is_dir():
         raise QAError(f"{folder} is a file, not an index folder; pick another --index")
     ours = {MANIFEST, MANIFEST + ".tmp", ".build.lock", "README.md"}
-    foreign = [p.name for p in folder.iterdir() if p.name not in ours and not _GENERATION_FILE.match(p.name)]
+    foreign = [p.name for p in folder.iterdir() if p.name not in ours and not _is_generation_file(p.name)]
     if foreign and not (folder / MANIFEST).exists():
         raise QAError(
             f"{folder}/ holds files that are not a qa index ({', '.join(sorted(foreign)[:3])}); "
@@ -515,10 +607,14 @@ def _remove_unreferenced(folder: Path, keep: Manifest | None) -> None:
     """Delete generations no manifest points at: leftovers of earlier builds or crashed ones."""
     referenced = {keep.vectors_file, keep.chunks_file, keep.lexical_dir} if keep else set()
     for path in folder.iterdir():
-        if _GENERATION_FILE.match(path.name) and path.name not in referenced:
+        if _is_generation_file(path.name) and path.name not in referenced:
             _remove(path)
     for path in folder.glob("*.sqlite-journal"):
         path.unlink(missing_ok=True)
+
+
+def _is_generation_file(name: str) -> bool:
+    return any(pattern.fullmatch(name) for pattern in _FILE_NAMES.values())
 
 
 def _remove(path: Path) -> None:

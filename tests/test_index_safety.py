@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import qa.store
 from qa.build import build_index
 from qa.cli import main
-from qa.errors import UntrustedModelError
+from qa.errors import IndexCorruptError, UntrustedModelError
 from qa.search import Retriever
-from qa.store import build_lock
+from qa.store import FaissStore, build_lock
 from tests.conftest import ROOT
 from tests.test_build import quiet
 
@@ -101,6 +103,89 @@ def test_an_index_built_with_a_model_folder_opens_when_the_user_names_it(corpus,
     retriever = Retriever.open(index, model=str(folder))
     assert retriever.search("Wie is Sheinbaum?", k=1)
     assert build_index(corpus, index, model=str(folder), **quiet()).unchanged == 5
+
+
+# ---------- damaged files: one line naming the file and the fix ----------
+
+
+def zero_page(database: Path, table: str) -> None:
+    """Overwrite the root page of `table` with zeros, as a disk or a bad copy might."""
+    db = sqlite3.connect(database)
+    (page_size,) = db.execute("PRAGMA page_size").fetchone()
+    (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    db.close()
+    with open(database, "r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(bytes(page_size))
+
+
+def damage(index: Path, kind: str) -> str:
+    """Damage the index as `kind` says; returns what the error must name."""
+    manifest = json.loads((index / "manifest.json").read_text())
+    chunks = index / manifest["chunks_file"]
+    if kind == "zeroed page":
+        zero_page(chunks, "sentences")
+        return str(chunks)
+    if kind == "no sentences table":
+        with sqlite3.connect(chunks) as db:
+            db.execute("DROP TABLE sentences")
+        return str(chunks)
+    if kind == "truncated counts.npz":
+        counts = index / manifest["lexical_dir"] / "counts.npz"
+        counts.write_bytes(counts.read_bytes()[: counts.stat().st_size // 2])
+        return manifest["lexical_dir"]
+    if kind == "articles: []":
+        edit_manifest(index, articles=[])
+        return "field articles"
+    if kind == 'format_version: "4"':
+        edit_manifest(index, format_version="4")
+        return 'field format_version is a string ("4"), not a whole number'
+    if kind == "vectors outside the folder":
+        # A working copy of the vectors, one folder up: it must be refused, not opened.
+        (index.parent / "outside.faiss").write_bytes((index / manifest["vectors_file"]).read_bytes())
+        edit_manifest(index, vectors_file="../outside.faiss")
+        return 'field vectors_file is "../outside.faiss", not a file of the index folder'
+    if kind == "chunks at /etc/passwd":
+        edit_manifest(index, chunks_file="../../../../../../etc/passwd")
+        return "field chunks_file"
+    raise AssertionError(kind)
+
+
+MANIFEST_DAMAGE = [
+    "articles: []",
+    'format_version: "4"',
+    "vectors outside the folder",
+    "chunks at /etc/passwd",
+]
+
+
+@pytest.mark.parametrize("kind", MANIFEST_DAMAGE)
+def test_a_damaged_index_is_one_line_naming_the_file_and_the_fix(index, capsys, kind):
+    named = damage(index, kind)
+    code, out, err = run(capsys, "ask", "--index", str(index), "Wat bood Trump aan Sheinbaum aan?")
+    assert (code, out) == (3, "")
+    assert err.count("\n") == 1 and named in err and f"run `qa build --rebuild --index {index}`" in err
+    assert "this qa reads" not in err
+
+
+@pytest.mark.parametrize("kind", MANIFEST_DAMAGE)
+def test_manifest_fields_are_checked_before_any_file_is_opened(index, monkeypatch, kind):
+    damage(index, kind)
+    opened = []
+    monkeypatch.setattr(qa.store.faiss, "read_index", lambda *args: opened.append(args))
+    monkeypatch.setattr(qa.store.sqlite3, "connect", lambda *args, **kwargs: opened.append(args))
+    with pytest.raises(IndexCorruptError, match="is not a qa index manifest: field "):
+        FaissStore.open(index)
+    assert opened == []
+
+
+@pytest.mark.parametrize("kind", MANIFEST_DAMAGE)
+def test_a_plain_build_on_a_damaged_manifest_asks_for_a_rebuild(index, corpus, counting, capsys, kind):
+    damage(index, kind)
+    code, _, err = run(capsys, "build", "--corpus", str(corpus), "--index", str(index))
+    assert code == 1 and err.count("\n") == 1 and "run `qa build --rebuild" in err
+    report = build_index(corpus, index, encoder=counting, rebuild=True, **quiet())
+    assert len(report.added) == 5 and Retriever.open(index).search("Sheinbaum", k=1)
 
 
 def test_a_second_build_is_refused_before_the_model_is_loaded(corpus, index):
