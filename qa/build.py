@@ -82,7 +82,7 @@ def build_index(
 
     The model is, in order: `model`, the one the existing index was built with (a local folder
     only when named as `model`), the default. A different model, chunking or cleaning than the
-    index has means a full rebuild.
+    index has means a full rebuild, and so does damage the base generation's check finds.
     """
     started = time.perf_counter()
     if not corpus.is_dir():
@@ -117,9 +117,18 @@ def build_index(
         elif previous and previous.settings != settings:
             report.full_rebuild = _difference(previous.settings, settings)
             previous = None
+        base = None
+        if previous:
+            try:
+                base = FaissStore.open(index)
+                base.check()
+            except IndexCorruptError as e:
+                # Damaged files are rebuilt from corpus/, not carried into the next generation.
+                if base:
+                    base.close()
+                base, report.full_rebuild = None, e.problem
         if report.full_rebuild:
             log(f"Full rebuild: {report.full_rebuild}.")
-        base = FaissStore.open(index) if previous else None
         try:
             _update(corpus, index, settings, base, encoder, report, started)
         finally:

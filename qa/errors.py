@@ -21,6 +21,11 @@ class IndexCorruptError(QAError):
 
     exit_code = 3
 
+    def __init__(self, message: str, problem: str | None = None):
+        super().__init__(message)
+        # What is wrong without the advice: a build that rebuilds the index by itself says this.
+        self.problem = problem or message
+
 
 class IndexFormatError(IndexCorruptError):
     """The index was written by a qa version with another on-disk format."""

@@ -16,6 +16,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -38,6 +39,7 @@ _FILE_NAMES = {
     "chunks_file": re.compile(r"chunks-\d+\.sqlite"),
     "lexical_dir": re.compile(r"bm25-\d+"),
 }
+_TABLES = ("articles", "chunks", "sentences")
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,8 @@ def read_manifest(folder: Path) -> Manifest | None:
 
 def _damaged(folder: Path, problem: str) -> IndexCorruptError:
     """The error for an index whose files are damaged: one line, the problem and the fix."""
-    return IndexCorruptError(f"{problem}; run `qa build --rebuild --index {folder}`")
+    problem = " ".join(problem.splitlines())  # SQLite's reports can span lines
+    return IndexCorruptError(f"{problem}; run `qa build --rebuild --index {folder}`", problem=problem)
 
 
 class FaissStore:
@@ -265,8 +268,22 @@ class FaissStore:
             None
         )
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The chunk store, one caller at a time; a damaged page that a question runs into is an
+        error the user can fix, not a traceback."""
+        with self._lock:
+            try:
+                yield self._db
+            except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+                raise  # our own mistakes (a closed store, a bad statement) stay loud
+            except sqlite3.DatabaseError as e:
+                chunks_path = self.folder / self.manifest.chunks_file
+                raise _damaged(self.folder, f"{chunks_path} is damaged ({e})") from None
+
     @classmethod
     def open(cls, folder: Path) -> FaissStore:
+        """The committed generation, checked to be whole (counts, schema; `check` goes further)."""
         manifest = read_manifest(folder)
         if manifest is None:
             hint = "" if folder == Path("index") else f" --index {folder}"
@@ -274,37 +291,82 @@ class FaissStore:
         vectors_path = folder / manifest.vectors_file
         chunks_path = folder / manifest.chunks_file
         lexical_path = folder / manifest.lexical_dir
-        rebuild = f"run `qa build --rebuild --index {folder}`"
         for path in (vectors_path, chunks_path, lexical_path):
             if not path.exists():
-                raise IndexCorruptError(f"{path} is missing; {rebuild}")
+                raise _damaged(folder, f"{path} is missing")
         try:
             vectors = faiss.read_index(str(vectors_path))
         except RuntimeError:
-            raise IndexCorruptError(f"{vectors_path} is not a readable FAISS index; {rebuild}") from None
+            raise _damaged(folder, f"{vectors_path} is not a readable FAISS index") from None
         try:
             lexical = LexicalIndex.load(lexical_path)
-        except (OSError, ValueError, KeyError) as e:
-            raise IndexCorruptError(
-                f"{lexical_path}/ is not a readable BM25 index ({e}); {rebuild}"
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+            raise _damaged(
+                folder, f"{lexical_path}/ is not a readable BM25 index ({e.__class__.__name__}: {e})"
             ) from None
         try:
             db = sqlite3.connect(f"file:{chunks_path}?mode=ro", uri=True, check_same_thread=False)
-            (stored,) = db.execute("SELECT count(*) FROM chunks").fetchone()
         except sqlite3.DatabaseError as e:
-            raise IndexCorruptError(f"{chunks_path} is not a readable chunk store ({e}); {rebuild}") from None
-        if not (stored == vectors.ntotal == len(lexical)) or vectors.d != manifest.settings.dimension:
+            raise _damaged(folder, f"{chunks_path} is not a readable chunk store ({e})") from None
+        try:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            missing = [table for table in _TABLES if table not in tables]
+            stored = 0 if missing else db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        except sqlite3.DatabaseError as e:
             db.close()
-            raise IndexCorruptError(
+            raise _damaged(folder, f"{chunks_path} is not a readable chunk store ({e})") from None
+        problem = None
+        if missing:
+            problem = f"{chunks_path} has no {missing[0]} table"
+        elif not (stored == vectors.ntotal == len(lexical)) or vectors.d != manifest.settings.dimension:
+            problem = (
                 f"{folder}/ is inconsistent ({vectors.ntotal} vectors of dimension {vectors.d}, "
                 f"{len(lexical)} in BM25, {stored} chunks, manifest says dimension "
-                f"{manifest.settings.dimension}); {rebuild}"
+                f"{manifest.settings.dimension})"
             )
+        if problem:
+            db.close()
+            raise _damaged(folder, problem)
         # One question scans the vectors once: on 2 cores a second OpenMP thread saved nothing
         # (fp16, 100k chunks: 10 ms either way) and, when the other core is busy, its barrier
         # waits cost far more than the scan.
         faiss.omp_set_num_threads(1)
         return cls(folder, manifest, vectors, lexical, db)
+
+    def check(self) -> None:
+        """What `open` leaves out to stay fast: every page of the chunk store, and the same chunks in
+        it, the vectors and BM25, the same articles as the manifest.
+
+        A build runs it before carrying this generation forward: the chunk store is copied page by
+        page, so damage not found here would live on in every later generation.
+        """
+        chunks_path = self.folder / self.manifest.chunks_file
+        with self._reading() as db:
+            (verdict,) = db.execute("PRAGMA quick_check(1)").fetchone()
+            if verdict != "ok":
+                raise _damaged(self.folder, f"{chunks_path} is damaged ({verdict})")
+            stored = np.array([row[0] for row in db.execute("SELECT id FROM chunks ORDER BY id")], np.int64)
+            articles = {row[0] for row in db.execute("SELECT id FROM articles")}
+        manifest_path = self.folder / MANIFEST
+        if articles != set(self.manifest.articles):
+            raise _damaged(
+                self.folder,
+                f"{chunks_path} holds {len(articles)} articles, {manifest_path} lists "
+                f"{len(self.manifest.articles)} ({len(articles ^ set(self.manifest.articles))} differ)",
+            )
+        if len(stored) and stored[-1] >= self.manifest.next_chunk_id:
+            raise _damaged(
+                self.folder,
+                f"{chunks_path} holds chunk {stored[-1]}, {manifest_path} says ids start at "
+                f"{self.manifest.next_chunk_id}",
+            )
+        if not isinstance(self.vectors, faiss.IndexIDMap2):
+            raise _damaged(self.folder, f"{self.folder / self.manifest.vectors_file} has no chunk ids")
+        vector_ids = np.sort(faiss.vector_to_array(self.vectors.id_map))
+        lexical_ids = np.sort(self.lexical.chunk_ids)
+        for path, ids in ((self.manifest.vectors_file, vector_ids), (self.manifest.lexical_dir, lexical_ids)):
+            if not np.array_equal(ids, stored):
+                raise _damaged(self.folder, f"{self.folder / path} holds other chunks than {chunks_path}")
 
     def close(self) -> None:
         self._db.close()
@@ -336,8 +398,8 @@ class FaissStore:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        with self._lock:
-            rows = self._db.execute(
+        with self._reading() as db:
+            rows = db.execute(
                 f'SELECT c.id, c.position, c.start, c."end", c.text, c.sentences, {_ARTICLE_COLUMNS} '
                 f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
                 [int(i) for i in ids],
@@ -359,10 +421,10 @@ class FaissStore:
         """The stored vectors of these (article id, start, end) sentences, as float32 rows."""
         found: dict[SentenceKey, np.ndarray] = {}
         wanted = set(keys)
-        with self._lock:
+        with self._reading() as db:
             for article_id in {k[0] for k in wanted}:
                 starts = sorted({k[1] for k in wanted if k[0] == article_id})
-                rows = self._db.execute(
+                rows = db.execute(
                     f'SELECT start, "end", vector FROM sentences WHERE article_id = ? '
                     f"AND start IN ({','.join('?' * len(starts))})",
                     [article_id, *starts],
@@ -393,9 +455,9 @@ class FaissStore:
 
     def _catalogue(self) -> _Catalogue:
         # Read once per opened generation, which never changes.
-        with self._lock:
+        with self._reading() as db:
             if self._chunk_catalogue is None:
-                rows = self._db.execute(
+                rows = db.execute(
                     "SELECT c.id, a.date, a.category FROM chunks c JOIN articles a ON a.id = c.article_id "
                     "ORDER BY c.id"
                 ).fetchall()
@@ -410,15 +472,13 @@ class FaissStore:
             return self._chunk_catalogue
 
     def articles(self) -> list[ArticleInfo]:
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.date, a.id"
-            ).fetchall()
+        with self._reading() as db:
+            rows = db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.date, a.id").fetchall()
         return [ArticleInfo(*row) for row in rows]
 
     def article_text(self, article_id: str) -> str:
-        with self._lock:
-            row = self._db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        with self._reading() as db:
+            row = db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             raise QAError(f"no article {article_id!r} in {self.folder}/")
         return row[0]

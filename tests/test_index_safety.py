@@ -151,6 +151,9 @@ def damage(index: Path, kind: str) -> str:
     raise AssertionError(kind)
 
 
+DATA_DAMAGE = ["zeroed page", "no sentences table", "truncated counts.npz"]
+
+
 MANIFEST_DAMAGE = [
     "articles: []",
     'format_version: "4"',
@@ -159,7 +162,7 @@ MANIFEST_DAMAGE = [
 ]
 
 
-@pytest.mark.parametrize("kind", MANIFEST_DAMAGE)
+@pytest.mark.parametrize("kind", DATA_DAMAGE + MANIFEST_DAMAGE)
 def test_a_damaged_index_is_one_line_naming_the_file_and_the_fix(index, capsys, kind):
     named = damage(index, kind)
     code, out, err = run(capsys, "ask", "--index", str(index), "Wat bood Trump aan Sheinbaum aan?")
@@ -179,6 +182,19 @@ def test_manifest_fields_are_checked_before_any_file_is_opened(index, monkeypatc
     assert opened == []
 
 
+@pytest.mark.parametrize("kind", DATA_DAMAGE)
+def test_a_plain_build_rebuilds_damaged_files_and_says_why(index, corpus, counting, kind):
+    named = damage(index, kind)
+    messages = []
+    report = build_index(corpus, index, encoder=counting, log=messages.append)
+    assert len(report.added) == 5 and report.unchanged == 0
+    assert len(messages) == 1 and messages[0].startswith("Full rebuild: ") and named in messages[0]
+    assert "\n" not in messages[0] and "run `qa build" not in messages[0]
+    retriever = Retriever.open(index)
+    assert retriever.search("Wat bood Trump aan Sheinbaum aan?", k=1)
+    retriever.store.check()
+
+
 @pytest.mark.parametrize("kind", MANIFEST_DAMAGE)
 def test_a_plain_build_on_a_damaged_manifest_asks_for_a_rebuild(index, corpus, counting, capsys, kind):
     damage(index, kind)
@@ -186,6 +202,14 @@ def test_a_plain_build_on_a_damaged_manifest_asks_for_a_rebuild(index, corpus, c
     assert code == 1 and err.count("\n") == 1 and "run `qa build --rebuild" in err
     report = build_index(corpus, index, encoder=counting, rebuild=True, **quiet())
     assert len(report.added) == 5 and Retriever.open(index).search("Sheinbaum", k=1)
+
+
+def test_a_build_checks_the_chunk_ids_it_would_carry_forward(index, corpus, counting):
+    manifest = json.loads((index / "manifest.json").read_text())
+    edit_manifest(index, next_chunk_id=1)  # the next article's ids would collide with stored ones
+    messages = []
+    report = build_index(corpus, index, encoder=counting, log=messages.append)
+    assert f"holds chunk {manifest['next_chunk_id'] - 1}" in messages[0] and len(report.added) == 5
 
 
 def test_a_second_build_is_refused_before_the_model_is_loaded(corpus, index):
