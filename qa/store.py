@@ -40,6 +40,9 @@ _FILE_NAMES = {
     "lexical_dir": re.compile(r"bm25-\d+"),
 }
 _TABLES = ("articles", "chunks", "sentences")
+# A reader re-reads a manifest that changed while it opened the files (a build committed and
+# removed them); commits come much further apart than an open takes, so a few tries settle it.
+_OPEN_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -285,9 +288,23 @@ class FaissStore:
     def open(cls, folder: Path) -> FaissStore:
         """The committed generation, checked to be whole (counts, schema; `check` goes further)."""
         manifest = read_manifest(folder)
-        if manifest is None:
-            hint = "" if folder == Path("index") else f" --index {folder}"
-            raise IndexMissingError(f"no index in {folder}/ yet; run `qa build{hint}` first")
+        for _ in range(_OPEN_ATTEMPTS):
+            if manifest is None:
+                hint = "" if folder == Path("index") else f" --index {folder}"
+                raise IndexMissingError(f"no index in {folder}/ yet; run `qa build{hint}` first")
+            try:
+                return cls._open_generation(folder, manifest)
+            except IndexCorruptError:
+                # A build that committed meanwhile removes the generation being opened: that is a
+                # race, not damage, and the manifest now names the generation to open instead.
+                current = read_manifest(folder)
+                if current == manifest:
+                    raise
+                manifest = current
+        raise QAError(f"{folder}/ changed {_OPEN_ATTEMPTS} times while being opened; try again")
+
+    @classmethod
+    def _open_generation(cls, folder: Path, manifest: Manifest) -> FaissStore:
         vectors_path = folder / manifest.vectors_file
         chunks_path = folder / manifest.chunks_file
         lexical_path = folder / manifest.lexical_dir

@@ -8,6 +8,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,11 +17,11 @@ import pytest
 import qa.store
 from qa.build import build_index
 from qa.cli import main
-from qa.errors import IndexCorruptError, UntrustedModelError
+from qa.errors import IndexCorruptError, QAError, UntrustedModelError
 from qa.search import Retriever
 from qa.store import FaissStore, build_lock
 from tests.conftest import ROOT
-from tests.test_build import quiet
+from tests.test_build import NEW_ARTICLE, quiet
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -210,6 +212,43 @@ def test_a_build_checks_the_chunk_ids_it_would_carry_forward(index, corpus, coun
     messages = []
     report = build_index(corpus, index, encoder=counting, log=messages.append)
     assert f"holds chunk {manifest['next_chunk_id'] - 1}" in messages[0] and len(report.added) == 5
+
+
+# ---------- readers and builds at the same time ----------
+
+
+def test_readers_opening_while_builds_commit_never_fail(corpus, index, counting):
+    errors: list[str] = []
+    opened = 0
+    stop = threading.Event()
+
+    def read() -> None:
+        nonlocal opened
+        while not stop.is_set():
+            try:
+                (FaissStore.open(index) if opened % 2 else Retriever.open(index)).close()
+                opened += 1
+            except QAError as e:
+                errors.append(str(e))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    commits = 0
+    try:
+        deadline = time.monotonic() + 3
+        added = corpus / "maastricht.txt"
+        while time.monotonic() < deadline:
+            if added.exists():
+                added.unlink()
+            else:
+                added.write_text(NEW_ARTICLE, encoding="utf-8")
+            build_index(corpus, index, encoder=counting, **quiet())
+            commits += 1
+    finally:
+        stop.set()
+        reader.join()
+    assert errors == []
+    assert commits >= 5 and opened >= 50
 
 
 def test_a_second_build_is_refused_before_the_model_is_loaded(corpus, index):
