@@ -647,7 +647,13 @@ class IndexWriter:
 
     def _write_lexical(self) -> None:
         lexical = self.lexical.updated(self.removed_chunks, self.added_chunks, self.added_terms)
-        lexical.save(self.folder / self.lexical_dir)
+        folder = self.folder / self.lexical_dir
+        lexical.save(folder)
+        # Like the other files, on disk before the manifest names them: after a power cut the
+        # committed generation must be whole.
+        for path in folder.iterdir():
+            _fsync(path)
+        _fsync_dir(folder)
 
 
 @contextlib.contextmanager

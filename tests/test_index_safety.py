@@ -251,6 +251,33 @@ def test_readers_opening_while_builds_commit_never_fail(corpus, index, counting)
     assert commits >= 5 and opened >= 50
 
 
+def test_every_file_of_a_generation_is_on_disk_before_the_manifest_names_it(
+    corpus, index, counting, monkeypatch
+):
+    events: list[tuple[str, Path]] = []
+    fsync, replace = qa.store._fsync, os.replace
+
+    def recorded_fsync(path: Path) -> None:
+        events.append(("fsync", Path(path)))
+        fsync(path)
+
+    def recorded_replace(source, target) -> None:
+        events.append(("replace", Path(target)))
+        replace(source, target)
+
+    monkeypatch.setattr(qa.store, "_fsync", recorded_fsync)
+    monkeypatch.setattr(os, "replace", recorded_replace)
+    (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    build_index(corpus, index, encoder=counting, **quiet())
+    monkeypatch.undo()
+    manifest = json.loads((index / "manifest.json").read_text())
+    lexical = index / manifest["lexical_dir"]
+    written = [index / manifest["vectors_file"], index / manifest["chunks_file"], *lexical.iterdir(), lexical]
+    committed = events.index(("replace", index / "manifest.json"))
+    synced = {path for event, path in events[:committed] if event == "fsync"}
+    assert [path.name for path in written if path not in synced] == []
+
+
 def test_a_second_build_is_refused_before_the_model_is_loaded(corpus, index):
     code = (
         "import sys; from qa.cli import main; "
