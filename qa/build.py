@@ -28,6 +28,7 @@ from qa.store import (
     build_lock,
     check_writable,
     read_manifest,
+    remove_leftovers,
 )
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ def build_index(
             previous, older_format = None, e.found
         except IndexCorruptError as e:
             raise QAError(f"{e}") from None
+        if previous:
+            remove_leftovers(index, keep=previous)
         model_name = model or (
             model_of_index(previous.settings.model, None, index / MANIFEST) if previous else DEFAULT_MODEL
         )

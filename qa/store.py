@@ -519,7 +519,8 @@ class IndexWriter:
         self.vectors_file = f"vectors-{self.generation:05d}.faiss"
         self.chunks_file = f"chunks-{self.generation:05d}.sqlite"
         self.lexical_dir = f"bm25-{self.generation:05d}"
-        _remove_unreferenced(folder, keep=committed)
+        self.committed = False
+        remove_leftovers(folder, keep=committed)
         chunks_path = folder / self.chunks_file
         self.db = sqlite3.connect(chunks_path)
         # BM25 changes by rows: the chunks dropped and the chunks added, applied at commit.
@@ -634,12 +635,16 @@ class IndexWriter:
         tmp.write_text(manifest.to_json(), encoding="utf-8")
         _fsync(tmp)
         os.replace(tmp, self.folder / MANIFEST)
+        # From here these files are the index: an interrupt while tidying up must not abort them.
+        self.committed = True
         _fsync_dir(self.folder)
-        _remove_unreferenced(self.folder, keep=manifest)
+        remove_leftovers(self.folder, keep=manifest)
         return manifest
 
     def abort(self) -> None:
         """Throw the half-written generation away; the committed one is untouched."""
+        if self.committed:
+            return
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
         for name in (self.vectors_file, self.chunks_file, self.lexical_dir):
@@ -686,14 +691,19 @@ def check_writable(folder: Path) -> None:
         )
 
 
-def _remove_unreferenced(folder: Path, keep: Manifest | None) -> None:
-    """Delete generations no manifest points at: leftovers of earlier builds or crashed ones."""
+def remove_leftovers(folder: Path, keep: Manifest | None) -> None:
+    """Delete generations `keep` does not name: earlier ones, and those of a build that crashed or
+    was killed (before its commit, or after it but before it removed the previous generation).
+
+    Only with the build lock held: the next build's files would look like leftovers too.
+    """
     referenced = {keep.vectors_file, keep.chunks_file, keep.lexical_dir} if keep else set()
     for path in folder.iterdir():
         if _is_generation_file(path.name) and path.name not in referenced:
             _remove(path)
     for path in folder.glob("*.sqlite-journal"):
         path.unlink(missing_ok=True)
+    (folder / (MANIFEST + ".tmp")).unlink(missing_ok=True)
 
 
 def _is_generation_file(name: str) -> bool:

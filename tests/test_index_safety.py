@@ -154,8 +154,6 @@ def damage(index: Path, kind: str) -> str:
 
 
 DATA_DAMAGE = ["zeroed page", "no sentences table", "truncated counts.npz"]
-
-
 MANIFEST_DAMAGE = [
     "articles: []",
     'format_version: "4"',
@@ -249,6 +247,31 @@ def test_readers_opening_while_builds_commit_never_fail(corpus, index, counting)
         reader.join()
     assert errors == []
     assert commits >= 5 and opened >= 50
+
+
+def test_a_build_interrupted_after_its_commit_keeps_it_and_leaves_nothing_behind(
+    corpus, index, counting, monkeypatch
+):
+    (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    synced_dir = qa.store._fsync_dir
+
+    def interrupted(folder: Path) -> None:
+        # Ctrl-C (or a kill) right after manifest.json was replaced, before the old files went.
+        if folder == index:
+            raise KeyboardInterrupt
+        synced_dir(folder)
+
+    monkeypatch.setattr(qa.store, "_fsync_dir", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(corpus, index, encoder=counting, **quiet())
+    monkeypatch.undo()
+    assert "maastricht.txt" in FaissStore.open(index).manifest.articles
+    counting.embedded.clear()
+    report = build_index(corpus, index, encoder=counting, **quiet())
+    assert report.unchanged == 6 and counting.embedded == []
+    manifest = json.loads((index / "manifest.json").read_text())
+    files = [manifest["vectors_file"], manifest["chunks_file"], manifest["lexical_dir"]]
+    assert sorted(os.listdir(index)) == sorted([".build.lock", "manifest.json", *files])
 
 
 def test_every_file_of_a_generation_is_on_disk_before_the_manifest_names_it(
