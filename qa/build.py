@@ -9,25 +9,30 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sentence_transformers import SentenceTransformer
 from tqdm.auto import tqdm
 
 import qa
 from qa.articles import CLEANING_VERSION, Article, ArticleError, Skipped, parse_article, scan_corpus
 from qa.chunking import ChunkSettings, article_sentences, chunk_article, embedding_text
-from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder
+from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder, model_of_index
 from qa.errors import IndexCorruptError, IndexFormatError, QAError
 from qa.store import (
     FORMAT_VERSION,
+    MANIFEST,
     FaissStore,
     IndexSettings,
     IndexWriter,
     build_lock,
     check_writable,
     read_manifest,
+    remove_leftovers,
 )
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 EMBED_BATCH = 256  # texts per progress step; the encoder batches within it
 
@@ -76,13 +81,15 @@ def build_index(
 ) -> BuildReport:
     """Bring `index` up to date with `corpus`, embedding only new and changed articles.
 
-    The model is, in order: `model`, the one the existing index was built with, the default.
-    A different model, chunking or cleaning than the index has means a full rebuild.
+    The model is, in order: `model`, the one the existing index was built with (a local folder
+    only when named as `model`), the default. A different model, chunking or cleaning than the
+    index has means a full rebuild, and so does damage the base generation's check finds.
     """
     started = time.perf_counter()
     if not corpus.is_dir():
         raise QAError(f"corpus folder {corpus}/ does not exist; create it and put articles in it")
     check_writable(index)
+    # The lock comes before the model: a second build is refused at once, not after loading it.
     with build_lock(index):
         older_format = None
         try:
@@ -93,7 +100,11 @@ def build_index(
             previous, older_format = None, e.found
         except IndexCorruptError as e:
             raise QAError(f"{e}") from None
-        model_name = model or (previous.settings.model if previous else DEFAULT_MODEL)
+        if previous:
+            remove_leftovers(index, keep=previous)
+        model_name = model or (
+            model_of_index(previous.settings.model, None, index / MANIFEST) if previous else DEFAULT_MODEL
+        )
         encoder = encoder or load_encoder(model_name)
         settings = IndexSettings(
             model=model_name,
@@ -109,9 +120,18 @@ def build_index(
         elif previous and previous.settings != settings:
             report.full_rebuild = _difference(previous.settings, settings)
             previous = None
+        base = None
+        if previous:
+            try:
+                base = FaissStore.open(index)
+                base.check()
+            except IndexCorruptError as e:
+                # Damaged files are rebuilt from corpus/, not carried into the next generation.
+                if base:
+                    base.close()
+                base, report.full_rebuild = None, e.problem
         if report.full_rebuild:
             log(f"Full rebuild: {report.full_rebuild}.")
-        base = FaissStore.open(index) if previous else None
         try:
             _update(corpus, index, settings, base, encoder, report, started)
         finally:

@@ -21,6 +21,11 @@ class IndexCorruptError(QAError):
 
     exit_code = 3
 
+    def __init__(self, message: str, problem: str | None = None):
+        super().__init__(message)
+        # What is wrong without the advice: a build that rebuilds the index by itself says this.
+        self.problem = problem or message
+
 
 class IndexFormatError(IndexCorruptError):
     """The index was written by a qa version with another on-disk format."""
@@ -28,6 +33,12 @@ class IndexFormatError(IndexCorruptError):
     def __init__(self, message: str, found: int):
         super().__init__(message)
         self.found = found
+
+
+class UntrustedModelError(QAError):
+    """The index names a local model folder the user has not named: an index must not choose code."""
+
+    exit_code = 3
 
 
 class ModelMismatchError(QAError):

@@ -8,15 +8,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sentence_transformers import SentenceTransformer
 
-from qa.encoders import encode_short, load_encoder
+from qa.encoders import encode_short, load_encoder, model_of_index
 from qa.errors import ModelMismatchError, QAError
 from qa.filters import Filters
 from qa.question import Period, Question, read_question, years_spoken_of
-from qa.store import ArticleInfo, FaissStore, StoredChunk
+from qa.store import MANIFEST, ArticleInfo, FaissStore, StoredChunk
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 MODES = ("hybrid", "dense", "bm25")
 # A candidate chunk: its fused score, cosine (when a dense hit), relevance to the question's period.
@@ -95,7 +98,12 @@ class Retriever:
                 f"{index}/ was built with {built_with}, not {model}; "
                 f"run `qa build --model {model}` to rebuild it, or drop --model"
             )
-        return cls(store, load_encoder(built_with))
+        try:
+            encoder = load_encoder(model_of_index(built_with, model, index / MANIFEST))
+        except QAError:
+            store.close()
+            raise
+        return cls(store, encoder)
 
     def close(self) -> None:
         self.store.close()

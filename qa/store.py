@@ -16,9 +16,11 @@ import re
 import shutil
 import sqlite3
 import threading
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -30,7 +32,17 @@ from qa.lexical import LexicalIndex, terms
 
 FORMAT_VERSION = 4  # 3: sentence vectors; 4: BM25 as term counts, updated by rows
 MANIFEST = "manifest.json"
-_GENERATION_FILE = re.compile(r"^(vectors-\d+\.faiss|chunks-\d+\.sqlite|bm25-\d+)$")
+# The manifest's file fields and the names a build gives them: a manifest naming anything else
+# (`../../etc/passwd`) is refused before a file is opened.
+_FILE_NAMES = {
+    "vectors_file": re.compile(r"vectors-\d+\.faiss"),
+    "chunks_file": re.compile(r"chunks-\d+\.sqlite"),
+    "lexical_dir": re.compile(r"bm25-\d+"),
+}
+_TABLES = ("articles", "chunks", "sentences")
+# A reader re-reads a manifest that changed while it opened the files (a build committed and
+# removed them); commits come much further apart than an open takes, so a few tries settle it.
+_OPEN_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -47,11 +59,20 @@ class IndexSettings:
 
     @classmethod
     def from_dict(cls, data: dict) -> IndexSettings:
+        """Raises ValueError naming the field that is missing or not what a build writes."""
+        _no_other_fields(data, cls, "settings.")
+        chunking = _field(data, "chunking", dict, "settings.")
+        _no_other_fields(chunking, ChunkSettings, "settings.chunking.")
+        model = _field(data, "model", str, "settings.")
+        if not model:
+            raise ValueError("field settings.model is empty")
         return cls(
-            model=data["model"],
-            dimension=int(data["dimension"]),
-            chunking=ChunkSettings(**data["chunking"]),
-            cleaning_version=int(data["cleaning_version"]),
+            model=model,
+            dimension=_count(data, "dimension", "settings.", least=1),
+            chunking=ChunkSettings(
+                **{f.name: _count(chunking, f.name, "settings.chunking.") for f in fields(ChunkSettings)}
+            ),
+            cleaning_version=_count(data, "cleaning_version", "settings."),
         )
 
 
@@ -73,10 +94,70 @@ class Manifest:
         return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> Manifest:
-        data = json.loads(text)
-        data["settings"] = IndexSettings.from_dict(data["settings"])
-        return cls(**data)
+    def from_dict(cls, data: dict) -> Manifest:
+        """Raises ValueError naming the field that is missing or not what a build writes."""
+        _no_other_fields(data, cls)
+        articles = _field(data, "articles", dict)
+        for article_id, digest in articles.items():
+            if not isinstance(digest, str):
+                raise ValueError(f"field articles[{article_id!r}] is {_json_kind(digest)}, not a string")
+        build = _field(data, "build", dict) if "build" in data else {}
+        return cls(
+            format_version=_count(data, "format_version"),
+            settings=IndexSettings.from_dict(_field(data, "settings", dict)),
+            generation=_count(data, "generation"),
+            next_chunk_id=_count(data, "next_chunk_id"),
+            articles=articles,
+            vectors_file=_file_name(data, "vectors_file"),
+            chunks_file=_file_name(data, "chunks_file"),
+            lexical_dir=_file_name(data, "lexical_dir"),
+            build=build,
+        )
+
+
+def _field(data: dict, name: str, kind: type, where: str = "") -> Any:
+    """`data[name]` if it is a `kind`; a ValueError naming the field otherwise."""
+    if name not in data:
+        raise ValueError(f"field {where}{name} is missing")
+    value = data[name]
+    # JSON's true and false are bools, and a bool is an int to isinstance: not a count, though.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"field {where}{name} is {_json_kind(value)}, not {_KIND_NAMES[kind]}")
+    return value
+
+
+def _count(data: dict, name: str, where: str = "", least: int = 0) -> int:
+    value = _field(data, name, int, where)
+    if value < least:
+        raise ValueError(f"field {where}{name} is {value}, not a whole number of at least {least}")
+    return value
+
+
+def _file_name(data: dict, name: str) -> str:
+    """A file of the index folder, as a build names it: never a path that leads out of it."""
+    value = _field(data, name, str)
+    if not _FILE_NAMES[name].fullmatch(value):
+        expected = _FILE_NAMES[name].pattern.replace("\\d+", "NNNNN").replace("\\", "")
+        raise ValueError(f"field {name} is {json.dumps(value)}, not a file of the index folder ({expected})")
+    return value
+
+
+def _no_other_fields(data: dict, kind: type, where: str = "") -> None:
+    known = {f.name for f in fields(kind)}
+    other = sorted(set(data) - known)
+    if other:
+        raise ValueError(f"field {where}{other[0]} is not one a qa index has")
+
+
+_KIND_NAMES = {int: "a whole number", str: "a string", dict: "an object"}
+
+
+def _json_kind(value: object) -> str:
+    """How a JSON value reads to whoever edits the manifest: `a string ("4")`."""
+    kinds = {bool: "true/false", int: "a number", float: "a number", str: "a string", list: "a list"}
+    kind = "an object" if isinstance(value, dict) else "null" if value is None else kinds[type(value)]
+    shown = json.dumps(value, ensure_ascii=False)
+    return f"{kind} ({shown[:37] + '...' if len(shown) > 40 else shown})"
 
 
 @dataclass(frozen=True)
@@ -132,24 +213,41 @@ _ARTICLE_COLUMNS = "a.id, a.title, a.date, a.category, a.url, a.path"
 
 
 def read_manifest(folder: Path) -> Manifest | None:
-    """The folder's manifest, None if there is no index there yet."""
+    """The folder's manifest, None if there is no index there yet.
+
+    Every field is checked to be what a build writes, with an error naming the field; the format
+    version first, since another version's manifest may have other fields.
+    """
     path = folder / MANIFEST
     if not path.exists():
         return None
     try:
-        manifest = Manifest.from_json(path.read_text(encoding="utf-8"))
-    except (ValueError, KeyError, TypeError) as e:
-        raise IndexCorruptError(
-            f"{path} is not a qa index manifest ({e.__class__.__name__}: {e}); "
-            f"run `qa build --rebuild --index {folder}`"
-        ) from None
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexFormatError(
-            f"{path} has index format {manifest.format_version}, this qa reads "
-            f"{FORMAT_VERSION}; run `qa build --index {folder}` to rebuild it",
-            manifest.format_version,
-        )
-    return manifest
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise IndexCorruptError(f"cannot read {path} ({e.strerror}); check its permissions") from None
+    try:
+        try:
+            data = json.loads(text)
+        except ValueError as e:
+            raise ValueError(f"not JSON ({e})") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"it is {_json_kind(data)}, not an object")
+        found = _count(data, "format_version")
+        if found != FORMAT_VERSION:
+            raise IndexFormatError(
+                f"{path} has index format {found}, this qa reads "
+                f"{FORMAT_VERSION}; run `qa build --index {folder}` to rebuild it",
+                found,
+            )
+        return Manifest.from_dict(data)
+    except ValueError as e:
+        raise _damaged(folder, f"{path} is not a qa index manifest: {e}") from None
+
+
+def _damaged(folder: Path, problem: str) -> IndexCorruptError:
+    """The error for an index whose files are damaged: one line, the problem and the fix."""
+    problem = " ".join(problem.splitlines())  # SQLite's reports can span lines
+    return IndexCorruptError(f"{problem}; run `qa build --rebuild --index {folder}`", problem=problem)
 
 
 class FaissStore:
@@ -173,46 +271,119 @@ class FaissStore:
             None
         )
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The chunk store, one caller at a time; a damaged page that a question runs into is an
+        error the user can fix, not a traceback."""
+        with self._lock:
+            try:
+                yield self._db
+            except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+                raise  # our own mistakes (a closed store, a bad statement) stay loud
+            except sqlite3.DatabaseError as e:
+                chunks_path = self.folder / self.manifest.chunks_file
+                raise _damaged(self.folder, f"{chunks_path} is damaged ({e})") from None
+
     @classmethod
     def open(cls, folder: Path) -> FaissStore:
+        """The committed generation, checked to be whole (counts, schema; `check` goes further)."""
         manifest = read_manifest(folder)
-        if manifest is None:
-            hint = "" if folder == Path("index") else f" --index {folder}"
-            raise IndexMissingError(f"no index in {folder}/ yet; run `qa build{hint}` first")
+        for _ in range(_OPEN_ATTEMPTS):
+            if manifest is None:
+                hint = "" if folder == Path("index") else f" --index {folder}"
+                raise IndexMissingError(f"no index in {folder}/ yet; run `qa build{hint}` first")
+            try:
+                return cls._open_generation(folder, manifest)
+            except IndexCorruptError:
+                # A build that committed meanwhile removes the generation being opened: that is a
+                # race, not damage, and the manifest now names the generation to open instead.
+                current = read_manifest(folder)
+                if current == manifest:
+                    raise
+                manifest = current
+        raise QAError(f"{folder}/ changed {_OPEN_ATTEMPTS} times while being opened; try again")
+
+    @classmethod
+    def _open_generation(cls, folder: Path, manifest: Manifest) -> FaissStore:
         vectors_path = folder / manifest.vectors_file
         chunks_path = folder / manifest.chunks_file
         lexical_path = folder / manifest.lexical_dir
-        rebuild = f"run `qa build --rebuild --index {folder}`"
         for path in (vectors_path, chunks_path, lexical_path):
             if not path.exists():
-                raise IndexCorruptError(f"{path} is missing; {rebuild}")
+                raise _damaged(folder, f"{path} is missing")
         try:
             vectors = faiss.read_index(str(vectors_path))
         except RuntimeError:
-            raise IndexCorruptError(f"{vectors_path} is not a readable FAISS index; {rebuild}") from None
+            raise _damaged(folder, f"{vectors_path} is not a readable FAISS index") from None
         try:
             lexical = LexicalIndex.load(lexical_path)
-        except (OSError, ValueError, KeyError) as e:
-            raise IndexCorruptError(
-                f"{lexical_path}/ is not a readable BM25 index ({e}); {rebuild}"
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+            raise _damaged(
+                folder, f"{lexical_path}/ is not a readable BM25 index ({e.__class__.__name__}: {e})"
             ) from None
         try:
             db = sqlite3.connect(f"file:{chunks_path}?mode=ro", uri=True, check_same_thread=False)
-            (stored,) = db.execute("SELECT count(*) FROM chunks").fetchone()
         except sqlite3.DatabaseError as e:
-            raise IndexCorruptError(f"{chunks_path} is not a readable chunk store ({e}); {rebuild}") from None
-        if not (stored == vectors.ntotal == len(lexical)) or vectors.d != manifest.settings.dimension:
+            raise _damaged(folder, f"{chunks_path} is not a readable chunk store ({e})") from None
+        try:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            missing = [table for table in _TABLES if table not in tables]
+            stored = 0 if missing else db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        except sqlite3.DatabaseError as e:
             db.close()
-            raise IndexCorruptError(
+            raise _damaged(folder, f"{chunks_path} is not a readable chunk store ({e})") from None
+        problem = None
+        if missing:
+            problem = f"{chunks_path} has no {missing[0]} table"
+        elif not (stored == vectors.ntotal == len(lexical)) or vectors.d != manifest.settings.dimension:
+            problem = (
                 f"{folder}/ is inconsistent ({vectors.ntotal} vectors of dimension {vectors.d}, "
                 f"{len(lexical)} in BM25, {stored} chunks, manifest says dimension "
-                f"{manifest.settings.dimension}); {rebuild}"
+                f"{manifest.settings.dimension})"
             )
+        if problem:
+            db.close()
+            raise _damaged(folder, problem)
         # One question scans the vectors once: on 2 cores a second OpenMP thread saved nothing
         # (fp16, 100k chunks: 10 ms either way) and, when the other core is busy, its barrier
         # waits cost far more than the scan.
         faiss.omp_set_num_threads(1)
         return cls(folder, manifest, vectors, lexical, db)
+
+    def check(self) -> None:
+        """What `open` leaves out to stay fast: every page of the chunk store, and the same chunks in
+        it, the vectors and BM25, the same articles as the manifest.
+
+        A build runs it before carrying this generation forward: the chunk store is copied page by
+        page, so damage not found here would live on in every later generation.
+        """
+        chunks_path = self.folder / self.manifest.chunks_file
+        with self._reading() as db:
+            (verdict,) = db.execute("PRAGMA quick_check(1)").fetchone()
+            if verdict != "ok":
+                raise _damaged(self.folder, f"{chunks_path} is damaged ({verdict})")
+            stored = np.array([row[0] for row in db.execute("SELECT id FROM chunks ORDER BY id")], np.int64)
+            articles = {row[0] for row in db.execute("SELECT id FROM articles")}
+        manifest_path = self.folder / MANIFEST
+        if articles != set(self.manifest.articles):
+            raise _damaged(
+                self.folder,
+                f"{chunks_path} holds {len(articles)} articles, {manifest_path} lists "
+                f"{len(self.manifest.articles)} ({len(articles ^ set(self.manifest.articles))} differ)",
+            )
+        if len(stored) and stored[-1] >= self.manifest.next_chunk_id:
+            raise _damaged(
+                self.folder,
+                f"{chunks_path} holds chunk {stored[-1]}, {manifest_path} says ids start at "
+                f"{self.manifest.next_chunk_id}",
+            )
+        if not isinstance(self.vectors, faiss.IndexIDMap2):
+            raise _damaged(self.folder, f"{self.folder / self.manifest.vectors_file} has no chunk ids")
+        vector_ids = np.sort(faiss.vector_to_array(self.vectors.id_map))
+        lexical_ids = np.sort(self.lexical.chunk_ids)
+        for path, ids in ((self.manifest.vectors_file, vector_ids), (self.manifest.lexical_dir, lexical_ids)):
+            if not np.array_equal(ids, stored):
+                raise _damaged(self.folder, f"{self.folder / path} holds other chunks than {chunks_path}")
 
     def close(self) -> None:
         self._db.close()
@@ -244,8 +415,8 @@ class FaissStore:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        with self._lock:
-            rows = self._db.execute(
+        with self._reading() as db:
+            rows = db.execute(
                 f'SELECT c.id, c.position, c.start, c."end", c.text, c.sentences, {_ARTICLE_COLUMNS} '
                 f"FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
                 [int(i) for i in ids],
@@ -267,10 +438,10 @@ class FaissStore:
         """The stored vectors of these (article id, start, end) sentences, as float32 rows."""
         found: dict[SentenceKey, np.ndarray] = {}
         wanted = set(keys)
-        with self._lock:
+        with self._reading() as db:
             for article_id in {k[0] for k in wanted}:
                 starts = sorted({k[1] for k in wanted if k[0] == article_id})
-                rows = self._db.execute(
+                rows = db.execute(
                     f'SELECT start, "end", vector FROM sentences WHERE article_id = ? '
                     f"AND start IN ({','.join('?' * len(starts))})",
                     [article_id, *starts],
@@ -301,9 +472,9 @@ class FaissStore:
 
     def _catalogue(self) -> _Catalogue:
         # Read once per opened generation, which never changes.
-        with self._lock:
+        with self._reading() as db:
             if self._chunk_catalogue is None:
-                rows = self._db.execute(
+                rows = db.execute(
                     "SELECT c.id, a.date, a.category FROM chunks c JOIN articles a ON a.id = c.article_id "
                     "ORDER BY c.id"
                 ).fetchall()
@@ -318,15 +489,13 @@ class FaissStore:
             return self._chunk_catalogue
 
     def articles(self) -> list[ArticleInfo]:
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.date, a.id"
-            ).fetchall()
+        with self._reading() as db:
+            rows = db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.date, a.id").fetchall()
         return [ArticleInfo(*row) for row in rows]
 
     def article_text(self, article_id: str) -> str:
-        with self._lock:
-            row = self._db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        with self._reading() as db:
+            row = db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             raise QAError(f"no article {article_id!r} in {self.folder}/")
         return row[0]
@@ -350,7 +519,8 @@ class IndexWriter:
         self.vectors_file = f"vectors-{self.generation:05d}.faiss"
         self.chunks_file = f"chunks-{self.generation:05d}.sqlite"
         self.lexical_dir = f"bm25-{self.generation:05d}"
-        _remove_unreferenced(folder, keep=committed)
+        self.committed = False
+        remove_leftovers(folder, keep=committed)
         chunks_path = folder / self.chunks_file
         self.db = sqlite3.connect(chunks_path)
         # BM25 changes by rows: the chunks dropped and the chunks added, applied at commit.
@@ -465,12 +635,16 @@ class IndexWriter:
         tmp.write_text(manifest.to_json(), encoding="utf-8")
         _fsync(tmp)
         os.replace(tmp, self.folder / MANIFEST)
+        # From here these files are the index: an interrupt while tidying up must not abort them.
+        self.committed = True
         _fsync_dir(self.folder)
-        _remove_unreferenced(self.folder, keep=manifest)
+        remove_leftovers(self.folder, keep=manifest)
         return manifest
 
     def abort(self) -> None:
         """Throw the half-written generation away; the committed one is untouched."""
+        if self.committed:
+            return
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
         for name in (self.vectors_file, self.chunks_file, self.lexical_dir):
@@ -478,7 +652,13 @@ class IndexWriter:
 
     def _write_lexical(self) -> None:
         lexical = self.lexical.updated(self.removed_chunks, self.added_chunks, self.added_terms)
-        lexical.save(self.folder / self.lexical_dir)
+        folder = self.folder / self.lexical_dir
+        lexical.save(folder)
+        # Like the other files, on disk before the manifest names them: after a power cut the
+        # committed generation must be whole.
+        for path in folder.iterdir():
+            _fsync(path)
+        _fsync_dir(folder)
 
 
 @contextlib.contextmanager
@@ -503,7 +683,7 @@ def check_writable(folder: Path) -> None:
     if not folder.is_dir():
         raise QAError(f"{folder} is a file, not an index folder; pick another --index")
     ours = {MANIFEST, MANIFEST + ".tmp", ".build.lock", "README.md"}
-    foreign = [p.name for p in folder.iterdir() if p.name not in ours and not _GENERATION_FILE.match(p.name)]
+    foreign = [p.name for p in folder.iterdir() if p.name not in ours and not _is_generation_file(p.name)]
     if foreign and not (folder / MANIFEST).exists():
         raise QAError(
             f"{folder}/ holds files that are not a qa index ({', '.join(sorted(foreign)[:3])}); "
@@ -511,14 +691,23 @@ def check_writable(folder: Path) -> None:
         )
 
 
-def _remove_unreferenced(folder: Path, keep: Manifest | None) -> None:
-    """Delete generations no manifest points at: leftovers of earlier builds or crashed ones."""
+def remove_leftovers(folder: Path, keep: Manifest | None) -> None:
+    """Delete generations `keep` does not name: earlier ones, and those of a build that crashed or
+    was killed (before its commit, or after it but before it removed the previous generation).
+
+    Only with the build lock held: the next build's files would look like leftovers too.
+    """
     referenced = {keep.vectors_file, keep.chunks_file, keep.lexical_dir} if keep else set()
     for path in folder.iterdir():
-        if _GENERATION_FILE.match(path.name) and path.name not in referenced:
+        if _is_generation_file(path.name) and path.name not in referenced:
             _remove(path)
     for path in folder.glob("*.sqlite-journal"):
         path.unlink(missing_ok=True)
+    (folder / (MANIFEST + ".tmp")).unlink(missing_ok=True)
+
+
+def _is_generation_file(name: str) -> bool:
+    return any(pattern.fullmatch(name) for pattern in _FILE_NAMES.values())
 
 
 def _remove(path: Path) -> None:

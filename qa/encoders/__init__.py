@@ -8,14 +8,17 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-import transformers
-from sentence_transformers import SentenceTransformer
 
-from qa.encoders.use import UniversalSentenceEncoder
-from qa.errors import QAError
+from qa.errors import QAError, UntrustedModelError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+# torch, transformers and sentence-transformers take seconds to import: they are imported where a
+# model is loaded or run, so that a second `qa build` is refused, and `qa stats` answers, at once.
 
 MINILM = "all-MiniLM-L6-v2"
 USE = "use-multilingual-v3"
@@ -37,19 +40,35 @@ def packaged_model_path(name: str) -> Path | None:
     return None
 
 
+# Our own module class, as a saved folder's modules.json names it: the one class outside
+# sentence-transformers that a folder may name. It is this package's code, imported from here.
+_OUR_MODULES = ("qa.encoders.use.UniversalSentenceEncoder",)
+
+
 @functools.lru_cache(maxsize=4)
 def load_encoder(name: str, device: str | None = None) -> SentenceTransformer:
-    """Load (once per process) the encoder `name`: a packaged name, a hub name or a local path."""
-    if name == USE:
-        from qa.encoders.use import use_multilingual_v3
+    """Load (once per process) the encoder `name`: a packaged name, a hub name or a local path.
 
+    Never runs code that comes with a model: a folder's modules.json may name sentence-transformers'
+    module classes and ours (`_OUR_MODULES`); any other class is refused, not imported.
+    """
+    import transformers
+    from sentence_transformers import SentenceTransformer
+
+    from qa.encoders.use import UniversalSentenceEncoder, use_multilingual_v3
+
+    if name == USE:
         return use_multilingual_v3(device)
     path = packaged_model_path(name)
     # transformers draws a progress bar for every weight load; ours are the ones that matter.
     transformers.utils.logging.disable_progress_bar()
+    ours = dict.fromkeys(_OUR_MODULES, UniversalSentenceEncoder)
     try:
-        model = SentenceTransformer(
-            str(path) if path else name, device=device, trust_remote_code=_is_ours(name)
+        # sentence-transformers' hook (its version is pinned) for module classes already imported:
+        # ours resolve to this package's class, and with trust_remote_code off any other class
+        # outside sentence_transformers.* is refused before its file is read.
+        model = SentenceTransformer._load_with_module_classes(
+            str(path) if path else name, ours, device=device, trust_remote_code=False
         )
     except (OSError, ValueError) as e:
         offline = " (no hub access: HF_HUB_OFFLINE is set)" if os.environ.get("HF_HUB_OFFLINE") else ""
@@ -61,14 +80,19 @@ def load_encoder(name: str, device: str | None = None) -> SentenceTransformer:
     return model
 
 
-def _is_ours(name: str) -> bool:
-    """A folder saved from our own USE module: sentence-transformers imports its class only when
-    trusted, and the class is this package's own code, not code from the folder."""
-    modules = Path(name) / "modules.json"
-    try:
-        return modules.is_file() and '"qa.encoders.' in modules.read_text(encoding="utf-8")
-    except OSError:
-        return False
+def model_of_index(name: str, asked: str | None, manifest: Path) -> str:
+    """`name`, the model the index at `manifest` was built with, if it may be loaded for it.
+
+    An index is data: a local folder it names is loaded only when the user names that folder
+    too (`asked`, from --model), so an index copied from elsewhere cannot choose what runs.
+    Packaged and hub names need no such word.
+    """
+    if asked is None and name != USE and packaged_model_path(name) is None and os.path.exists(name):
+        raise UntrustedModelError(
+            f"{manifest} names the local model folder {name}, which is loaded only when you name it; "
+            f"pass `--model {name}` if you trust it"
+        )
+    return name
 
 
 def _add_family_prompts(name: str, model: SentenceTransformer) -> None:
@@ -97,6 +121,10 @@ def encode_short(model: SentenceTransformer, texts: list[str], kind: str) -> np.
     """
     if not texts:
         return np.zeros((0, embedding_dimension(model)), dtype=np.float32)
+    import torch
+
+    from qa.encoders.use import UniversalSentenceEncoder
+
     if len(model) == 1 and isinstance(model[0], UniversalSentenceEncoder):
         with torch.inference_mode():
             features = {k: v.to(model.device) for k, v in model[0].preprocess(texts).items()}
