@@ -104,6 +104,9 @@ class AppSettings:
     port: int = 7860
     max_upload_mb: float = 20.0  # per file; env QA_MAX_UPLOAD_MB
     users: tuple[tuple[str, str], ...] = ()  # env QA_USERS=user:pass,user2:pass2; none: no login
+    # The index's model unless named: a local model folder an index names loads only when the
+    # user names it too (an index is data, not code to trust); env QA_MODEL.
+    model: str | None = None
 
     @property
     def max_upload_bytes(self) -> int:
@@ -152,7 +155,7 @@ def _filters(since: str | None, until: str | None, category: str | None, lang: s
 
 
 def answer_stream(
-    question: str, k: int, index: Path, filters: Filters, use_period: bool
+    question: str, k: int, index: Path, filters: Filters, use_period: bool, model: str | None = None
 ) -> Iterator[str | Answer]:
     """The answer's text so far while an LLM writes it (nothing without one), then the Answer.
 
@@ -164,8 +167,9 @@ def answer_stream(
     def run() -> None:
         try:
             outcome["answer"] = ask(
-                question, k, index=index, filters=filters, use_period=use_period, on_token=pieces.put
-            )
+                question, k, retriever=retriever_for(index, model), filters=filters, use_period=use_period,
+                on_token=pieces.put,
+            )  # fmt: skip
         except BaseException as e:  # handed to the caller's thread, which raises it
             outcome["error"] = e
         finally:
@@ -189,18 +193,19 @@ def build_app(settings: AppSettings) -> gr.Blocks:
 
     def indexed_articles() -> list[ArticleInfo]:
         try:
-            return retriever_for(index).store.articles()
+            return retriever_for(index, settings.model).store.articles()
         except IndexMissingError:
             return []
 
     def answer_with(question: str, k: float, filters: Filters, use_period: bool) -> Answer:
-        return ask(question, int(k), index=index, filters=filters, use_period=use_period)
+        return ask(question, int(k), retriever=retriever_for(index, settings.model), filters=filters,
+                   use_period=use_period)  # fmt: skip
 
     def panels(answer: Answer | None, lang: str) -> tuple[str, str, dict, str]:
         """Sources, timeline, and the question's period with a button to ask without it."""
         if answer is None:
             return ui.source_cards(None, None, lang), "", gr.update(visible=False), ""
-        store = retriever_for(index).store
+        store = retriever_for(index, settings.model).store
 
         def article_text(article_id: str) -> str | None:
             try:
@@ -238,7 +243,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         yield (history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), question, "")
         try:
             filters = _filters(since, until, category, lang)
-            for step in answer_stream(question, int(k), index, filters, use_period):
+            for step in answer_stream(question, int(k), index, filters, use_period, settings.model):
                 if isinstance(step, Answer):
                     reply = {"role": "assistant", "content": ui.answer_message(step, lang)}
                     yield ([*history, reply], *panels(step, lang), question, "")
@@ -279,7 +284,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         found = next((a for a in indexed_articles() if a.id == wanted), None)
         if found is None:
             return ""
-        return ui.article_view(found, retriever_for(index).store.article_text(found.id), _lang(request))
+        store = retriever_for(index, settings.model).store
+        return ui.article_view(found, store.article_text(found.id), _lang(request))
 
     def add_files(files: list[str] | None, request: gr.Request) -> tuple[str, None]:
         if not files:
@@ -294,7 +300,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         if not rebuilding.acquire(blocking=False):
             return ui.build_busy(lang)
         try:
-            report = build_index(corpus, index, log=lambda _line: None)
+            report = build_index(corpus, index, model=settings.model, log=lambda _line: None)
         except QAError as e:
             return ui.build_error(str(e), lang)
         finally:
@@ -482,6 +488,10 @@ def _parser() -> argparse.ArgumentParser:
         "--index", type=Path, default=Path(os.environ.get("QA_INDEX") or "index"),
         help="index folder (env QA_INDEX; default index)",
     )  # fmt: skip
+    parser.add_argument(
+        "--model", default=os.environ.get("QA_MODEL") or None,
+        help="the model to build and ask with (env QA_MODEL; default: the index's, else use-multilingual-v3)",
+    )  # fmt: skip
     return parser
 
 
@@ -495,6 +505,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             max_upload_mb=max_upload_mb(os.environ.get("QA_MAX_UPLOAD_MB")),
             users=parse_users(os.environ.get("QA_USERS")),
+            model=args.model,
         )
         if port_in_use(settings.host, settings.port):
             print(
@@ -508,10 +519,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"No index in {settings.index}/ yet: building it from {settings.corpus}/ …", file=sys.stderr
             )
             report = build_index(
-                settings.corpus, settings.index, log=lambda line: print(line, file=sys.stderr)
+                settings.corpus,
+                settings.index,
+                model=settings.model,
+                log=lambda line: print(line, file=sys.stderr),
             )
             print(report.summary(), file=sys.stderr)
-        retriever_for(settings.index)  # load the index and the model now, not on the first question
+        retriever_for(settings.index, settings.model)  # load the index and model now, not on first question
     except QAError as e:
         print(f"app.py: error: {e}", file=sys.stderr)
         return e.exit_code

@@ -27,8 +27,9 @@ _open: dict[Path, Retriever] = {}
 _lock = threading.Lock()
 
 
-def retriever_for(index: Path) -> Retriever:
-    """The process's retriever for `index`, re-opened if a build has committed since."""
+def retriever_for(index: Path, model: str | None = None) -> Retriever:
+    """The process's retriever for `index`, re-opened if a build has committed since. `model`:
+    what the user named (needed for an index built with a local model folder)."""
     key = index.resolve()
     manifest = read_manifest(index)
     with _lock:
@@ -36,7 +37,7 @@ def retriever_for(index: Path) -> Retriever:
         if current is None or manifest is None or current.store.manifest.generation != manifest.generation:
             # The old store stays usable by requests still holding it; its files are gone
             # from the folder but stay readable while open.
-            current = Retriever.open(index)
+            current = Retriever.open(index, model=model)
             _open[key] = current
         return current
 

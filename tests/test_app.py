@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -523,3 +524,9 @@ def test_wrong_passwords_are_slowed_and_lock_the_name_out():
     now[0] += 61
     assert guard("anna", "geheim")  # the lockout ends
     assert not guard("nobody", "geheim") and not guard("anna", "")
+
+
+def test_the_app_takes_the_model_option_for_an_index_built_with_a_model_folder():
+    parsed = app._parser().parse_args(["--model", "/models/mijn-model"])
+    assert parsed.model == "/models/mijn-model"
+    assert app._parser().parse_args([]).model in (None, os.environ.get("QA_MODEL"))
