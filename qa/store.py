@@ -322,7 +322,10 @@ class FaissStore:
                 folder, f"{lexical_path}/ is not a readable BM25 index ({e.__class__.__name__}: {e})"
             ) from None
         try:
-            db = sqlite3.connect(f"file:{chunks_path}?mode=ro", uri=True, check_same_thread=False)
+            # as_uri percent-encodes the path: a folder named with "?", "#" or "%" opens too.
+            db = sqlite3.connect(
+                f"{chunks_path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
         except sqlite3.DatabaseError as e:
             raise _damaged(folder, f"{chunks_path} is not a readable chunk store ({e})") from None
         try:

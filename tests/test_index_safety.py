@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -318,3 +319,13 @@ def test_a_second_build_is_refused_before_the_model_is_loaded(corpus, index):
         )
     assert result.stdout.strip() == "1 []"
     assert result.stderr == f"qa: error: another build of {index}/ is running; wait for it to finish\n"
+
+
+def test_an_index_in_a_folder_named_with_uri_characters_opens(tmp_path, seed_index):
+    odd = tmp_path / "archief ?#%20"
+    shutil.copytree(seed_index, odd)
+    retriever = Retriever.open(odd)
+    try:
+        assert retriever.search("Wat bood Trump aan?")
+    finally:
+        retriever.close()
