@@ -40,6 +40,11 @@ DUTCH_ABBREVIATIONS = frozenset(
     """.split()
 )
 _TRAILING_TOKEN = re.compile(r"(?:^|[\s(\"'“‘„])([^\s(\"'“‘„]+)\.$")
+# How much of a sentence's end the abbreviation test reads: the longest abbreviation, its full stop
+# and the character before it give the same answer as the whole sentence. Merged sentences can grow
+# to a whole paragraph, and reading all of one for every merge made splitting quadratic (a 100 KB
+# list of "dhr. Jansen, mevr. De Boer, …" took 6 s, 5 MB would take hours: bench/bench_split.py).
+_ABBREVIATION_TAIL = max(map(len, DUTCH_ABBREVIATIONS)) + 2
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -56,7 +61,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def _merge_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in spans:
-        if merged and _ends_with_abbreviation(text[merged[-1][0] : merged[-1][1]]):
+        if merged and _ends_with_abbreviation(text, *merged[-1]):
             between = text[merged[-1][1] : start]
             if "\n\n" not in between:
                 merged[-1] = (merged[-1][0], end)
@@ -65,8 +70,8 @@ def _merge_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[
     return merged
 
 
-def _ends_with_abbreviation(sentence: str) -> bool:
-    match = _TRAILING_TOKEN.search(sentence)
+def _ends_with_abbreviation(text: str, start: int, end: int) -> bool:
+    match = _TRAILING_TOKEN.search(text[max(start, end - _ABBREVIATION_TAIL) : end])
     return bool(match) and match.group(1).lower() in DUTCH_ABBREVIATIONS
 
 

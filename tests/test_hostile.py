@@ -1,0 +1,28 @@
+"""Hostile and careless files: each is read or skipped with its reason, none ends, hangs or leaks a build."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from qa.articles import SourceFile, parse_article
+from qa.chunking import ChunkSettings, chunk_article
+
+
+def source(name: str, data: bytes) -> SourceFile:
+    return SourceFile(name, Path(name), data, hashlib.sha256(data).hexdigest())
+
+
+def one_paragraph(unit: str, size: int) -> bytes:
+    return (unit * (size // len(unit) + 1))[:size].rsplit(" ", 1)[0].encode("utf-8")
+
+
+def test_a_5_mb_paragraph_of_titled_names_is_read_and_chunked():
+    # Every "dhr." glues the next name on: one sentence the size of the file, which splitting used
+    # to re-read for every merge (hours for 5 MB; bench/bench_split.py measures it).
+    data = one_paragraph("dhr. Jansen, mevr. De Boer, prof. Bakker en dr. Smit, ", 5_000_000)
+    article = parse_article(source("namen.txt", data))
+    chunks = chunk_article(article, ChunkSettings())
+    assert len(article.text) == len(data) and len(chunks) > 1000
+    assert all(article.text[c.start : c.end] == c.text for c in chunks)
+    assert chunks[0].start == 0 and chunks[-1].end == len(article.text)
