@@ -17,6 +17,7 @@ import ftfy
 import yaml
 
 from qa.dates import Byline, byline, plausible, split_dateline
+from qa.markdown import markdown_to_text
 from qa.webpages import Page, is_page, looks_like_html, read_fragment, read_page
 
 # Bump when cleaning changes what text an unchanged file yields: the build re-reads everything.
@@ -131,9 +132,9 @@ def _read_body(body: str, suffix: str) -> _Body:
     elif is_html:
         body, headline = read_fragment(body)
     elif suffix in (".md", ".markdown"):
-        body, headline = _markdown_to_text(body)
+        body, headline = markdown_to_text(body)
     blocks = _blocks(body)
-    headline = _clean_line(headline) if headline else None
+    headline = (_clean_line(headline) or None) if headline else None
     if page is not None and headline and headline not in blocks[:3]:
         # A page's headline opens its text as in the other formats: trafilatura keeps or drops it
         # depending on where the page puts it.
@@ -233,24 +234,6 @@ def _parse_date(value: object) -> str:
         return email.utils.parsedate_to_datetime(text).date().isoformat()
     except (TypeError, ValueError, IndexError):
         raise ArticleError(f"front matter field 'date': cannot read {text!r} as a date") from None
-
-
-# --- Markdown bodies -----------------------------------------------------------------------
-
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
-
-
-def _markdown_to_text(body: str) -> tuple[str, str | None]:
-    heading = _MD_HEADING.search(body)
-    # Headings become paragraphs of their own so they never glue onto the next sentence.
-    text = _MD_HEADING.sub(lambda m: f"\n\n{m.group(1)}\n\n", body)
-    text = _MD_IMAGE.sub("", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_EMPHASIS.sub(r"\2", text)
-    return text, _clean_line(heading.group(1)) if heading else None
 
 
 # --- dates in the text -----------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from qa.articles import SourceFile, parse_article
 from qa.chunking import ChunkSettings, chunk_article
 
@@ -26,3 +28,19 @@ def test_a_5_mb_paragraph_of_titled_names_is_read_and_chunked():
     assert len(article.text) == len(data) and len(chunks) > 1000
     assert all(article.text[c.start : c.end] == c.text for c in chunks)
     assert chunks[0].start == 0 and chunks[-1].end == len(article.text)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "start"),
+    [
+        ("spaces.md", "# Kop" + " " * 100_000 + "zonder einde.", "Kop zonder einde."),
+        ("emphasis.md", "De *minister zei _dat het 2 * 3 was. " * 30_000, "De *minister zei _dat"),
+        ("links.md", "[tekst [zonder einde " * 30_000, "[tekst [zonder einde"),
+        ("images.md", "![foto ![zonder einde " * 30_000, "![foto ![zonder einde"),
+    ],
+    ids=["heading_spaces", "unclosed_emphasis", "unclosed_links", "unclosed_images"],
+)
+def test_markdown_with_unclosed_marks_is_read_in_linear_time(name, content, start):
+    # Each took minutes to hours with the regular expressions that backtracked over the marks.
+    article = parse_article(source(name, content.encode("utf-8")))
+    assert article.text.startswith(start)
