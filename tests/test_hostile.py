@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import random
 from pathlib import Path
 
 import pytest
 
-from qa.articles import SourceFile, parse_article
+from qa.articles import ArticleError, SourceFile, parse_article
 from qa.chunking import ChunkSettings, chunk_article
 
 
@@ -50,7 +52,7 @@ def test_markdown_with_unclosed_marks_is_read_in_linear_time(name, content, star
     ("content", "start"),
     [
         ("<p>Tekst van het stuk.</p><p>" + '<a href="' * 50_000, 'Tekst van het stuk.\n\n<a href="<a href="'),
-        ("<p>Tekst van het stuk.</p><p>" + "</" * 50_000, "Tekst van het stuk.\n\n</</"),
+        ("<p>Tekst van het stuk.</p><p>" + "</a tekst " * 50_000, "Tekst van het stuk.\n\n</a tekst </a"),
         ("<p>Tekst van het stuk.</p><p>Meer.</p><![foo[ bar", "Tekst van het stuk.\n\nMeer."),
     ],
     ids=["unclosed_tags", "unclosed_end_tags", "unknown_marked_section"],
@@ -60,3 +62,56 @@ def test_html_with_unclosed_tags_is_read_in_linear_time(content, start):
     # raised AssertionError on a marked section it did not know.
     article = parse_article(source("stuk.html", content.encode("utf-8")))
     assert article.text.startswith(start)
+
+
+STORY = "De gemeente opent een opvangcentrum voor 250 mensen. Burgemeester Penders is blij.\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        codecs.BOM_UTF16_LE + STORY.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + STORY.encode("utf-16-be"),
+        codecs.BOM_UTF32_LE + STORY.encode("utf-32-le"),
+        codecs.BOM_UTF8 + STORY.encode("utf-8"),
+    ],
+    ids=["utf16_le", "utf16_be", "utf32_le", "utf8_mark"],
+)
+def test_text_with_a_byte_order_mark_is_read_in_its_encoding(data):
+    assert parse_article(source("utf16.txt", data)).text == STORY.strip()
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("Een financiële crisis in Curaçao.".encode("latin-1"), "Een financiële crisis in Curaçao."),
+        ("Hij zei: “Dit kost € 5”.".encode("cp1252"), "Hij zei: “Dit kost € 5”."),
+    ],
+    ids=["latin1", "cp1252"],
+)
+def test_latin1_and_windows_1252_are_read(data, text):
+    assert parse_article(source("oud.txt", data)).text == text
+
+
+def random_bytes(allowed: range, size: int = 8000) -> bytes:
+    """Random bytes that hold no NUL and none of the five bytes Windows-1252 leaves undefined."""
+    rng = random.Random(11)
+    undefined = {0x00, 0x81, 0x8D, 0x8F, 0x90, 0x9D}
+    return bytes(b for b in rng.randbytes(3 * size) if b in allowed and b not in undefined)[:size]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (random_bytes(range(256)), "binary file, not text"),
+        (random_bytes(range(0x80, 256)), "not article text"),
+        (b"3,14 15,92 65,35 89,79 32,38 46,26 43,38 32,79 50,28 84,19\n" * 20, "letters"),
+        (b"\xff\xfe" + "Tekst".encode("utf-16-le") + b"\x00\xd8", "not UTF-16 text"),
+        (b"caf\xc3 \x81\x8d", "not UTF-8 or Windows-1252"),
+        (STORY.encode("utf-16-le"), "UTF-16 needs a byte order mark"),
+    ],
+    ids=["random_without_nul", "random_high_bytes", "numbers", "bad_utf16", "bad_utf8", "utf16_no_mark"],
+)
+def test_binary_data_without_nul_bytes_is_not_read_as_text(data, reason):
+    with pytest.raises(ArticleError, match=reason):
+        parse_article(source("ruis.txt", data))
