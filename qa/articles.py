@@ -196,19 +196,63 @@ def _decode_bytes(data: bytes) -> str:
             ) from None
 
 
+# Title, date, category and url take a few hundred bytes; more is a body pasted into the front
+# matter by mistake, or an attack on the YAML parser.
+FRONT_MATTER_MAX_CHARS = 64_000
+FRONT_MATTER_MAX_DEPTH = 20
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML without aliases and deep nesting, the two ways a few bytes of YAML take all memory
+    or the stack: an anchor repeated in nested lists made a 306-byte file a 35 MB title ("billion
+    laughs"), and 5,000 '[' exhaust Python's recursion. Front matter needs neither."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, f"alias *{event.anchor} is not allowed; write the value out", event.start_mark
+            )
+        if self.depth >= FRONT_MATTER_MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {FRONT_MATTER_MAX_DEPTH} levels deep", event.start_mark
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+# Dates stay text: `_parse_date` reads them and names the field when one does not exist
+# (2023-02-30), where YAML's own conversion raised a bare ValueError.
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
 def _split_front_matter(raw: str) -> tuple[dict, str]:
     match = _FRONT_MATTER.match(raw)
     if not match:
         if raw.startswith("---\n") or raw.startswith("---\r\n"):
             raise ArticleError("broken front matter: no closing '---' line")
         return {}, raw
+    if match.end(1) > FRONT_MATTER_MAX_CHARS:
+        raise ArticleError(
+            f"front matter longer than {FRONT_MATTER_MAX_CHARS // 1000} KB; keep only title, date, "
+            f"category and url there"
+        )
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader)  # a SafeLoader, restricted further
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise ArticleError(f"broken front matter{where}: {problem}") from None
+    except ValueError as e:  # a number Python will not convert: "Exceeds the limit (4300 digits) …"
+        raise ArticleError(f"broken front matter: {str(e).split(':')[0]}") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -250,7 +294,7 @@ def _parse_date(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value).strip()
-    iso = _ISO_DATE.fullmatch(text.split("T")[0].split(" ")[0])
+    iso = _ISO_DATE.fullmatch(re.split(r"[Tt\s]", text, maxsplit=1)[0])
     if iso:
         year, month, day = iso.groups()
         try:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import random
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,39 @@ def random_bytes(allowed: range, size: int = 8000) -> bytes:
 def test_binary_data_without_nul_bytes_is_not_read_as_text(data, reason):
     with pytest.raises(ArticleError, match=reason):
         parse_article(source("ruis.txt", data))
+
+
+def alias_bomb() -> str:
+    """306 bytes of YAML whose title expands to 9**7 strings (35 MB) when aliases are followed."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for previous, name in itertools.pairwise("abcdefg"):
+        lines.append(f"{name}: &{name} [{','.join([f'*{previous}'] * 9)}]")
+    return "---\n" + "\n".join(lines) + "\ntitle: *g\n---\nTekst van het stuk.\n"
+
+
+def test_yaml_alias_bomb_is_refused_before_anything_is_expanded():
+    data = alias_bomb().encode("utf-8")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ArticleError, match=r"line 3: alias \*a is not allowed"):
+            parse_article(source("bom.md", data))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "reason"),
+    [
+        ("title: x\nbody: " + "a" * 70_000, "front matter longer than 64 KB"),
+        ("title: " + "[" * 5_000, "nested more than 20 levels deep"),
+        ("title: " + "9" * 5_000, "broken front matter: Exceeds the limit"),
+        ("date: 2023-02-30", "'date': cannot read '2023-02-30' as a date"),
+        ("date: 2023-13", "'date': cannot read '2023-13' as a date"),
+    ],
+    ids=["huge", "deep", "huge_number", "no_such_day", "no_such_month"],
+)
+def test_front_matter_that_would_exhaust_the_parser_or_has_no_real_date_is_refused(front_matter, reason):
+    with pytest.raises(ArticleError, match=reason):
+        parse_article(source("a.md", f"---\n{front_matter}\n---\nTekst van het stuk.\n".encode()))
