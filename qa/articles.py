@@ -17,7 +17,7 @@ from pathlib import Path
 import ftfy
 import yaml
 
-from qa.dates import Byline, byline, plausible, split_dateline
+from qa.dates import Byline, byline, is_calendar_date, plausible, split_dateline
 from qa.markdown import markdown_to_text
 from qa.webpages import Page, is_page, looks_like_html, read_fragment, read_page
 
@@ -25,7 +25,11 @@ from qa.webpages import Page, is_page, looks_like_html, read_fragment, read_page
 CLEANING_VERSION = 2
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
-TITLE_MAX_CHARS = 90
+TITLE_MAX_CHARS = 90  # a title made from the first sentence
+# A stated title or category longer than this is a file gone wrong, not a headline: it is cut at a
+# word. Embedding puts the title before every chunk, so this also bounds what that adds.
+FIELD_MAX_CHARS = 300
+URL_MAX_CHARS = 2048
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,10 @@ def parse_article(source: SourceFile) -> Article:
     date = plausible(_parse_date(meta["date"])) if meta.get("date") is not None else None
     header = _DATE_HEADER.match(body)
     if header:
+        if not is_calendar_date(header.group(1)):
+            raise ArticleError(
+                f"first line ' date {header.group(1)}': no such month or day; write YYYY-MM or YYYY-MM-DD"
+            )
         date = date or plausible(header.group(1))
         body = body[header.end() :]
 
@@ -102,7 +110,7 @@ def parse_article(source: SourceFile) -> Article:
     return Article(
         id=source.id,
         path=str(source.path),
-        title=_clean_line(title),
+        title=_one_line(title),
         # A byline names the publication date outright; a dateline gives the day of the events
         # (almost always the same); a revision date is better than none.
         date=date
@@ -264,22 +272,23 @@ def _string_field(meta: dict, key: str) -> str | None:
     value = meta.get(key)
     if value is None:
         return None
-    value = _clean_line(str(value))
-    return value or None
+    return _one_line(str(value)) or None
 
 
 def _first_of_list(value: object) -> str | None:
     if isinstance(value, list) and value:
-        return _clean_line(str(value[0])) or None
+        return _one_line(str(value[0])) or None
     if isinstance(value, str):
-        return _clean_line(value) or None
+        return _one_line(value) or None
     return None
 
 
 def _url(meta: dict) -> str | None:
     for key in ("url", "externe_link", "external_link", "link", "canonical_url", "source"):
-        value = _string_field(meta, key)
-        if value and re.match(r"https?://", value, re.IGNORECASE):
+        value = meta.get(key)
+        value = _INVISIBLE.sub("", _clean_line(str(value))) if value is not None else ""
+        # A URL cut short would point elsewhere: one too long to show is dropped.
+        if re.match(r"https?://", value, re.IGNORECASE) and len(value) <= URL_MAX_CHARS:
             return value
     return None
 
@@ -424,6 +433,19 @@ def _reflow(lines: list[str]) -> list[str]:
 
 def _clean_line(text: str) -> str:
     return " ".join(ftfy.fix_text(text, uncurl_quotes=False).split())
+
+
+# Control characters, and the bidirectional controls that reorder how a line is shown (U+202E
+# makes "txt.exe" read "exe.txt"): a title, category or URL is one line shown as it is written.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _one_line(text: str) -> str:
+    """A title or category as shown: cleaned, without invisible controls, at most FIELD_MAX_CHARS."""
+    text = " ".join(_INVISIBLE.sub("", _clean_line(text)).split())
+    if len(text) <= FIELD_MAX_CHARS:
+        return text
+    return text[: FIELD_MAX_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _first_sentence(text: str) -> str:

@@ -153,3 +153,21 @@ def test_yaml_alias_bomb_is_refused_before_anything_is_expanded():
 def test_front_matter_that_would_exhaust_the_parser_or_has_no_real_date_is_refused(front_matter, reason):
     with pytest.raises(ArticleError, match=reason):
         parse_article(source("a.md", f"---\n{front_matter}\n---\nTekst van het stuk.\n".encode()))
+
+
+@pytest.mark.parametrize("header", [" date 2023-13", " date 2023-02-30"])
+def test_a_date_line_with_no_such_month_or_day_is_refused(header):
+    with pytest.raises(ArticleError, match=f"first line '{header}': no such month or day"):
+        parse_article(source("a.txt", f"{header} Tekst van het stuk.\n".encode()))
+
+
+def test_one_line_fields_lose_bidi_controls_and_are_capped():
+    front_matter = (
+        'title: "Kop \\u202eexe.txt \\u2066met\\u2069 \\x1b[31mkleur"\n'
+        f'category: "\\u202e{"lang " * 100}"\n'
+        f"url: https://example.org/{'a' * 3000}\n"
+    )
+    article = parse_article(source("a.md", f"---\n{front_matter}---\nTekst van het stuk.\n".encode()))
+    assert article.title == "Kop exe.txt met kleur"  # the terminal colour code goes too
+    assert article.category.startswith("lang lang") and article.category.endswith("lang…")
+    assert len(article.category) <= 300 and article.url is None
