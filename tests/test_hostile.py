@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.articles import ArticleError, SourceFile, parse_article
-from qa.chunking import ChunkSettings, chunk_article
+from qa.articles import FIELD_MAX_CHARS, Article, ArticleError, SourceFile, parse_article
+from qa.chunking import CHUNK_MAX_CHARS, ChunkSettings, chunk_article, embedding_text
 
 
 def source(name: str, data: bytes) -> SourceFile:
@@ -171,3 +171,12 @@ def test_one_line_fields_lose_bidi_controls_and_are_capped():
     assert article.title == "Kop exe.txt met kleur"  # the terminal colour code goes too
     assert article.category.startswith("lang lang") and article.category.endswith("lang…")
     assert len(article.category) <= 300 and article.url is None
+
+
+def test_a_word_of_a_million_characters_is_cut_into_chunks_the_encoder_can_take():
+    text = "Begin. " + "x" * 1_000_000 + " einde van het stuk."
+    article = Article("lang.txt", "lang.txt", "Kop " * 200, None, None, None, text, "0")
+    chunks = chunk_article(article, ChunkSettings())
+    assert "".join(c.text for c in chunks).replace(" ", "") == text.replace(" ", "")
+    assert all(len(embedding_text(article, c)) <= FIELD_MAX_CHARS + 1 + CHUNK_MAX_CHARS for c in chunks)
+    assert all(e - s <= CHUNK_MAX_CHARS for c in chunks for s, e in c.sentences)
