@@ -9,7 +9,9 @@ import codecs
 import datetime as dt
 import email.utils
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,10 @@ from qa.webpages import Page, is_page, looks_like_html, read_fragment, read_page
 CLEANING_VERSION = 2
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+# Larger files are skipped unread (QA_MAX_FILE_MB, qa build --max-file-mb): the app takes uploads
+# up to the same size, and reading one is linear but not free (bench/bench_split.py: ~2 s a MB).
+MAX_FILE_MB = 20.0
+MAX_FILE_BYTES = int(MAX_FILE_MB * 1_000_000)
 TITLE_MAX_CHARS = 90  # a title made from the first sentence
 # A stated title or category longer than this is a file gone wrong, not a headline: it is cut at a
 # word. Embedding puts the title before every chunk, so this also bounds what that adds.
@@ -56,23 +62,133 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class Skipped:
-    id: str
+    id: str  # escaped by shown_name when the file's name is not one printable line
     reason: str
+    # An earlier version stays in the index until the file reads again; not so for a link that
+    # leads out of the corpus: what it showed never belonged there.
+    keeps_indexed: bool = True
 
 
 class ArticleError(ValueError):
     """This one file cannot become an article; the message says why."""
 
 
-def scan_corpus(corpus: Path) -> Iterator[SourceFile]:
-    """Every article file below `corpus`, in a stable order; hidden files and folders are ignored."""
+def scan_corpus(corpus: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[SourceFile | Skipped]:
+    """Every article file below `corpus` in a stable order, read, or why it is not read.
+
+    Hidden files and folders and files of other types are left out without a word.
+    """
+    for path in corpus_files(corpus):
+        yield read_file(corpus, path, max_bytes)
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    """The paths below `corpus` with an article's suffix, in a stable order; none hidden, no folders."""
+    found = []
     for path in sorted(corpus.rglob("*")):
-        rel = path.relative_to(corpus)
-        if any(part.startswith(".") for part in rel.parts):
+        if path.suffix.lower() not in SUFFIXES or any(
+            p.startswith(".") for p in path.relative_to(corpus).parts
+        ):
             continue
-        if path.is_file() and path.suffix.lower() in SUFFIXES:
-            data = path.read_bytes()
-            yield SourceFile(rel.as_posix(), path, data, hashlib.sha256(data).hexdigest())
+        # rglob lists the files in a folder, and a link to a folder without following it.
+        if not path.is_dir():
+            found.append(path)
+    return found
+
+
+def read_file(corpus: Path, path: Path, max_bytes: int = MAX_FILE_BYTES) -> SourceFile | Skipped:
+    """The bytes of `path` below `corpus`, or why they are not read.
+
+    Nothing is read whose real path lies outside the corpus folder, whatever link leads there;
+    nothing but regular files (opening a FIFO waits for a writer for ever); nothing over `max_bytes`.
+    """
+    name = path.relative_to(corpus).as_posix()
+    problem = _name_problem(name)
+    if problem:
+        return Skipped(shown_name(name), problem)
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        if path.is_symlink():
+            return Skipped(name, f"link to {shown_name(os.readlink(path))}, which does not exist")
+        return Skipped(name, "removed while the corpus was being read")
+    except RuntimeError:
+        return Skipped(name, "link in a loop of links")
+    except OSError as e:
+        return Skipped(name, f"cannot be read: {e.strerror or e}")
+    if not real.is_relative_to(corpus.resolve()):
+        # Never read, and never kept from an earlier build that did read it.
+        return Skipped(
+            name, f"link to {shown_name(str(real))}, outside the corpus folder", keeps_indexed=False
+        )
+    try:
+        status = real.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return Skipped(name, f"not a regular file but a {_file_kind(status.st_mode)}")
+        if status.st_size > max_bytes:
+            return Skipped(name, _too_large(status.st_size, max_bytes))
+        data = _read_regular_file(real, max_bytes)
+    except OSError as e:
+        return Skipped(name, f"cannot be read: {e.strerror or e}")
+    if data is None:
+        return Skipped(name, "replaced by something other than a file while the corpus was being read")
+    if len(data) > max_bytes:  # it grew since it was measured
+        return Skipped(name, _too_large(len(data), max_bytes))
+    return SourceFile(name, path, data, hashlib.sha256(data).hexdigest())
+
+
+def _read_regular_file(real: Path, max_bytes: int) -> bytes | None:
+    """At most `max_bytes` + 1 bytes of `real`, or None if it is no longer a regular file.
+
+    Opened without following a link and without waiting, and checked again once open: a link or
+    FIFO put in its place since it was checked is not read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    with os.fdopen(os.open(real, flags), "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read(max_bytes + 1)
+
+
+def shown_name(name: str) -> str:
+    r"""A file name as one printable line: bytes that are not UTF-8 as \xff, control characters
+    and bidirectional controls as \n or \u202e."""
+    shown = []
+    for char in name:
+        if "\udc80" <= char <= "\udcff":  # how Python keeps a byte it could not decode
+            shown.append(f"\\x{ord(char) - 0xDC00:02x}")
+        elif _INVISIBLE.match(char):
+            shown.append(char.encode("unicode_escape").decode("ascii"))
+        else:
+            shown.append(char)
+    return "".join(shown)
+
+
+def _name_problem(name: str) -> str | None:
+    if any("\udc80" <= char <= "\udcff" for char in name):
+        return "file name is not valid UTF-8; rename the file"
+    hidden = _INVISIBLE.search(name)
+    if hidden:
+        return f"file name holds the control character U+{ord(hidden.group()):04X}; rename the file"
+    return None
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return (
+        f"{size / 1_000_000:.1f} MB, over the limit of {max_bytes / 1_000_000:g} MB "
+        f"(QA_MAX_FILE_MB or qa build --max-file-mb)"
+    )
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "folder"),
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "device"),
+        (stat.S_ISBLK, "device"),
+    )
+    return next((kind for test, kind in kinds if test(mode)), "special file")
 
 
 def parse_article(source: SourceFile) -> Article:

@@ -15,8 +15,19 @@ from sentence_transformers import SentenceTransformer
 from tqdm.auto import tqdm
 
 import qa
-from qa.articles import CLEANING_VERSION, Article, ArticleError, Skipped, parse_article, scan_corpus
-from qa.chunking import ChunkSettings, article_sentences, chunk_article, embedding_text
+from qa.articles import (
+    CLEANING_VERSION,
+    MAX_FILE_BYTES,
+    MAX_FILE_MB,
+    Article,
+    ArticleError,
+    Skipped,
+    SourceFile,
+    corpus_files,
+    parse_article,
+    read_file,
+)
+from qa.chunking import Chunk, ChunkSettings, article_sentences, chunk_article, embedding_text
 from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder
 from qa.errors import IndexCorruptError, IndexFormatError, QAError
 from qa.store import (
@@ -65,6 +76,21 @@ class BuildReport:
         return "\n".join(lines)
 
 
+def max_file_mb(value: str | None) -> float:
+    """The largest file a build reads, in MB, from --max-file-mb or QA_MAX_FILE_MB; MAX_FILE_MB if unset."""
+    if not value:
+        return MAX_FILE_MB
+    try:
+        megabytes = float(value)
+    except ValueError:
+        megabytes = -1.0
+    if not megabytes > 0:
+        raise QAError(
+            f"QA_MAX_FILE_MB or --max-file-mb must be a positive number of megabytes, got {value!r}"
+        )
+    return megabytes
+
+
 def build_index(
     corpus: Path,
     index: Path,
@@ -73,11 +99,14 @@ def build_index(
     rebuild: bool = False,
     encoder: SentenceTransformer | None = None,
     log: Callable[[str], None] = print,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> BuildReport:
     """Bring `index` up to date with `corpus`, embedding only new and changed articles.
 
     The model is, in order: `model`, the one the existing index was built with, the default.
-    A different model, chunking or cleaning than the index has means a full rebuild.
+    A different model, chunking or cleaning than the index has means a full rebuild. A file that
+    cannot be read is skipped with its reason, never ending the build; files over
+    `max_file_bytes` are not read at all.
     """
     started = time.perf_counter()
     if not corpus.is_dir():
@@ -113,7 +142,7 @@ def build_index(
             log(f"Full rebuild: {report.full_rebuild}.")
         base = FaissStore.open(index) if previous else None
         try:
-            _update(corpus, index, settings, base, encoder, report, started)
+            _update(corpus, index, settings, base, encoder, report, started, max_file_bytes)
         finally:
             if base:
                 base.close()
@@ -128,36 +157,45 @@ def _update(
     encoder: SentenceTransformer,
     report: BuildReport,
     started: float,
+    max_file_bytes: int,
 ) -> None:
     known = dict(base.manifest.articles) if base else {}
-    to_parse = []
+    to_read: list[SourceFile] = []
     seen = set()
-    for source in tqdm(list(scan_corpus(corpus)), desc="Reading articles", unit="file", leave=False):
-        seen.add(source.id)
-        if known.get(source.id) == source.hash:
+    for path in tqdm(corpus_files(corpus), desc="Scanning the corpus", unit="file", leave=False):
+        found = read_file(corpus, path, max_file_bytes)
+        if isinstance(found, Skipped):
+            report.skipped.append(found)
+            if found.keeps_indexed:
+                seen.add(found.id)
+            continue
+        seen.add(found.id)
+        if known.get(found.id) == found.hash:
             report.unchanged += 1
         else:
-            to_parse.append(source)
+            to_read.append(found)
     report.removed = sorted(set(known) - seen)
 
-    articles: list[Article] = []
-    for source in to_parse:
+    chunked: list[tuple[Article, list[Chunk]]] = []
+    for source in to_read:
         try:
-            articles.append(parse_article(source))
+            article = parse_article(source)
         except ArticleError as e:
             # A changed file that no longer reads keeps its last good version in the index.
             report.skipped.append(Skipped(source.id, str(e)))
-    for article in articles:
+            continue
+        chunked.append((article, chunk_article(article, settings.chunking)))
+    report.skipped.sort(key=lambda skipped: skipped.id)
+    for article, _ in chunked:
         (report.changed if article.id in known else report.added).append(article.id)
 
-    if base and not (articles or report.removed):
+    if base and not (chunked or report.removed):
         # Nothing to write: the committed index already is this corpus.
         report.total_articles = len(base.manifest.articles)
         report.total_chunks = base.count()
         report.seconds = time.perf_counter() - started
         return
 
-    chunked = [(article, chunk_article(article, settings.chunking)) for article in articles]
     texts = [embedding_text(article, chunk) for article, chunks in chunked for chunk in chunks]
     embedding = time.perf_counter()
     vectors = _embed(encoder, texts, "Embedding chunks", "chunk", batch_size=32)

@@ -5,14 +5,20 @@ from __future__ import annotations
 import codecs
 import hashlib
 import itertools
+import os
 import random
+import shutil
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from qa.articles import FIELD_MAX_CHARS, Article, ArticleError, SourceFile, parse_article
+from qa.build import build_index
 from qa.chunking import CHUNK_MAX_CHARS, ChunkSettings, chunk_article, embedding_text
+from qa.store import FaissStore
+from qa.uploads import check_upload
+from tests.conftest import SEEDS
 
 
 def source(name: str, data: bytes) -> SourceFile:
@@ -21,6 +27,138 @@ def source(name: str, data: bytes) -> SourceFile:
 
 def one_paragraph(unit: str, size: int) -> bytes:
     return (unit * (size // len(unit) + 1))[:size].rsplit(" ", 1)[0].encode("utf-8")
+
+
+STORY = "De gemeente opent een opvangcentrum voor 250 mensen. Burgemeester Penders is blij.\n"
+
+
+def random_bytes(allowed: range, size: int = 8000) -> bytes:
+    """Random bytes that hold no NUL and none of the five bytes Windows-1252 leaves undefined."""
+    rng = random.Random(11)
+    undefined = {0x00, 0x81, 0x8D, 0x8F, 0x90, 0x9D}
+    return bytes(b for b in rng.randbytes(3 * size) if b in allowed and b not in undefined)[:size]
+
+
+def alias_bomb() -> str:
+    """306 bytes of YAML whose title expands to 9**7 strings (35 MB) when aliases are followed."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for previous, name in itertools.pairwise("abcdefg"):
+        lines.append(f"{name}: &{name} [{','.join([f'*{previous}'] * 9)}]")
+    return "---\n" + "\n".join(lines) + "\ntitle: *g\n---\nTekst van het stuk.\n"
+
+
+def hostile_corpus(corpus: Path, outside: Path) -> dict[str, str]:
+    """Write every kind of file a careless or hostile hand puts in a corpus; return the files that
+    must be skipped, each with a part of its reason."""
+    files: dict[str, bytes] = {
+        "nieuws.txt": STORY.encode(),
+        "met spaties in de naam.md": f"# Opvang in Maastricht\n\n{STORY}".encode(),
+        "utf16-le.txt": codecs.BOM_UTF16_LE + STORY.encode("utf-16-le"),
+        "utf16-be.txt": codecs.BOM_UTF16_BE + STORY.encode("utf-16-be"),
+        "latin1.txt": "Een financiële crisis in Curaçao. De regering grijpt in.".encode("latin-1"),
+        "cp1252.txt": "Hij zei: “Dit kost € 5 miljoen.” De raad stemde in.".encode("cp1252"),
+        "half-utf8.txt": "De financiële crisis. ".encode() + b"Een losse byte \xff in de tekst.",
+        "omgekeerd.md": f'---\ntitle: "Kop \\u202eexe.txt"\n---\n{STORY}'.encode(),
+        "diep.html": (
+            "<div>" * 10_000 + "<p>De dijk bij Roermond houdt het.</p>" + "</div>" * 10_000
+        ).encode(),
+        "leeg.txt": b"  \n\n",
+        "plaatje.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "ruis.txt": random_bytes(range(256)),
+        "kapot-utf8.txt": b"Een kapotte byte \x81 in de tekst.",
+        "bom.md": alias_bomb().encode(),
+        "lange-kop.md": ("---\ntitle: x\ntekst: " + "a" * 70_000 + "\n---\nTekst.\n").encode(),
+        "datum.txt": f" date 2023-13 {STORY}".encode(),
+        "nieuwe\nregel.txt": STORY.encode(),
+    }
+    for name, data in files.items():
+        (corpus / name).write_bytes(data)
+    (corpus.parent / "geheim.txt").write_text("Het wachtwoord van de beheerder is hunter2.\n")
+    (corpus / "lek.txt").symlink_to(corpus.parent / "geheim.txt")
+    (corpus / "weg.txt").symlink_to("bestaat-niet.txt")
+    os.mkfifo(corpus / "pijp.txt")
+    with open(corpus / "groot.txt", "wb") as handle:
+        handle.truncate(21_000_000)  # sparse: over the limit without writing 21 MB
+    (corpus / os.fsdecode(b"badname_\xff\xfe.txt")).write_bytes(STORY.encode())
+    return {
+        "leeg.txt": "file is empty",
+        "plaatje.txt": "binary file (contains NUL bytes)",
+        "ruis.txt": "binary file, not text",
+        "kapot-utf8.txt": "not UTF-8 or Windows-1252 text",
+        "bom.md": "alias *a is not allowed",
+        "lange-kop.md": "front matter longer than 64 KB",
+        "datum.txt": "no such month or day",
+        "nieuwe\\nregel.txt": "file name holds the control character U+000A",
+        "lek.txt": "outside the corpus folder",
+        "weg.txt": "link to bestaat-niet.txt, which does not exist",
+        "pijp.txt": "not a regular file but a FIFO",
+        "groot.txt": "21.0 MB, over the limit of 20 MB",
+        "badname_\\xff\\xfe.txt": "file name is not valid UTF-8",
+    }
+
+
+def indexed_texts(index: Path) -> dict[str, str]:
+    store = FaissStore.open(index)
+    try:
+        return {a.id: store.article_text(a.id) for a in store.articles()}
+    finally:
+        store.close()
+
+
+def test_a_hostile_corpus_indexes_every_article_and_names_every_other_file(tmp_path, counting):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    skipped = hostile_corpus(corpus, tmp_path)
+    articles = [
+        "cp1252.txt", "diep.html", "half-utf8.txt", "latin1.txt", "met spaties in de naam.md",
+        "nieuws.txt", "omgekeerd.md", "utf16-be.txt", "utf16-le.txt",
+    ]  # fmt: skip
+
+    report = build_index(corpus, tmp_path / "index", encoder=counting, log=lambda _: None)
+
+    assert report.added == articles
+    assert {s.id: s.reason for s in report.skipped}.keys() == skipped.keys()
+    for s in report.skipped:
+        assert skipped[s.id] in s.reason
+    texts = indexed_texts(tmp_path / "index")
+    assert texts["utf16-le.txt"] == texts["utf16-be.txt"] == STORY.strip()
+    titles = {a.id: a.title for a in FaissStore.open(tmp_path / "index").articles()}
+    assert titles["omgekeerd.md"] == "Kop exe.txt"  # without the U+202E that showed it reversed
+    assert "financiële" in texts["latin1.txt"] and "€ 5 miljoen" in texts["cp1252.txt"]
+    assert not any("hunter2" in text for text in texts.values())
+    assert max(len(t) for t in counting.embedded) < 1000  # no 35 MB title went to the encoder
+    # The summary names each skipped file on a line of its own, a name that is not UTF-8 escaped.
+    lines = report.summary().splitlines()
+    assert len(lines) == 1 + len(skipped)
+    assert "skipped badname_\\xff\\xfe.txt: file name is not valid UTF-8; rename the file" in lines
+
+
+def test_a_skipped_file_keeps_its_indexed_version_unless_it_now_leads_outside(tmp_path, counting):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    for name in ("groeit.txt", "pijp.txt", "lek.txt"):
+        (corpus / name).write_text(f"{name}: {STORY}")
+    index = tmp_path / "index"
+    build_index(corpus, index, encoder=counting, log=lambda _: None)
+    (corpus / "groeit.txt").write_bytes(STORY.encode() * 200)  # 17 KB, over the limit below
+    (corpus / "pijp.txt").unlink()
+    os.mkfifo(corpus / "pijp.txt")
+    (corpus / "lek.txt").unlink()
+    (tmp_path / "geheim.txt").write_text("Het wachtwoord is hunter2.\n")
+    (corpus / "lek.txt").symlink_to(tmp_path / "geheim.txt")
+
+    report = build_index(corpus, index, encoder=counting, log=lambda _: None, max_file_bytes=10_000)
+
+    assert [s.id for s in report.skipped] == ["groeit.txt", "lek.txt", "pijp.txt"]
+    assert report.removed == ["lek.txt"]  # what a link outside showed never belonged in the index
+    texts = indexed_texts(index)
+    assert texts["groeit.txt"].startswith("groeit.txt:") and texts["pijp.txt"].startswith("pijp.txt:")
+    assert "lek.txt" not in texts and not any("hunter2" in text for text in texts.values())
+
+
+def test_an_upload_of_an_alias_bomb_is_refused():
+    refused = check_upload("bom.md", alias_bomb().encode(), 20_000_000)
+    assert refused.problem == "unreadable" and "alias *a is not allowed" in refused.detail
 
 
 def test_a_5_mb_paragraph_of_titled_names_is_read_and_chunked():
@@ -66,9 +204,6 @@ def test_html_with_unclosed_tags_is_read_in_linear_time(content, start):
     assert article.text.startswith(start)
 
 
-STORY = "De gemeente opent een opvangcentrum voor 250 mensen. Burgemeester Penders is blij.\n"
-
-
 @pytest.mark.parametrize(
     "data",
     [
@@ -95,13 +230,6 @@ def test_latin1_and_windows_1252_are_read(data, text):
     assert parse_article(source("oud.txt", data)).text == text
 
 
-def random_bytes(allowed: range, size: int = 8000) -> bytes:
-    """Random bytes that hold no NUL and none of the five bytes Windows-1252 leaves undefined."""
-    rng = random.Random(11)
-    undefined = {0x00, 0x81, 0x8D, 0x8F, 0x90, 0x9D}
-    return bytes(b for b in rng.randbytes(3 * size) if b in allowed and b not in undefined)[:size]
-
-
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
@@ -117,14 +245,6 @@ def random_bytes(allowed: range, size: int = 8000) -> bytes:
 def test_binary_data_without_nul_bytes_is_not_read_as_text(data, reason):
     with pytest.raises(ArticleError, match=reason):
         parse_article(source("ruis.txt", data))
-
-
-def alias_bomb() -> str:
-    """306 bytes of YAML whose title expands to 9**7 strings (35 MB) when aliases are followed."""
-    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for previous, name in itertools.pairwise("abcdefg"):
-        lines.append(f"{name}: &{name} [{','.join([f'*{previous}'] * 9)}]")
-    return "---\n" + "\n".join(lines) + "\ntitle: *g\n---\nTekst van het stuk.\n"
 
 
 def test_yaml_alias_bomb_is_refused_before_anything_is_expanded():
