@@ -142,7 +142,7 @@ def build_index(
             log(f"Full rebuild: {report.full_rebuild}.")
         base = FaissStore.open(index) if previous else None
         try:
-            _update(corpus, index, settings, base, encoder, report, started, max_file_bytes)
+            _update(corpus, index, settings, base, encoder, report, started, log, max_file_bytes)
         finally:
             if base:
                 base.close()
@@ -157,6 +157,7 @@ def _update(
     encoder: SentenceTransformer,
     report: BuildReport,
     started: float,
+    log: Callable[[str], None],
     max_file_bytes: int,
 ) -> None:
     known = dict(base.manifest.articles) if base else {}
@@ -177,14 +178,14 @@ def _update(
     report.removed = sorted(set(known) - seen)
 
     chunked: list[tuple[Article, list[Chunk]]] = []
-    for source in to_read:
-        try:
-            article = parse_article(source)
-        except ArticleError as e:
-            # A changed file that no longer reads keeps its last good version in the index.
-            report.skipped.append(Skipped(source.id, str(e)))
-            continue
-        chunked.append((article, chunk_article(article, settings.chunking)))
+    size = sum(len(source.data) for source in to_read)
+    with tqdm(total=size, desc="Reading articles", unit="B", unit_scale=True, leave=False) as bar:
+        for source in to_read:
+            read = _read_article(source, settings.chunking, bar, log)
+            if isinstance(read, Skipped):
+                report.skipped.append(read)
+            else:
+                chunked.append(read)
     report.skipped.sort(key=lambda skipped: skipped.id)
     for article, _ in chunked:
         (report.changed if article.id in known else report.added).append(article.id)
@@ -240,6 +241,32 @@ def _update(
     except BaseException:
         writer.abort()
         raise
+
+
+def _read_article(
+    source: SourceFile, chunking: ChunkSettings, bar: tqdm, log: Callable[[str], None]
+) -> tuple[Article, list[Chunk]] | Skipped:
+    """One new or changed file as an article and its chunks, or why not.
+
+    The progress bar moves through a long file as its sentences are split (most of the time).
+    """
+    done = bar.n
+    try:
+        article = parse_article(source)
+        scale = len(source.data) / len(article.text)
+        chunks = chunk_article(article, chunking, lambda at: bar.update(done + int(at * scale) - bar.n))
+    except ArticleError as e:
+        # A changed file that no longer reads keeps its last good version in the index.
+        return Skipped(source.id, str(e))
+    except Exception as e:
+        # A bug met by one file must not throw away the work on all others: the file is skipped
+        # with the error, which is worth reporting.
+        error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        log(f"qa: {source.id}: {error} while reading it; please report this with the file")
+        return Skipped(source.id, f"qa failed on it ({error}); please report this with the file")
+    finally:
+        bar.update(done + len(source.data) - bar.n)
+    return article, chunks
 
 
 def _embed(

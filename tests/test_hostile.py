@@ -156,6 +156,21 @@ def test_a_skipped_file_keeps_its_indexed_version_unless_it_now_leads_outside(tm
     assert "lek.txt" not in texts and not any("hunter2" in text for text in texts.values())
 
 
+def test_a_file_that_meets_a_bug_is_skipped_and_the_build_goes_on(corpus, tmp_path, counting, monkeypatch):
+    import qa.build
+
+    def parse(source):
+        if source.id.startswith("002"):
+            raise KeyError("a bug")
+        return parse_article(source)
+
+    monkeypatch.setattr(qa.build, "parse_article", parse)
+    messages = []
+    report = build_index(corpus, tmp_path / "index", encoder=counting, log=messages.append)
+    assert len(report.added) == 4 and [s.id[:3] for s in report.skipped] == ["002"]
+    assert "KeyError: 'a bug'" in report.skipped[0].reason and "please report" in messages[0]
+
+
 def test_an_upload_of_an_alias_bomb_is_refused():
     refused = check_upload("bom.md", alias_bomb().encode(), 20_000_000)
     assert refused.problem == "unreadable" and "alias *a is not allowed" in refused.detail
