@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +74,12 @@ class BuildReport:
         )
         lines += [f"skipped {s.id}: {s.reason}" for s in self.skipped]
         return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """The report as `qa build --json` prints it."""
+        report = asdict(self)
+        report["skipped"] = [{"id": s.id, "reason": s.reason} for s in self.skipped]
+        return report
 
 
 def max_file_mb(value: str | None) -> float:

@@ -81,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("QA_MAX_FILE_MB") or None,
         help="skip larger files unread (env QA_MAX_FILE_MB; default 20)",
     )
+    build.add_argument(
+        "--json",
+        action="store_true",
+        help="print the report as JSON: what was added, changed, skipped and why",
+    )
 
     ask = commands.add_parser(
         "ask",
@@ -170,7 +175,7 @@ def _build(args: argparse.Namespace) -> int:
         log=lambda line: print(line, file=sys.stderr),
         max_file_bytes=int(max_file_mb(args.max_file_mb) * 1_000_000),
     )
-    print(report.summary())
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.summary())
     return 0
 
 

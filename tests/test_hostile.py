@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import itertools
+import json
 import os
 import random
 import shutil
@@ -16,6 +17,7 @@ import pytest
 from qa.articles import FIELD_MAX_CHARS, Article, ArticleError, SourceFile, parse_article
 from qa.build import build_index
 from qa.chunking import CHUNK_MAX_CHARS, ChunkSettings, chunk_article, embedding_text
+from qa.cli import main
 from qa.store import FaissStore
 from qa.uploads import check_upload
 from tests.conftest import SEEDS
@@ -105,7 +107,7 @@ def indexed_texts(index: Path) -> dict[str, str]:
         store.close()
 
 
-def test_a_hostile_corpus_indexes_every_article_and_names_every_other_file(tmp_path, counting):
+def test_a_hostile_corpus_indexes_every_article_and_names_every_other_file(tmp_path, counting, capsys):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     skipped = hostile_corpus(corpus, tmp_path)
@@ -131,6 +133,13 @@ def test_a_hostile_corpus_indexes_every_article_and_names_every_other_file(tmp_p
     lines = report.summary().splitlines()
     assert len(lines) == 1 + len(skipped)
     assert "skipped badname_\\xff\\xfe.txt: file name is not valid UTF-8; rename the file" in lines
+
+    # `qa build --json` reports the same; nothing has changed, so nothing is embedded again.
+    code = main(["build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json"])
+    printed = json.loads(capsys.readouterr().out)
+    assert code == 0 and printed["unchanged"] == len(articles) and printed["chunks_embedded"] == 0
+    assert printed["skipped"] == [{"id": s.id, "reason": s.reason} for s in report.skipped]
+    assert set(printed) >= {"added", "changed", "removed", "total_chunks", "seconds"}
 
 
 def test_a_skipped_file_keeps_its_indexed_version_unless_it_now_leads_outside(tmp_path, counting):
