@@ -1,4 +1,4 @@
-"""Reading and sentence splitting of one large single-paragraph file, here and in a baseline checkout.
+"""Reading and sentence splitting of one large file, here and in a baseline revision, for each shape.
 
 Each case runs in its own process with a time limit, so a quadratic baseline is cut off rather than
 waited for; `--baseline` names a git revision of this repository to measure the same way.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -18,10 +19,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Each shape is one paragraph, repeated to the size asked for.
+# Each shape is a unit of text repeated to the size asked for; all but paragraphs.txt are one paragraph.
 SHAPES = {
-    # The shipped articles' text joined into one paragraph: ordinary news sentences.
+    # The shipped plain-text articles' sentences joined into one paragraph: ordinary news.
     "news.txt": None,
+    # The same sentences in paragraphs of five, as long articles or concatenated archives come.
+    "paragraphs.txt": None,
     # A list of names with titles: every "dhr." is glued to the name after it, so the sentence the
     # abbreviation merging builds grows to the whole paragraph.
     "titles.txt": "dhr. Jansen, mevr. De Boer, prof. Bakker en dr. Smit, ",
@@ -30,11 +33,20 @@ SHAPES = {
 }
 
 
+def news(root: Path) -> list[str]:
+    """The sentences of the seed articles in plain text (the fifth is HTML), without date lines."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((root / "corpus").glob("00[0-3]_*.txt"))]
+    text = " ".join(re.sub(r"^\s*date\s+\S+", "", t).strip() for t in texts)
+    return re.split(r"(?<=[.?!]) (?=[A-Z])", " ".join(text.split()))
+
+
 def paragraph(shape: str, size: int, root: Path) -> str:
     unit = SHAPES[shape]
-    if unit is None:
-        texts = [p.read_text(encoding="utf-8") for p in sorted((root / "corpus").glob("*.txt"))]
-        unit = " ".join(" ".join(texts).split()) + " "
+    if shape == "news.txt":
+        unit = " ".join(news(root)) + " "
+    elif shape == "paragraphs.txt":
+        sentences = news(root)
+        unit = "\n\n".join(" ".join(sentences[i : i + 5]) for i in range(0, len(sentences), 5)) + "\n\n"
     text = unit * (size // len(unit) + 1)
     return text[:size].rsplit(" ", 1)[0]
 

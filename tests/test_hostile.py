@@ -196,6 +196,17 @@ def test_a_5_mb_paragraph_of_titled_names_is_read_and_chunked():
     assert chunks[0].start == 0 and chunks[-1].end == len(article.text)
 
 
+def test_a_file_of_40_000_short_paragraphs_is_read_and_chunked():
+    # syntok's own paragraph splitting re-read the text before each paragraph (hours for this).
+    data = ("Een zin van het stuk.\n\n" * 40_000).encode()
+    article = parse_article(source("alineas.txt", data))
+    chunks = chunk_article(article, ChunkSettings())
+    assert article.text.count("\n\n") == 39_999 and all(
+        article.text[c.start : c.end] == c.text for c in chunks
+    )
+    assert sum(len(c.sentences) for c in chunks) >= 40_000
+
+
 @pytest.mark.parametrize(
     ("name", "content", "start"),
     [

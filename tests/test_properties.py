@@ -123,8 +123,9 @@ def test_any_bytes_are_an_article_or_a_reason(opening, rest, suffix):
 
 @EXAMPLES
 @given(TEXTS)
-def test_abbreviations_are_merged_as_if_whole_sentences_were_read(text):
-    # The merge reads only a sentence's tail (linear); reading the whole sentence gives the same.
+def test_sentences_are_what_syntok_and_merging_whole_sentences_gave(text):
+    # sentence_spans tokenises paragraph by paragraph and reads only a sentence's tail for an
+    # abbreviation (both linear); syntok's analyze and reading whole sentences give the same.
     import syntok.segmenter as segmenter
 
     from qa.chunking import _TRAILING_TOKEN
