@@ -28,7 +28,7 @@ CLEANING_VERSION = 2
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 # Larger files are skipped unread (QA_MAX_FILE_MB, qa build --max-file-mb): the app takes uploads
-# up to the same size, and reading one is linear but not free (bench/bench_split.py: ~2 s a MB).
+# up to the same size, and reading one is linear but not free (about 1 s a MB: BENCHMARKS.md).
 MAX_FILE_MB = 20.0
 MAX_FILE_BYTES = int(MAX_FILE_MB * 1_000_000)
 TITLE_MAX_CHARS = 90  # a title made from the first sentence
