@@ -148,7 +148,17 @@ def build_index(
             log(f"Full rebuild: {report.full_rebuild}.")
         base = FaissStore.open(index) if previous else None
         try:
-            _update(corpus, index, settings, base, encoder, report, started, log, max_file_bytes)
+            _update(
+                corpus,
+                index,
+                settings,
+                base,
+                encoder,
+                report,
+                started,
+                log=log,
+                max_file_bytes=max_file_bytes,
+            )
         finally:
             if base:
                 base.close()
@@ -163,6 +173,7 @@ def _update(
     encoder: SentenceTransformer,
     report: BuildReport,
     started: float,
+    *,
     log: Callable[[str], None],
     max_file_bytes: int,
 ) -> None:
@@ -254,7 +265,7 @@ def _read_article(
 ) -> tuple[Article, list[Chunk]] | Skipped:
     """One new or changed file as an article and its chunks, or why not.
 
-    The progress bar moves through a long file as its sentences are split (most of the time).
+    Splitting sentences takes most of a long file's time, so the bar moves through it as they are.
     """
     done = bar.n
     try:
