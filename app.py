@@ -20,7 +20,7 @@ import gradio as gr
 from qa import ui
 from qa.answer import Answer
 from qa.answering import ask, retriever_for
-from qa.build import build_index
+from qa.build import MAX_FILE_MB, build_index, max_file_mb
 from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters, FilterValueError
 from qa.logins import LoginGuard
@@ -103,6 +103,7 @@ class AppSettings:
     host: str = "127.0.0.1"
     port: int = 7860
     max_upload_mb: float = 20.0  # per file; env QA_MAX_UPLOAD_MB
+    max_file_mb: float = MAX_FILE_MB  # larger files in corpus/ are skipped by a rebuild; env QA_MAX_FILE_MB
     users: tuple[tuple[str, str], ...] = ()  # env QA_USERS=user:pass,user2:pass2; none: no login
     # The index's model unless named: a local model folder an index names loads only when the
     # user names it too (an index is data, not code to trust); env QA_MODEL.
@@ -110,7 +111,12 @@ class AppSettings:
 
     @property
     def max_upload_bytes(self) -> int:
-        return int(self.max_upload_mb * 1_000_000)
+        # An upload that a rebuild would skip as too large is refused at once.
+        return int(min(self.max_upload_mb, self.max_file_mb) * 1_000_000)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)
 
 
 def parse_users(value: str | None) -> tuple[tuple[str, str], ...]:
@@ -300,7 +306,10 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         if not rebuilding.acquire(blocking=False):
             return ui.build_busy(lang)
         try:
-            report = build_index(corpus, index, model=settings.model, log=lambda _line: None)
+            report = build_index(
+                corpus, index, model=settings.model, log=lambda _line: None,
+                max_file_bytes=settings.max_file_bytes,
+            )  # fmt: skip
         except QAError as e:
             return ui.build_error(str(e), lang)
         finally:
@@ -504,6 +513,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             host=args.host,
             port=args.port,
             max_upload_mb=max_upload_mb(os.environ.get("QA_MAX_UPLOAD_MB")),
+            max_file_mb=max_file_mb(os.environ.get("QA_MAX_FILE_MB")),
             users=parse_users(os.environ.get("QA_USERS")),
             model=args.model,
         )
@@ -523,6 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 settings.index,
                 model=settings.model,
                 log=lambda line: print(line, file=sys.stderr),
+                max_file_bytes=settings.max_file_bytes,
             )
             print(report.summary(), file=sys.stderr)
         retriever_for(settings.index, settings.model)  # load the index and model now, not on first question

@@ -5,10 +5,13 @@ Holds everything about reading one article file; chunking and indexing live else
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import email.utils
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,14 +19,23 @@ from pathlib import Path
 import ftfy
 import yaml
 
-from qa.dates import Byline, byline, plausible, split_dateline
+from qa.dates import Byline, byline, is_calendar_date, plausible, split_dateline
+from qa.markdown import markdown_to_text
 from qa.webpages import Page, is_page, looks_like_html, read_fragment, read_page
 
 # Bump when cleaning changes what text an unchanged file yields: the build re-reads everything.
 CLEANING_VERSION = 2
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
-TITLE_MAX_CHARS = 90
+# Larger files are skipped unread (QA_MAX_FILE_MB, qa build --max-file-mb): the app takes uploads
+# up to the same size, and reading one is linear but not free (about 1 s a MB: BENCHMARKS.md).
+MAX_FILE_MB = 20.0
+MAX_FILE_BYTES = int(MAX_FILE_MB * 1_000_000)
+TITLE_MAX_CHARS = 90  # a title made from the first sentence
+# A stated title or category longer than this is a file gone wrong, not a headline: it is cut at a
+# word. Embedding puts the title before every chunk, so this also bounds what that adds.
+FIELD_MAX_CHARS = 300
+URL_MAX_CHARS = 2048
 
 
 @dataclass(frozen=True)
@@ -50,23 +62,133 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class Skipped:
-    id: str
+    id: str  # escaped by shown_name when the file's name is not one printable line
     reason: str
+    # An earlier version stays in the index until the file reads again; not so for a link that
+    # leads out of the corpus: what it showed never belonged there.
+    keeps_indexed: bool = True
 
 
 class ArticleError(ValueError):
     """This one file cannot become an article; the message says why."""
 
 
-def scan_corpus(corpus: Path) -> Iterator[SourceFile]:
-    """Every article file below `corpus`, in a stable order; hidden files and folders are ignored."""
+def scan_corpus(corpus: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[SourceFile | Skipped]:
+    """Every article file below `corpus` in a stable order, read, or why it is not read.
+
+    Hidden files and folders and files of other types are left out without a word.
+    """
+    for path in corpus_files(corpus):
+        yield read_file(corpus, path, max_bytes)
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    """The paths below `corpus` with an article's suffix, in a stable order; none hidden, no folders."""
+    found = []
     for path in sorted(corpus.rglob("*")):
-        rel = path.relative_to(corpus)
-        if any(part.startswith(".") for part in rel.parts):
+        if path.suffix.lower() not in SUFFIXES or any(
+            p.startswith(".") for p in path.relative_to(corpus).parts
+        ):
             continue
-        if path.is_file() and path.suffix.lower() in SUFFIXES:
-            data = path.read_bytes()
-            yield SourceFile(rel.as_posix(), path, data, hashlib.sha256(data).hexdigest())
+        # rglob lists the files in a folder, and a link to a folder without following it.
+        if not path.is_dir():
+            found.append(path)
+    return found
+
+
+def read_file(corpus: Path, path: Path, max_bytes: int = MAX_FILE_BYTES) -> SourceFile | Skipped:
+    """The bytes of `path` below `corpus`, or why they are not read.
+
+    Nothing is read whose real path lies outside the corpus folder, whatever link leads there;
+    nothing but regular files (opening a FIFO waits for a writer for ever); nothing over `max_bytes`.
+    """
+    name = path.relative_to(corpus).as_posix()
+    problem = _name_problem(name)
+    if problem:
+        return Skipped(shown_name(name), problem)
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        if path.is_symlink():
+            return Skipped(name, f"link to {shown_name(os.readlink(path))}, which does not exist")
+        return Skipped(name, "removed while the corpus was being read")
+    except RuntimeError:
+        return Skipped(name, "link in a loop of links")
+    except OSError as e:
+        return Skipped(name, f"cannot be read: {e.strerror or e}")
+    if not real.is_relative_to(corpus.resolve()):
+        # Never read, and never kept from an earlier build that did read it.
+        return Skipped(
+            name, f"link to {shown_name(str(real))}, outside the corpus folder", keeps_indexed=False
+        )
+    try:
+        status = real.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return Skipped(name, f"not a regular file but a {_file_kind(status.st_mode)}")
+        if status.st_size > max_bytes:
+            return Skipped(name, _too_large(status.st_size, max_bytes))
+        data = _read_regular_file(real, max_bytes)
+    except OSError as e:
+        return Skipped(name, f"cannot be read: {e.strerror or e}")
+    if data is None:
+        return Skipped(name, "replaced by something other than a file while the corpus was being read")
+    if len(data) > max_bytes:  # it grew since it was measured
+        return Skipped(name, _too_large(len(data), max_bytes))
+    return SourceFile(name, path, data, hashlib.sha256(data).hexdigest())
+
+
+def _read_regular_file(real: Path, max_bytes: int) -> bytes | None:
+    """At most `max_bytes` + 1 bytes of `real`, or None if it is no longer a regular file.
+
+    Opened without following a link and without waiting, and checked again once open: a link or
+    FIFO put in its place since it was checked is not read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    with os.fdopen(os.open(real, flags), "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read(max_bytes + 1)
+
+
+def shown_name(name: str) -> str:
+    r"""A file name as one printable line: bytes that are not UTF-8 as \xff, control characters
+    and bidirectional controls as \n or \u202e."""
+    shown = []
+    for char in name:
+        if "\udc80" <= char <= "\udcff":  # how Python keeps a byte it could not decode
+            shown.append(f"\\x{ord(char) - 0xDC00:02x}")
+        elif _INVISIBLE.match(char):
+            shown.append(char.encode("unicode_escape").decode("ascii"))
+        else:
+            shown.append(char)
+    return "".join(shown)
+
+
+def _name_problem(name: str) -> str | None:
+    if any("\udc80" <= char <= "\udcff" for char in name):
+        return "file name is not valid UTF-8; rename the file"
+    hidden = _INVISIBLE.search(name)
+    if hidden:
+        return f"file name holds the control character U+{ord(hidden.group()):04X}; rename the file"
+    return None
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return (
+        f"{size / 1_000_000:.1f} MB, over the limit of {max_bytes / 1_000_000:g} MB "
+        f"(QA_MAX_FILE_MB or qa build --max-file-mb)"
+    )
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "folder"),
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "device"),
+        (stat.S_ISBLK, "device"),
+    )
+    return next((kind for test, kind in kinds if test(mode)), "special file")
 
 
 def parse_article(source: SourceFile) -> Article:
@@ -78,6 +200,10 @@ def parse_article(source: SourceFile) -> Article:
     date = plausible(_parse_date(meta["date"])) if meta.get("date") is not None else None
     header = _DATE_HEADER.match(body)
     if header:
+        if not is_calendar_date(header.group(1)):
+            raise ArticleError(
+                f"first line ' date {header.group(1)}': no such month or day; write YYYY-MM or YYYY-MM-DD"
+            )
         date = date or plausible(header.group(1))
         body = body[header.end() :]
 
@@ -89,6 +215,7 @@ def parse_article(source: SourceFile) -> Article:
     text = "\n\n".join(blocks)
     if not text:
         raise ArticleError("no text left after cleaning")
+    _check_prose(text)
 
     title = (
         _string_field(meta, "title")
@@ -99,7 +226,7 @@ def parse_article(source: SourceFile) -> Article:
     return Article(
         id=source.id,
         path=str(source.path),
-        title=_clean_line(title),
+        title=_one_line(title),
         # A byline names the publication date outright; a dateline gives the day of the events
         # (almost always the same); a revision date is better than none.
         date=date
@@ -131,9 +258,9 @@ def _read_body(body: str, suffix: str) -> _Body:
     elif is_html:
         body, headline = read_fragment(body)
     elif suffix in (".md", ".markdown"):
-        body, headline = _markdown_to_text(body)
+        body, headline = markdown_to_text(body)
     blocks = _blocks(body)
-    headline = _clean_line(headline) if headline else None
+    headline = (_clean_line(headline) or None) if headline else None
     if page is not None and headline and headline not in blocks[:3]:
         # A page's headline opens its text as in the other formats: trafilatura keeps or drops it
         # depending on where the page puts it.
@@ -147,11 +274,40 @@ _DATE_HEADER = re.compile(r"\A\s*date[:\s]\s*(\d{4}-\d{2}(?:-\d{2})?)\b\s*", re.
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
+# Byte order marks, longest first: UTF-32's little-endian mark begins with UTF-16's.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+# Control characters other than tabs, line and page breaks. Text has none, or a stray one; binary
+# data without NUL bytes is full of them (random bytes: one in ten).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_MAX_CONTROL_SHARE = 0.01
+
+
 def _decode(data: bytes) -> str:
-    if not data.strip():
+    for mark, codec in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            try:
+                text = data.decode(codec.lower())  # the codec reads the mark and drops it
+            except UnicodeDecodeError as e:
+                raise ArticleError(f"not {codec} text (bad bytes at offset {e.start})") from None
+            break
+    else:
+        text = _decode_bytes(data)
+    if not text.strip():
         raise ArticleError("file is empty")
+    controls = len(_CONTROL.findall(text))
+    if controls > max(3, _MAX_CONTROL_SHARE * len(text)):
+        raise ArticleError(f"binary file, not text ({controls} control characters)")
+    return text
+
+
+def _decode_bytes(data: bytes) -> str:
     if b"\x00" in data[:8192]:
-        raise ArticleError("binary file (contains NUL bytes), not text")
+        raise ArticleError("binary file (contains NUL bytes), not text (UTF-16 needs a byte order mark)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
@@ -164,19 +320,63 @@ def _decode(data: bytes) -> str:
             ) from None
 
 
+# Title, date, category and url take a few hundred bytes; more is a body pasted into the front
+# matter by mistake, or an attack on the YAML parser.
+FRONT_MATTER_MAX_CHARS = 64_000
+FRONT_MATTER_MAX_DEPTH = 20
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML without aliases and deep nesting, the two ways a few bytes of YAML take all memory
+    or the stack: an anchor repeated in nested lists made a 306-byte file a 35 MB title ("billion
+    laughs"), and 5,000 '[' exhaust Python's recursion. Front matter needs neither."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, f"alias *{event.anchor} is not allowed; write the value out", event.start_mark
+            )
+        if self.depth >= FRONT_MATTER_MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {FRONT_MATTER_MAX_DEPTH} levels deep", event.start_mark
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+# Dates stay text: `_parse_date` reads them and names the field when one does not exist
+# (2023-02-30), where YAML's own conversion raised a bare ValueError.
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
 def _split_front_matter(raw: str) -> tuple[dict, str]:
     match = _FRONT_MATTER.match(raw)
     if not match:
         if raw.startswith("---\n") or raw.startswith("---\r\n"):
             raise ArticleError("broken front matter: no closing '---' line")
         return {}, raw
+    if match.end(1) > FRONT_MATTER_MAX_CHARS:
+        raise ArticleError(
+            f"front matter longer than {FRONT_MATTER_MAX_CHARS // 1000} KB; keep only title, date, "
+            f"category and url there"
+        )
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader)  # a SafeLoader, restricted further
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise ArticleError(f"broken front matter{where}: {problem}") from None
+    except ValueError as e:  # a number Python will not convert: "Exceeds the limit (4300 digits) …"
+        raise ArticleError(f"broken front matter: {str(e).split(':')[0]}") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -188,22 +388,23 @@ def _string_field(meta: dict, key: str) -> str | None:
     value = meta.get(key)
     if value is None:
         return None
-    value = _clean_line(str(value))
-    return value or None
+    return _one_line(str(value)) or None
 
 
 def _first_of_list(value: object) -> str | None:
     if isinstance(value, list) and value:
-        return _clean_line(str(value[0])) or None
+        return _one_line(str(value[0])) or None
     if isinstance(value, str):
-        return _clean_line(value) or None
+        return _one_line(value) or None
     return None
 
 
 def _url(meta: dict) -> str | None:
     for key in ("url", "externe_link", "external_link", "link", "canonical_url", "source"):
-        value = _string_field(meta, key)
-        if value and re.match(r"https?://", value, re.IGNORECASE):
+        value = meta.get(key)
+        value = _INVISIBLE.sub("", _clean_line(str(value))) if value is not None else ""
+        # A URL cut short would point elsewhere: one too long to show is dropped.
+        if re.match(r"https?://", value, re.IGNORECASE) and len(value) <= URL_MAX_CHARS:
             return value
     return None
 
@@ -218,7 +419,7 @@ def _parse_date(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value).strip()
-    iso = _ISO_DATE.fullmatch(text.split("T")[0].split(" ")[0])
+    iso = _ISO_DATE.fullmatch(re.split(r"[Tt\s]", text, maxsplit=1)[0])
     if iso:
         year, month, day = iso.groups()
         try:
@@ -233,24 +434,6 @@ def _parse_date(value: object) -> str:
         return email.utils.parsedate_to_datetime(text).date().isoformat()
     except (TypeError, ValueError, IndexError):
         raise ArticleError(f"front matter field 'date': cannot read {text!r} as a date") from None
-
-
-# --- Markdown bodies -----------------------------------------------------------------------
-
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
-
-
-def _markdown_to_text(body: str) -> tuple[str, str | None]:
-    heading = _MD_HEADING.search(body)
-    # Headings become paragraphs of their own so they never glue onto the next sentence.
-    text = _MD_HEADING.sub(lambda m: f"\n\n{m.group(1)}\n\n", body)
-    text = _MD_IMAGE.sub("", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_EMPHASIS.sub(r"\2", text)
-    return text, _clean_line(heading.group(1)) if heading else None
 
 
 # --- dates in the text -----------------------------------------------------------------------
@@ -299,6 +482,30 @@ def _blocks(body: str) -> list[str]:
     return [" ".join(b.split()) for b in blocks if b.strip()]
 
 
+# News text is 94-96 % letters with 5-6 characters between spaces (the seeds and the dev archive);
+# random bytes read as Windows-1252 are 53-62 % letters with 22-100. Text in a script without
+# spaces (Chinese, Thai) has long runs too, but is nearly all letters.
+_MIN_LETTER_SHARE = 0.5
+_MAX_WORD_CHARS = 15
+_MIN_LETTER_SHARE_OF_LONG_WORDS = 0.8
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
+def _check_prose(text: str) -> None:
+    """Refuse what cleaning left of binary data or tables of symbols: text must be mostly words."""
+    # Cleaning left single spaces between words and blank lines between blocks.
+    visible = len(text) - text.count(" ") - text.count("\n")
+    words = text.count(" ") + text.count("\n\n") + 1
+    letters = len(_NOT_LETTERS.sub("", text)) / visible
+    if letters < _MIN_LETTER_SHARE:
+        raise ArticleError(f"not article text: only {letters:.0%} of its characters are letters")
+    if visible / words > _MAX_WORD_CHARS and letters < _MIN_LETTER_SHARE_OF_LONG_WORDS:
+        raise ArticleError(
+            f"not article text: {visible / words:.0f} characters between spaces on average, and only "
+            f"{letters:.0%} letters"
+        )
+
+
 def _is_hard_wrapped(blocks: list[str]) -> bool:
     """Some exports put a blank line after every wrapped line: most long 'paragraphs' end mid-sentence.
 
@@ -342,6 +549,19 @@ def _reflow(lines: list[str]) -> list[str]:
 
 def _clean_line(text: str) -> str:
     return " ".join(ftfy.fix_text(text, uncurl_quotes=False).split())
+
+
+# Control characters, and the bidirectional controls that reorder how a line is shown (U+202E
+# makes "txt.exe" read "exe.txt"): a title, category or URL is one line shown as it is written.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _one_line(text: str) -> str:
+    """A title or category as shown: cleaned, without invisible controls, at most FIELD_MAX_CHARS."""
+    text = " ".join(_INVISIBLE.sub("", _clean_line(text)).split())
+    if len(text) <= FIELD_MAX_CHARS:
+        return text
+    return text[: FIELD_MAX_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _first_sentence(text: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,8 +15,19 @@ import numpy as np
 from tqdm.auto import tqdm
 
 import qa
-from qa.articles import CLEANING_VERSION, Article, ArticleError, Skipped, parse_article, scan_corpus
-from qa.chunking import ChunkSettings, article_sentences, chunk_article, embedding_text
+from qa.articles import (
+    CLEANING_VERSION,
+    MAX_FILE_BYTES,
+    MAX_FILE_MB,
+    Article,
+    ArticleError,
+    Skipped,
+    SourceFile,
+    corpus_files,
+    parse_article,
+    read_file,
+)
+from qa.chunking import Chunk, ChunkSettings, article_sentences, chunk_article, embedding_text
 from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder, model_of_index
 from qa.errors import IndexCorruptError, IndexFormatError, QAError
 from qa.store import (
@@ -69,6 +80,27 @@ class BuildReport:
         lines += [f"skipped {s.id}: {s.reason}" for s in self.skipped]
         return "\n".join(lines)
 
+    def to_dict(self) -> dict:
+        """The report as `qa build --json` prints it."""
+        report = asdict(self)
+        report["skipped"] = [{"id": s.id, "reason": s.reason} for s in self.skipped]
+        return report
+
+
+def max_file_mb(value: str | None) -> float:
+    """The largest file a build reads, in MB, from --max-file-mb or QA_MAX_FILE_MB; MAX_FILE_MB if unset."""
+    if not value:
+        return MAX_FILE_MB
+    try:
+        megabytes = float(value)
+    except ValueError:
+        megabytes = -1.0
+    if not megabytes > 0:
+        raise QAError(
+            f"QA_MAX_FILE_MB or --max-file-mb must be a positive number of megabytes, got {value!r}"
+        )
+    return megabytes
+
 
 def build_index(
     corpus: Path,
@@ -78,12 +110,15 @@ def build_index(
     rebuild: bool = False,
     encoder: SentenceTransformer | None = None,
     log: Callable[[str], None] = print,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> BuildReport:
     """Bring `index` up to date with `corpus`, embedding only new and changed articles.
 
     The model is, in order: `model`, the one the existing index was built with (a local folder
     only when named as `model`), the default. A different model, chunking or cleaning than the
-    index has means a full rebuild, and so does damage the base generation's check finds.
+    index has means a full rebuild, and so does damage the base generation's check finds. A file
+    that cannot be read is skipped with its reason, never ending the build; files over
+    `max_file_bytes` are not read at all.
     """
     started = time.perf_counter()
     if not corpus.is_dir():
@@ -133,7 +168,17 @@ def build_index(
         if report.full_rebuild:
             log(f"Full rebuild: {report.full_rebuild}.")
         try:
-            _update(corpus, index, settings, base, encoder, report, started)
+            _update(
+                corpus,
+                index,
+                settings,
+                base,
+                encoder,
+                report,
+                started,
+                log=log,
+                max_file_bytes=max_file_bytes,
+            )
         finally:
             if base:
                 base.close()
@@ -148,36 +193,47 @@ def _update(
     encoder: SentenceTransformer,
     report: BuildReport,
     started: float,
+    *,
+    log: Callable[[str], None],
+    max_file_bytes: int,
 ) -> None:
     known = dict(base.manifest.articles) if base else {}
-    to_parse = []
+    to_read: list[SourceFile] = []
     seen = set()
-    for source in tqdm(list(scan_corpus(corpus)), desc="Reading articles", unit="file", leave=False):
-        seen.add(source.id)
-        if known.get(source.id) == source.hash:
+    for path in tqdm(corpus_files(corpus), desc="Scanning the corpus", unit="file", leave=False):
+        found = read_file(corpus, path, max_file_bytes)
+        if isinstance(found, Skipped):
+            report.skipped.append(found)
+            if found.keeps_indexed:
+                seen.add(found.id)
+            continue
+        seen.add(found.id)
+        if known.get(found.id) == found.hash:
             report.unchanged += 1
         else:
-            to_parse.append(source)
+            to_read.append(found)
     report.removed = sorted(set(known) - seen)
 
-    articles: list[Article] = []
-    for source in to_parse:
-        try:
-            articles.append(parse_article(source))
-        except ArticleError as e:
-            # A changed file that no longer reads keeps its last good version in the index.
-            report.skipped.append(Skipped(source.id, str(e)))
-    for article in articles:
+    chunked: list[tuple[Article, list[Chunk]]] = []
+    size = sum(len(source.data) for source in to_read)
+    with tqdm(total=size, desc="Reading articles", unit="B", unit_scale=True, leave=False) as bar:
+        for source in to_read:
+            read = _read_article(source, settings.chunking, bar, log)
+            if isinstance(read, Skipped):
+                report.skipped.append(read)
+            else:
+                chunked.append(read)
+    report.skipped.sort(key=lambda skipped: skipped.id)
+    for article, _ in chunked:
         (report.changed if article.id in known else report.added).append(article.id)
 
-    if base and not (articles or report.removed):
+    if base and not (chunked or report.removed):
         # Nothing to write: the committed index already is this corpus.
         report.total_articles = len(base.manifest.articles)
         report.total_chunks = base.count()
         report.seconds = time.perf_counter() - started
         return
 
-    chunked = [(article, chunk_article(article, settings.chunking)) for article in articles]
     texts = [embedding_text(article, chunk) for article, chunks in chunked for chunk in chunks]
     embedding = time.perf_counter()
     vectors = _embed(encoder, texts, "Embedding chunks", "chunk", batch_size=32)
@@ -222,6 +278,32 @@ def _update(
     except BaseException:
         writer.abort()
         raise
+
+
+def _read_article(
+    source: SourceFile, chunking: ChunkSettings, bar: tqdm, log: Callable[[str], None]
+) -> tuple[Article, list[Chunk]] | Skipped:
+    """One new or changed file as an article and its chunks, or why not.
+
+    Splitting sentences takes most of a long file's time, so the bar moves through it as they are.
+    """
+    done = bar.n
+    try:
+        article = parse_article(source)
+        scale = len(source.data) / len(article.text)
+        chunks = chunk_article(article, chunking, lambda at: bar.update(done + int(at * scale) - bar.n))
+    except ArticleError as e:
+        # A changed file that no longer reads keeps its last good version in the index.
+        return Skipped(source.id, str(e))
+    except Exception as e:
+        # A bug met by one file must not throw away the work on all others: the file is skipped
+        # with the error, which is worth reporting.
+        error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        log(f"qa: {source.id}: {error} while reading it; please report this with the file")
+        return Skipped(source.id, f"qa failed on it ({error}); please report this with the file")
+    finally:
+        bar.update(done + len(source.data) - bar.n)
+    return article, chunks
 
 
 def _embed(

@@ -6,11 +6,18 @@ Every chunk records exact character offsets into its article's text; embedding l
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import syntok.segmenter as segmenter
+from syntok.tokenizer import Tokenizer
 
-from qa.articles import Article
+from qa.articles import FIELD_MAX_CHARS, Article
+
+# A "word" can be megabytes long (base64, a table without spaces): a piece of a sentence and a
+# chunk are bounded in characters too, so no text handed to the encoder grows past what it can
+# take. News stays far below it: the longest sentence of the seeds and the dev archive has 316.
+CHUNK_MAX_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -40,23 +47,38 @@ DUTCH_ABBREVIATIONS = frozenset(
     """.split()
 )
 _TRAILING_TOKEN = re.compile(r"(?:^|[\s(\"'“‘„])([^\s(\"'“‘„]+)\.$")
+# How much of a sentence's end the abbreviation test reads: the longest abbreviation, its full stop
+# and the character before it give the same answer as the whole sentence. Merged sentences can grow
+# to a whole paragraph, and reading all of one for every merge made splitting quadratic (a 100 KB
+# list of "dhr. Jansen, mevr. De Boer, …" took 6 s, 5 MB would take hours: bench/bench_split.py).
+_ABBREVIATION_TAIL = max(map(len, DUTCH_ABBREVIATIONS)) + 2
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in `text`; never crosses a paragraph break."""
+def sentence_spans(text: str, progress: Callable[[int], None] | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`; never crosses a paragraph break.
+
+    `progress` is told how far into the text splitting has come, after every sentence.
+    """
+    # What segmenter.analyze(text) does, but each paragraph is tokenised from offset 0: analyze
+    # puts as many spaces before a paragraph as its offset, quadratic in a text of many
+    # paragraphs (5 MB in 3,750 paragraphs took 62 s). Offsets only ever enter syntok's rules as
+    # differences, so the sentences are the same.
+    tokenizer = Tokenizer(replace_not_contraction=False)  # as analyze makes it
     spans: list[tuple[int, int]] = []
-    for paragraph in segmenter.analyze(text):
-        for sentence in paragraph:
+    for offset, paragraph in segmenter.preprocess_with_offsets(text):
+        for sentence in segmenter.segment(tokenizer.tokenize(paragraph)):
             tokens = [t for t in sentence if t.value]
             if tokens:
-                spans.append((tokens[0].offset, tokens[-1].offset + len(tokens[-1].value)))
+                spans.append((offset + tokens[0].offset, offset + tokens[-1].offset + len(tokens[-1].value)))
+                if progress:
+                    progress(spans[-1][1])
     return _merge_abbreviations(text, spans)
 
 
 def _merge_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in spans:
-        if merged and _ends_with_abbreviation(text[merged[-1][0] : merged[-1][1]]):
+        if merged and _ends_with_abbreviation(text, *merged[-1]):
             between = text[merged[-1][1] : start]
             if "\n\n" not in between:
                 merged[-1] = (merged[-1][0], end)
@@ -65,8 +87,8 @@ def _merge_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[
     return merged
 
 
-def _ends_with_abbreviation(sentence: str) -> bool:
-    match = _TRAILING_TOKEN.search(sentence)
+def _ends_with_abbreviation(text: str, start: int, end: int) -> bool:
+    match = _TRAILING_TOKEN.search(text[max(start, end - _ABBREVIATION_TAIL) : end])
     return bool(match) and match.group(1).lower() in DUTCH_ABBREVIATIONS
 
 
@@ -76,15 +98,18 @@ def article_sentences(chunks: list[Chunk]) -> list[tuple[int, int]]:
     return sorted({span for chunk in chunks for span in chunk.sentences})
 
 
-def chunk_article(article: Article, settings: ChunkSettings) -> list[Chunk]:
+def chunk_article(
+    article: Article, settings: ChunkSettings, progress: Callable[[int], None] | None = None
+) -> list[Chunk]:
     """Runs of whole sentences of at most `max_words` words, overlapping by whole sentences.
 
-    A single sentence longer than `max_words` is cut at word boundaries: an index must never
-    silently truncate text the encoder cannot see.
+    A single sentence longer than `max_words` words or CHUNK_MAX_CHARS characters is cut, between
+    words where it can be: an index must never silently truncate text the encoder cannot see.
+    `progress` is sentence_spans'.
     """
     units = [
         piece
-        for span in sentence_spans(article.text)
+        for span in sentence_spans(article.text, progress)
         for piece in _fit(article.text, span, settings.max_words)
     ]
     words = [len(article.text[s:e].split()) for s, e in units]
@@ -93,7 +118,11 @@ def chunk_article(article: Article, settings: ChunkSettings) -> list[Chunk]:
     while first < len(units):
         last = first
         total = words[first]
-        while last + 1 < len(units) and total + words[last + 1] <= settings.max_words:
+        while (
+            last + 1 < len(units)
+            and total + words[last + 1] <= settings.max_words
+            and units[last + 1][1] - units[first][0] <= CHUNK_MAX_CHARS
+        ):
             last += 1
             total += words[last]
         start, end = units[first][0], units[last][1]
@@ -110,14 +139,38 @@ def _fit(text: str, span: tuple[int, int], max_words: int) -> list[tuple[int, in
     start, end = span
     words = list(re.finditer(r"\S+", text[start:end]))
     if len(words) <= max_words:
-        return [span]
+        return _fit_characters(text, span)
     pieces = []
     for i in range(0, len(words), max_words):
         group = words[i : i + max_words]
-        pieces.append((start + group[0].start(), start + group[-1].end()))
+        pieces += _fit_characters(text, (start + group[0].start(), start + group[-1].end()))
+    return pieces
+
+
+def _fit_characters(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """`span` cut into pieces of at most CHUNK_MAX_CHARS, at the last space before the limit or,
+    in a word that long, at the limit; the whitespace between pieces belongs to neither."""
+    start, end = span
+    pieces = []
+    while end - start > CHUNK_MAX_CHARS:
+        limit = start + CHUNK_MAX_CHARS
+        cut = max(text.rfind(space, start + 1, limit + 1) for space in " \n\t")
+        if cut < 0:
+            cut = limit
+        piece_end = cut
+        while piece_end > start + 1 and text[piece_end - 1].isspace():
+            piece_end -= 1
+        pieces.append((start, piece_end))
+        start = cut
+        while start < end - 1 and text[start].isspace():
+            start += 1
+    pieces.append((start, end))
     return pieces
 
 
 def embedding_text(article: Article, chunk: Chunk) -> str:
-    """What the encoder sees: the title gives a passage its topic; the stored text stays exact."""
-    return f"{article.title}\n{chunk.text}"
+    """What the encoder sees: the title gives a passage its topic; the stored text stays exact.
+
+    At most FIELD_MAX_CHARS + 1 + CHUNK_MAX_CHARS characters, whatever the article holds.
+    """
+    return f"{article.title[:FIELD_MAX_CHARS]}\n{chunk.text}"

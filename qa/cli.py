@@ -76,6 +76,16 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--max-words", type=int, default=None, help="chunk size in words")
     build.add_argument("--overlap", type=int, default=None, help="sentences shared by neighbouring chunks")
     build.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    build.add_argument(
+        "--max-file-mb",
+        default=os.environ.get("QA_MAX_FILE_MB") or None,
+        help="skip larger files unread (env QA_MAX_FILE_MB; default 20)",
+    )
+    build.add_argument(
+        "--json",
+        action="store_true",
+        help="print the report as JSON: what was added, changed, skipped and why",
+    )
 
     ask = commands.add_parser(
         "ask",
@@ -146,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from qa.build import build_index
+    from qa.build import build_index, max_file_mb
     from qa.chunking import ChunkSettings
 
     defaults = ChunkSettings()
@@ -163,8 +173,9 @@ def _build(args: argparse.Namespace) -> int:
         chunking=chunking,
         rebuild=args.rebuild,
         log=lambda line: print(line, file=sys.stderr),
+        max_file_bytes=int(max_file_mb(args.max_file_mb) * 1_000_000),
     )
-    print(report.summary())
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.summary())
     return 0
 
 

@@ -63,19 +63,27 @@ class Dateline:
     rest: str  # the paragraph after the dash; empty when the dateline stands on its own
 
 
-def plausible(iso: str | None) -> str | None:
-    """`iso` if it can be the day a story appeared: not before 1900, not after today."""
-    if not iso:
-        return None
+def _first_day(iso: str) -> dt.date | None:
+    """The first day of the year, month or day `iso` names (2023, 2023-12, 2023-12-31), if it exists."""
     match = _ISO.fullmatch(iso)
     if not match:
         return None
     year, month, day = (int(part) if part else 1 for part in match.groups())
     try:
-        first_day = dt.date(year, month, day)
+        return dt.date(year, month, day)
     except ValueError:
         return None
-    return iso if EARLIEST <= first_day <= dt.date.today() else None
+
+
+def is_calendar_date(iso: str) -> bool:
+    """`iso` names a year, month or day that exists: 2023-12 does, 2023-13 and 2023-02-30 do not."""
+    return _first_day(iso) is not None
+
+
+def plausible(iso: str | None) -> str | None:
+    """`iso` if it can be the day a story appeared: not before 1900, not after today."""
+    first_day = _first_day(iso) if iso else None
+    return iso if first_day is not None and EARLIEST <= first_day <= dt.date.today() else None
 
 
 def parse_phrase(phrase: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 
 from qa.dates import byline, plausible
@@ -121,6 +122,29 @@ class _TextExtractor(HTMLParser):
         self.metas: dict[str, str] = {}  # <meta> property or name (lowercase) → content
         self._capture: list[str] | None = None
         self._capture_tag: str | None = None
+
+    def close(self) -> None:
+        # Python before 3.13.4 re-reads all the rest of the input for every '<' left unclosed at
+        # its end (80 KB of "<a " took 90 s). No tag, comment or declaration can close after the
+        # last '>', so what follows it is text, as the parser would have found piece by piece.
+        rest = self.rawdata
+        last = rest.rfind(">") + 1
+        if "<" not in rest[last:]:
+            super().close()
+            return
+        self.rawdata = rest[:last]
+        super().close()
+        if not self.cdata_elem:  # inside <script> or <style> the parser drops an unclosed rest
+            self.handle_data(unescape(rest[last:]))
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            # Python before 3.13 raises on an unknown keyword ("<![foo["); HTML5 reads a bogus
+            # comment up to the next '>'.
+            end = self.rawdata.find(">", i + 3)
+            return -1 if end < 0 else end + 1
 
     @property
     def heading(self) -> str | None:

@@ -108,3 +108,18 @@ def test_unknown_command_is_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["fly"])
     assert exit_info.value.code == 2
+
+
+def test_build_json_names_files_over_the_size_limit(capsys, corpus, tmp_path, monkeypatch):
+    index = str(tmp_path / "idx")
+    # The seeds are 2.5 to 3.0 KB: a limit of 2.6 KB skips three of them unread.
+    code, out, _ = run(
+        capsys, "build", "--corpus", str(corpus), "--index", index, "--json", "--max-file-mb", "0.0026"
+    )
+    report = json.loads(out)
+    assert code == 0 and len(report["added"]) == 2 and report["chunks_embedded"] > 0
+    assert [s["id"][:3] for s in report["skipped"]] == ["000", "001", "002"]
+    assert all("over the limit of 0.0026 MB" in s["reason"] for s in report["skipped"])
+    monkeypatch.setenv("QA_MAX_FILE_MB", "twenty")
+    code, out, err = run(capsys, "build", "--corpus", str(corpus), "--index", index)
+    assert code == 1 and out == "" and "QA_MAX_FILE_MB" in err and err.count("\n") == 1
