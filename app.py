@@ -199,7 +199,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
 
     def indexed_articles() -> list[ArticleInfo]:
         try:
-            return retriever_for(index, settings.model).store.articles()
+            return retriever_for(index, settings.model).articles()
         except IndexMissingError:
             return []
 
@@ -211,7 +211,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         """Sources, timeline, and the question's period with a button to ask without it."""
         if answer is None:
             return ui.source_cards(None, None, lang), "", gr.update(visible=False), ""
-        store = retriever_for(index, settings.model).store
+        store = retriever_for(index, settings.model)
 
         def article_text(article_id: str) -> str | None:
             try:
@@ -290,7 +290,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         found = next((a for a in indexed_articles() if a.id == wanted), None)
         if found is None:
             return ""
-        store = retriever_for(index, settings.model).store
+        store = retriever_for(index, settings.model)
         return ui.article_view(found, store.article_text(found.id), _lang(request))
 
     def add_files(files: list[str] | None, request: gr.Request) -> tuple[str, None]:

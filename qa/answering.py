@@ -34,7 +34,7 @@ def retriever_for(index: Path, model: str | None = None) -> Retriever:
     manifest = read_manifest(index)
     with _lock:
         current = _open.get(key)
-        if current is None or manifest is None or current.store.manifest.generation != manifest.generation:
+        if current is None or manifest is None or current.generation != manifest.generation:
             # The old store stays usable by requests still holding it; its files are gone
             # from the folder but stay readable while open.
             current = Retriever.open(index, model=model)
@@ -109,7 +109,7 @@ def candidates(
     if not sentences:
         return found, []
     vectors = _sentence_vectors(retriever, sentences)
-    return found, score_sentences(question, sentences, vector, vectors, retriever.store.lexical.idf, settings)
+    return found, score_sentences(question, sentences, vector, vectors, retriever.idf, settings)
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,8 @@ def draft(
         return Draft([], None)
     best = max(chosen, key=lambda s: s.score)
     evidence = measure(
-        question, chosen, answering, found.passages, retriever.store.article_text(best.passage.article.id),
-        retriever.store.lexical.idf, lambda texts: _encode(retriever, texts),
+        question, chosen, answering, found.passages, retriever.article_text(best.passage.article.id),
+        retriever.idf, lambda texts: _encode(retriever, texts),
     )  # fmt: skip
     return Draft(chosen, evidence)
 
@@ -150,7 +150,7 @@ def _sentence_vectors(retriever: Retriever, sentences: list[Sentence]) -> np.nda
     """The build's vectors of these sentences; any it does not hold (a passage split at question
     time) are encoded now."""
     keys = [(s.passage.article.id, s.start, s.end) for s in sentences]
-    stored = retriever.store.sentence_vectors(keys)
+    stored = retriever.sentence_vectors(keys)
     missing = [i for i, key in enumerate(keys) if key not in stored]
     if not missing:
         return np.stack([stored[key] for key in keys])

@@ -33,9 +33,10 @@ from qa.errors import IndexCorruptError, IndexFormatError, QAError
 from qa.store import (
     FORMAT_VERSION,
     MANIFEST,
-    FaissStore,
     IndexSettings,
     IndexWriter,
+    LocalIndex,
+    VectorSettings,
     build_lock,
     check_writable,
     read_manifest,
@@ -111,8 +112,12 @@ def build_index(
     encoder: SentenceTransformer | None = None,
     log: Callable[[str], None] = print,
     max_file_bytes: int = MAX_FILE_BYTES,
+    vectors: VectorSettings | None = None,
 ) -> BuildReport:
     """Bring `index` up to date with `corpus`, embedding only new and changed articles.
+
+    `vectors` chooses how the vectors are searched (exact or approximate by segment size); it
+    applies to the segments this build writes, the older ones keep theirs until merged.
 
     The model is, in order: `model`, the one the existing index was built with (a local folder
     only when named as `model`), the default. A different model, chunking or cleaning than the
@@ -158,7 +163,7 @@ def build_index(
         base = None
         if previous:
             try:
-                base = FaissStore.open(index)
+                base = LocalIndex.open(index)
                 base.check()
             except IndexCorruptError as e:
                 # Damaged files are rebuilt from corpus/, not carried into the next generation.
@@ -178,6 +183,7 @@ def build_index(
                 started,
                 log=log,
                 max_file_bytes=max_file_bytes,
+                vectors=vectors,
             )
         finally:
             if base:
@@ -189,17 +195,21 @@ def _update(
     corpus: Path,
     index: Path,
     settings: IndexSettings,
-    base: FaissStore | None,
+    base: LocalIndex | None,
     encoder: SentenceTransformer,
     report: BuildReport,
     started: float,
     *,
     log: Callable[[str], None],
     max_file_bytes: int,
+    vectors: VectorSettings | None = None,
 ) -> None:
-    known = dict(base.manifest.articles) if base else {}
-    to_read: list[SourceFile] = []
+    """Read the new and changed files, embed and write them a batch at a time, so that memory
+    holds one batch however large the archive; remove what is gone; commit."""
+    known = base.article_hashes() if base else {}
+    to_read: list[Path] = []
     seen = set()
+    size = 0
     for path in tqdm(corpus_files(corpus), desc="Scanning the corpus", unit="file", leave=False):
         found = read_file(corpus, path, max_file_bytes)
         if isinstance(found, Skipped):
@@ -211,61 +221,48 @@ def _update(
         if known.get(found.id) == found.hash:
             report.unchanged += 1
         else:
-            to_read.append(found)
+            to_read.append(path)
+            size += len(found.data)
     report.removed = sorted(set(known) - seen)
-
-    chunked: list[tuple[Article, list[Chunk]]] = []
-    size = sum(len(source.data) for source in to_read)
-    with tqdm(total=size, desc="Reading articles", unit="B", unit_scale=True, leave=False) as bar:
-        for source in to_read:
-            read = _read_article(source, settings.chunking, bar, log)
-            if isinstance(read, Skipped):
-                report.skipped.append(read)
-            else:
-                chunked.append(read)
-    report.skipped.sort(key=lambda skipped: skipped.id)
-    for article, _ in chunked:
-        (report.changed if article.id in known else report.added).append(article.id)
-
-    if base and not (chunked or report.removed):
+    if base and not (to_read or report.removed):
         # Nothing to write: the committed index already is this corpus.
-        report.total_articles = len(base.manifest.articles)
-        report.total_chunks = base.count()
-        report.seconds = time.perf_counter() - started
+        _finish(report, base.manifest.articles, base.count(), started)
         return
 
-    texts = [embedding_text(article, chunk) for article, chunks in chunked for chunk in chunks]
-    embedding = time.perf_counter()
-    vectors = _embed(encoder, texts, "Embedding chunks", "chunk", batch_size=32)
-    report.embedding_seconds["chunks"] = time.perf_counter() - embedding
-    # Answers are chosen sentence by sentence; embedding them here rather than per question
-    # takes about 20 ms off every question at 100k chunks (BENCHMARKS.md).
-    spans = [article_sentences(chunks) for _, chunks in chunked]
-    sentences = [a.text[s:e] for (a, _), found in zip(chunked, spans, strict=True) for s, e in found]
-    # Short texts: a whole progress step per batch halves the per-batch overhead (bench_build.py).
-    embedding = time.perf_counter()
-    sentence_vectors = _embed(encoder, sentences, "Embedding sentences", "sentence", batch_size=EMBED_BATCH)
-    report.embedding_seconds["sentences"] = time.perf_counter() - embedding
-
-    writer = IndexWriter(index, settings, base)
+    writer = IndexWriter(index, settings, base, vectors)
     try:
-        report.chunks_removed = writer.remove_articles(report.removed + report.changed)
-        offset = sentence_offset = 0
-        for (article, chunks), found in zip(chunked, spans, strict=True):
-            writer.add_article(
-                article,
-                chunks,
-                vectors[offset : offset + len(chunks)],
-                sentence_vectors[sentence_offset : sentence_offset + len(found)],
-            )
-            offset += len(chunks)
-            sentence_offset += len(found)
-        report.chunks_embedded = offset
-        report.sentences_embedded = sentence_offset
-        report.total_articles = len(writer.articles)
-        report.total_chunks = writer.vectors.ntotal
+        report.chunks_removed = writer.remove_articles(report.removed)
+        batch: list[tuple[Article, list[Chunk]]] = []
+        with tqdm(total=size, desc="Reading articles", unit="B", unit_scale=True, leave=False) as bar:
+            for path in to_read:
+                source = read_file(corpus, path, max_file_bytes)
+                read = (
+                    source
+                    if isinstance(source, Skipped)
+                    else _read_article(source, settings.chunking, bar, log)
+                )
+                if isinstance(read, Skipped):
+                    report.skipped.append(read)
+                    continue
+                article, _ = read
+                if article.id in known:
+                    report.changed.append(article.id)
+                    report.chunks_removed += writer.remove_articles([article.id])
+                else:
+                    report.added.append(article.id)
+                batch.append(read)
+                if sum(len(c) for _, c in batch) >= BATCH_CHUNKS:
+                    _write_batch(writer, encoder, batch, report)
+                    batch = []
+        _write_batch(writer, encoder, batch, report)
+        report.skipped.sort(key=lambda skipped: skipped.id)
+        if base and not (report.added or report.changed or report.removed):
+            # Every new or changed file was skipped: nothing to commit.
+            writer.abort()
+            _finish(report, base.manifest.articles, base.count(), started)
+            return
         report.seconds = time.perf_counter() - started
-        writer.commit(
+        manifest = writer.commit(
             {
                 "qa_version": qa.__version__,
                 "seconds": round(report.seconds, 3),
@@ -275,9 +272,59 @@ def _update(
                 "skipped": len(report.skipped),
             }
         )
+        _finish(report, manifest.articles, manifest.chunks, started)
     except BaseException:
         writer.abort()
         raise
+
+
+# Articles are embedded and written this many chunks at a time: the build's memory holds one
+# batch (its chunk and sentence vectors) whatever the size of the archive.
+BATCH_CHUNKS = 4_096
+
+
+def _write_batch(
+    writer: IndexWriter,
+    encoder: SentenceTransformer,
+    batch: list[tuple[Article, list[Chunk]]],
+    report: BuildReport,
+) -> None:
+    if not batch:
+        return
+    texts = [embedding_text(article, chunk) for article, chunks in batch for chunk in chunks]
+    embedding = time.perf_counter()
+    vectors = _embed(encoder, texts, "Embedding chunks", "chunk", batch_size=32)
+    report.embedding_seconds["chunks"] = (
+        report.embedding_seconds.get("chunks", 0.0) + time.perf_counter() - embedding
+    )
+    # Answers are chosen sentence by sentence; embedding them here rather than per question
+    # takes about 20 ms off every question at 100k chunks (BENCHMARKS.md).
+    spans = [article_sentences(chunks) for _, chunks in batch]
+    sentences = [a.text[s:e] for (a, _), found in zip(batch, spans, strict=True) for s, e in found]
+    # Short texts: a whole progress step per batch halves the per-batch overhead (bench_build.py).
+    embedding = time.perf_counter()
+    sentence_vectors = _embed(encoder, sentences, "Embedding sentences", "sentence", batch_size=EMBED_BATCH)
+    report.embedding_seconds["sentences"] = (
+        report.embedding_seconds.get("sentences", 0.0) + time.perf_counter() - embedding
+    )
+    offset = sentence_offset = 0
+    for (article, chunks), found in zip(batch, spans, strict=True):
+        writer.add_article(
+            article,
+            chunks,
+            vectors[offset : offset + len(chunks)],
+            sentence_vectors[sentence_offset : sentence_offset + len(found)],
+        )
+        offset += len(chunks)
+        sentence_offset += len(found)
+    report.chunks_embedded += offset
+    report.sentences_embedded += sentence_offset
+
+
+def _finish(report: BuildReport, articles: int, chunks: int, started: float) -> None:
+    report.total_articles = articles
+    report.total_chunks = chunks
+    report.seconds = time.perf_counter() - started
 
 
 def _read_article(

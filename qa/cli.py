@@ -254,9 +254,9 @@ def _eval(args: argparse.Namespace) -> int:
         return ask(question, k, retriever=retriever, search=settings, extractive_only=True)
 
     answer(questions[0].question, 1)  # warm up, so latency is per question, not start-up
-    results = run_answers(questions, answer, retriever.store.article_text)
+    results = run_answers(questions, answer, retriever.article_text)
     summary = summarize(results)
-    summary["model"] = retriever.store.manifest.settings.model
+    summary["model"] = retriever.model
     summary["mode"] = args.mode
     failed = misses(results)
     if args.json:
@@ -277,20 +277,10 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from qa.store import FaissStore
+    from qa.store import LocalIndex
 
-    store = FaissStore.open(args.index)
-    m = store.manifest
-    info = {
-        "index": str(args.index),
-        "articles": len(m.articles),
-        "chunks": store.count(),
-        "model": m.settings.model,
-        "dimension": m.settings.dimension,
-        "chunking": m.settings.as_dict()["chunking"],
-        "generation": m.generation,
-        "build": m.build,
-    }
+    store = LocalIndex.open(args.index)
+    info = store.stats()
     # An article without a date drops out of every date filter: say which ones, so they can be fixed.
     undated = [a.id for a in store.articles() if a.date is None]
     if args.json:

@@ -16,7 +16,7 @@ from qa.encoders import encode_short, load_encoder, model_of_index
 from qa.errors import ModelMismatchError, QAError
 from qa.filters import Filters
 from qa.question import Period, Question, read_question, years_spoken_of
-from qa.store import MANIFEST, ArticleInfo, FaissStore, StoredChunk
+from qa.store import MANIFEST, ArticleInfo, LocalIndex, SentenceKey, StoredChunk
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -81,19 +81,20 @@ class Retrieval:
 
 
 class Retriever:
-    """An opened index and the encoder it was built with; share one per process."""
+    """The one door to an index: an opened generation and the encoder it was built with. Asking,
+    the CLI and the app read the archive through it only; share one per process."""
 
-    def __init__(self, store: FaissStore, encoder: SentenceTransformer):
-        self.store = store
+    def __init__(self, index: LocalIndex, encoder: SentenceTransformer):
+        self._index = index
         self.encoder = encoder
         self._leads: dict[str, frozenset[int]] = {}  # article id → years its lead speaks of
 
     @classmethod
     def open(cls, index: Path, model: str | None = None) -> Retriever:
-        store = FaissStore.open(index)
-        built_with = store.manifest.settings.model
+        opened = LocalIndex.open(index)
+        built_with = opened.settings.model
         if model and model != built_with:
-            store.close()
+            opened.close()
             raise ModelMismatchError(
                 f"{index}/ was built with {built_with}, not {model}; "
                 f"run `qa build --model {model}` to rebuild it, or drop --model"
@@ -101,12 +102,43 @@ class Retriever:
         try:
             encoder = load_encoder(model_of_index(built_with, model, index / MANIFEST))
         except QAError:
-            store.close()
+            opened.close()
             raise
-        return cls(store, encoder)
+        return cls(opened, encoder)
 
     def close(self) -> None:
-        self.store.close()
+        self._index.close()
+
+    @property
+    def generation(self) -> int:
+        """Which committed generation of the index this reads."""
+        return self._index.generation
+
+    @property
+    def model(self) -> str:
+        return self._index.settings.model
+
+    def stats(self) -> dict:
+        return self._index.stats()
+
+    def check(self) -> None:
+        """A full consistency check of the index files (slow on a large index)."""
+        self._index.check()
+
+    def article_text(self, article_id: str) -> str:
+        return self._index.article_text(article_id)
+
+    def articles(self) -> list[ArticleInfo]:
+        return self._index.articles()
+
+    def sentence_vectors(self, keys: list[SentenceKey]) -> dict[SentenceKey, np.ndarray]:
+        return self._index.sentence_vectors(keys)
+
+    def idf(self, term: str) -> float:
+        return self._index.idf(term)
+
+    def chunks(self, ids: list[int]) -> dict[int, StoredChunk]:
+        return self._index.chunks(ids)
 
     def retrieve(
         self,
@@ -145,7 +177,7 @@ class Retriever:
         settings = settings or SearchSettings()
         if settings.mode not in MODES:
             raise QAError(f"search mode must be one of {', '.join(MODES)}, got {settings.mode!r}")
-        allowed = self.store.chunk_ids_where(filters.admits) if filters and filters.active else None
+        allowed = self._index.chunk_ids_where(filters.admits) if filters and filters.active else None
         if allowed is not None and not len(allowed):
             return []
         vector = None
@@ -157,7 +189,7 @@ class Retriever:
         if period is not None and settings.period_weight:
             # The articles published in the period or just after it are searched on their own
             # as well, so that they are candidates even where a large archive buries them.
-            window = self.store.chunk_ids_where(
+            window = self._index.chunk_ids_where(
                 lambda date, category: (
                     (period.holds_date(date) or period.just_after(date))
                     and (filters is None or filters.admits(date, category))
@@ -171,7 +203,7 @@ class Retriever:
         cosine: dict[int, float] = {}
         for _, hits in lists[:1] if settings.mode != "bm25" else []:
             cosine.update(hits)
-        chunks = self.store.chunks([chunk_id for chunk_id, _ in fused])
+        chunks = self._index.chunks([chunk_id for chunk_id, _ in fused])
         ranked = [(chunks[c], score, cosine.get(c)) for c, score in fused if c in chunks]
         if period is None:
             return self._passages(
@@ -199,11 +231,11 @@ class Retriever:
         lists = []
         if settings.mode in ("hybrid", "dense"):
             assert vector is not None
-            (dense,) = self.store.search(vector, settings.candidates, allowed)
+            dense = self._index.search(vector, settings.candidates, allowed)
             lists.append((settings.dense_weight, dense))
         if settings.mode in ("hybrid", "bm25") and lexical:
             lists.append(
-                (settings.lexical_weight, self.store.lexical_search(lexical, settings.candidates, allowed))
+                (settings.lexical_weight, self._index.lexical_search(lexical, settings.candidates, allowed))
             )
         return lists
 
@@ -217,7 +249,7 @@ class Retriever:
         """The years an article's title and first two sentences speak of: what it reports on."""
         years = self._leads.get(article.id)
         if years is None:
-            text = self.store.article_text(article.id)[:_LEAD_CHARS]
+            text = self._index.article_text(article.id)[:_LEAD_CHARS]
             # Two sentence ends are enough to cut at: no full segmentation for a lead.
             lead = "".join(_SENTENCE_END.split(text, maxsplit=2)[:2])
             years = self._leads[article.id] = years_spoken_of(f"{article.title}\n{lead}", article.date)
@@ -227,7 +259,7 @@ class Retriever:
         self, ranked: list[_Ranked], k: int, settings: SearchSettings, period: Period | None
     ) -> list[Passage]:
         """Walk the ranking; a chunk overlapping or next to a chosen passage grows it."""
-        limit = _CHARS_PER_WORD * 4 * self.store.manifest.settings.chunking.max_words
+        limit = _CHARS_PER_WORD * 4 * self._index.settings.chunking.max_words
         chosen: list[Passage] = []
         for chunk, score, cosine, relevance in ranked:
             same = [i for i, p in enumerate(chosen) if p.article.id == chunk.article.id]
@@ -270,7 +302,7 @@ class Retriever:
     def _text(self, passage: Passage) -> str:
         if len(passage.chunk_ids) == 1:
             return passage.text
-        return self.store.article_text(passage.article.id)[passage.start : passage.end]
+        return self._index.article_text(passage.article.id)[passage.start : passage.end]
 
 
 # Neighbouring chunks without overlap are separated only by the space or blank line between

@@ -31,7 +31,7 @@ def answers(retriever):
 def test_every_cited_sentence_is_verbatim_at_its_span(answers, retriever):
     for answer in answers.values():
         for citation in answer.citations:
-            article = retriever.store.article_text(citation.article_id)
+            article = retriever.article_text(citation.article_id)
             assert article[citation.start : citation.end] == citation.text
             assert f"{citation.text} [{citation.number}]" in answer.text
             passage = answer.passages[citation.number - 1]
@@ -172,7 +172,7 @@ def test_answer_sentences_use_the_vectors_stored_at_build_time(retriever):
     sentences = candidate_sentences(found.passages)
     encoded = _encode(retriever, [s.text for s in sentences])
     keys = [(s.passage.article.id, s.start, s.end) for s in sentences]
-    assert len(retriever.store.sentence_vectors(keys)) == len(set(keys)) > 3
+    assert len(retriever.sentence_vectors(keys)) == len(set(keys)) > 3
     assert abs(_sentence_vectors(retriever, sentences) - encoded).max() < 2e-3  # stored as fp16
     # A span the build did not embed (a passage split at question time) is encoded instead.
     odd = [replace(sentences[0], start=sentences[0].start + 1, text=sentences[0].text[1:]), *sentences[1:]]

@@ -11,7 +11,7 @@ import pytest
 from qa.build import build_index
 from qa.errors import IndexCorruptError, IndexMissingError, QAError
 from qa.search import Retriever
-from qa.store import FaissStore
+from qa.store import LocalIndex
 
 NEW_ARTICLE = """ date 2024-06
 De gemeente Maastricht opent een nieuw opvangcentrum voor asielzoekers aan de Maas. Er is plek
@@ -24,7 +24,7 @@ def quiet(**kwargs):
 
 
 def chunk_counts(index) -> dict[str, int]:
-    store = FaissStore.open(index)
+    store = LocalIndex.open(index)
     try:
         ids = list(range(store.manifest.next_chunk_id))
         counts: dict[str, int] = {}
@@ -68,7 +68,7 @@ def test_adding_an_article_embeds_only_its_chunks(corpus, index, counting):
 def test_changing_an_article_replaces_its_vectors(corpus, index, counting):
     target = next(corpus.glob("003_*.txt"))
     old_ids = {
-        c.id for c in FaissStore.open(index).chunks(range(1000)).values() if c.article.id == target.name
+        c.id for c in LocalIndex.open(index).chunks(range(1000)).values() if c.article.id == target.name
     }
     target.write_text(
         " date 2025-05 Starmer kondigde een nieuw plan aan voor de kanaalboten. "
@@ -77,7 +77,7 @@ def test_changing_an_article_replaces_its_vectors(corpus, index, counting):
     )
     report = build_index(corpus, index, encoder=counting, **quiet())
     assert report.changed == [target.name] and report.chunks_embedded == 1
-    store = FaissStore.open(index)
+    store = LocalIndex.open(index)
     chunks = [c for c in store.chunks(range(1000)).values() if c.article.id == target.name]
     assert [c.text for c in chunks] == [
         "Starmer kondigde een nieuw plan aan voor de kanaalboten. Het plan kost 90 miljoen pond."
@@ -87,20 +87,20 @@ def test_changing_an_article_replaces_its_vectors(corpus, index, counting):
 
 
 def test_deleting_an_article_removes_its_vectors(corpus, index, counting):
-    total = FaissStore.open(index).count()
+    total = LocalIndex.open(index).count()
     gone = next(corpus.glob("002_*.txt"))
     removed = chunk_counts(index)[gone.name]
-    spans = [(gone.name, s, e) for c in FaissStore.open(index).chunks(range(1000)).values()
+    spans = [(gone.name, s, e) for c in LocalIndex.open(index).chunks(range(1000)).values()
              if c.article.id == gone.name for s, e in c.sentences]  # fmt: skip
-    assert len(FaissStore.open(index).sentence_vectors(spans)) == len(set(spans)) > 0
+    assert len(LocalIndex.open(index).sentence_vectors(spans)) == len(set(spans)) > 0
     gone.unlink()
     report = build_index(corpus, index, encoder=counting, **quiet())
     assert report.removed == [gone.name] and counting.embedded == []
     assert report.chunks_removed == removed
-    store = FaissStore.open(index)
+    store = LocalIndex.open(index)
     assert store.sentence_vectors(spans) == {}
     assert store.count() == total - removed
-    assert gone.name not in store.manifest.articles
+    assert gone.name not in store.article_hashes()
     assert gone.name not in {a.id for a in store.articles()}
 
 
@@ -140,32 +140,26 @@ def test_interrupted_build_leaves_the_old_index_answering(corpus, index, countin
         build_index(corpus, index, encoder=counting, **quiet())
     assert (index / "manifest.json").read_text() == before
     committed = json.loads(before)
-    assert sorted(os.listdir(index)) == sorted(
-        [
-            "manifest.json",
-            ".build.lock",
-            committed["vectors_file"],
-            committed["chunks_file"],
-            committed["lexical_dir"],
-        ]
-    )
+    named = {"manifest.json", ".build.lock", committed["chunk_store"]}
+    named |= {f"{s['name']}{suffix}" for s in committed["segments"] for suffix in (".faiss", ".bm25.npz")}
+    assert {name for name in os.listdir(index) if not name.endswith(("-wal", "-shm"))} == named
     assert any(a.startswith("000") for a in chunk_counts(index))  # the deleted one is still there
     assert top_article(index, "Wat zei John Kelly over de uitwijzingen?").startswith("001")
 
 
 def test_crash_while_committing_keeps_old_index(corpus, index, counting, monkeypatch):
     (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
-    import qa.store
+    import qa.vectors
 
     def broken_write(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr(qa.store.faiss, "write_index", broken_write)
+    monkeypatch.setattr(qa.vectors.faiss, "write_index", broken_write)
     with pytest.raises(OSError, match="disk full"):
         build_index(corpus, index, encoder=counting, **quiet())
     monkeypatch.undo()
-    store = FaissStore.open(index)
-    assert "maastricht.txt" not in store.manifest.articles and store.count() > 0
+    store = LocalIndex.open(index)
+    assert "maastricht.txt" not in store.article_hashes() and store.count() > 0
     report = build_index(corpus, index, encoder=counting, **quiet())
     assert report.added == ["maastricht.txt"]
 
@@ -186,7 +180,7 @@ def test_other_model_triggers_full_rebuild(corpus, index, counting):
     messages = []
     report = build_index(corpus, index, model="another-model", encoder=counting, log=messages.append)
     assert "model changed" in messages[0] and len(report.added) == 5
-    assert FaissStore.open(index).manifest.settings.model == "another-model"
+    assert LocalIndex.open(index).manifest.settings.model == "another-model"
 
 
 def test_no_index_is_a_clear_error(tmp_path):
@@ -197,16 +191,17 @@ def test_no_index_is_a_clear_error(tmp_path):
 @pytest.mark.parametrize("damage", ["manifest", "vectors", "chunks", "missing", "bm25"])
 def test_corrupt_index_is_a_clear_error(index, damage):
     manifest = json.loads((index / "manifest.json").read_text())
+    segment = manifest["segments"][0]["name"]
     if damage == "manifest":
         (index / "manifest.json").write_text("{not json")
     elif damage == "vectors":
-        (index / manifest["vectors_file"]).write_bytes(b"garbage")
+        (index / f"{segment}.faiss").write_bytes(b"garbage")
     elif damage == "chunks":
-        (index / manifest["chunks_file"]).write_bytes(b"garbage" * 100)
+        (index / manifest["chunk_store"]).write_bytes(b"garbage" * 100)
     elif damage == "bm25":
-        (index / manifest["lexical_dir"] / "counts.npz").write_bytes(b"garbage")
+        (index / f"{segment}.bm25.npz").write_bytes(b"garbage")
     else:
-        (index / manifest["chunks_file"]).unlink()
+        (index / manifest["chunk_store"]).unlink()
     with pytest.raises(IndexCorruptError, match="qa build --rebuild"):
         Retriever.open(index)
 
@@ -216,17 +211,17 @@ def test_corrupt_index_is_rebuilt_on_request(corpus, index, counting):
     with pytest.raises(QAError, match="--rebuild"):
         build_index(corpus, index, encoder=counting, **quiet())
     report = build_index(corpus, index, encoder=counting, rebuild=True, **quiet())
-    assert len(report.added) == 5 and Retriever.open(index).store.count() > 0
+    assert len(report.added) == 5 and Retriever.open(index).stats()["chunks"] > 0
 
 
 def test_index_of_an_older_format_is_rebuilt_by_a_plain_build(corpus, index, counting):
     manifest = json.loads((index / "manifest.json").read_text())
     (index / "manifest.json").write_text(json.dumps({**manifest, "format_version": 3}))
-    with pytest.raises(IndexCorruptError, match="format 3, this qa reads 4; run `qa build"):
+    with pytest.raises(IndexCorruptError, match="format 3, this qa reads 5; run `qa build"):
         Retriever.open(index)
     messages = []
     report = build_index(corpus, index, encoder=counting, log=messages.append)
-    assert messages == ["Full rebuild: the index has format 3, this qa writes 4."]
+    assert messages == ["Full rebuild: the index has format 3, this qa writes 5."]
     assert len(report.added) == 5 and Retriever.open(index).search("Sheinbaum", k=1)
 
 

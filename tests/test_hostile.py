@@ -18,7 +18,7 @@ from qa.articles import FIELD_MAX_CHARS, Article, ArticleError, SourceFile, pars
 from qa.build import build_index
 from qa.chunking import CHUNK_MAX_CHARS, ChunkSettings, chunk_article, embedding_text
 from qa.cli import main
-from qa.store import FaissStore
+from qa.store import LocalIndex
 from qa.uploads import check_upload
 from tests.conftest import SEEDS
 
@@ -100,7 +100,7 @@ def hostile_corpus(corpus: Path, outside: Path) -> dict[str, str]:
 
 
 def indexed_texts(index: Path) -> dict[str, str]:
-    store = FaissStore.open(index)
+    store = LocalIndex.open(index)
     try:
         return {a.id: store.article_text(a.id) for a in store.articles()}
     finally:
@@ -124,7 +124,7 @@ def test_a_hostile_corpus_indexes_every_article_and_names_every_other_file(tmp_p
         assert skipped[s.id] in s.reason
     texts = indexed_texts(tmp_path / "index")
     assert texts["utf16-le.txt"] == texts["utf16-be.txt"] == STORY.strip()
-    titles = {a.id: a.title for a in FaissStore.open(tmp_path / "index").articles()}
+    titles = {a.id: a.title for a in LocalIndex.open(tmp_path / "index").articles()}
     assert titles["omgekeerd.md"] == "Kop exe.txt"  # without the U+202E that showed it reversed
     assert "financiële" in texts["latin1.txt"] and "€ 5 miljoen" in texts["cp1252.txt"]
     assert not any("hunter2" in text for text in texts.values())

@@ -15,12 +15,15 @@ from pathlib import Path
 
 import pytest
 
+import qa.chunkstore
+import qa.files
 import qa.store
+import qa.vectors
 from qa.build import build_index
 from qa.cli import main
 from qa.errors import IndexCorruptError, QAError, UntrustedModelError
 from qa.search import Retriever
-from qa.store import FaissStore, build_lock
+from qa.store import LocalIndex, build_lock
 from tests.conftest import ROOT
 from tests.test_build import NEW_ARTICLE, quiet
 
@@ -108,6 +111,18 @@ def test_an_index_built_with_a_model_folder_opens_when_the_user_names_it(corpus,
     assert build_index(corpus, index, model=str(folder), **quiet()).unchanged == 5
 
 
+def named_files(index: Path) -> list[str]:
+    """The files the committed manifest names."""
+    manifest = json.loads((index / "manifest.json").read_text())
+    segments = [f"{s['name']}{suffix}" for s in manifest["segments"] for suffix in (".faiss", ".bm25.npz")]
+    return [manifest["chunk_store"], *segments]
+
+
+def index_files(index: Path) -> set[str]:
+    """What the index folder holds, SQLite's own companion files aside."""
+    return {name for name in os.listdir(index) if not name.endswith(("-wal", "-shm"))}
+
+
 # ---------- damaged files: one line naming the file and the fix ----------
 
 
@@ -125,7 +140,8 @@ def zero_page(database: Path, table: str) -> None:
 def damage(index: Path, kind: str) -> str:
     """Damage the index as `kind` says; returns what the error must name."""
     manifest = json.loads((index / "manifest.json").read_text())
-    chunks = index / manifest["chunks_file"]
+    chunks = index / manifest["chunk_store"]
+    segment = manifest["segments"][0]["name"]
     if kind == "zeroed page":
         zero_page(chunks, "sentences")
         return str(chunks)
@@ -134,9 +150,9 @@ def damage(index: Path, kind: str) -> str:
             db.execute("DROP TABLE sentences")
         return str(chunks)
     if kind == "truncated counts.npz":
-        counts = index / manifest["lexical_dir"] / "counts.npz"
+        counts = index / f"{segment}.bm25.npz"
         counts.write_bytes(counts.read_bytes()[: counts.stat().st_size // 2])
-        return manifest["lexical_dir"]
+        return str(counts)
     if kind == "articles: []":
         edit_manifest(index, articles=[])
         return "field articles"
@@ -144,13 +160,13 @@ def damage(index: Path, kind: str) -> str:
         edit_manifest(index, format_version="4")
         return 'field format_version is a string ("4"), not a whole number'
     if kind == "vectors outside the folder":
-        # A working copy of the vectors, one folder up: it must be refused, not opened.
-        (index.parent / "outside.faiss").write_bytes((index / manifest["vectors_file"]).read_bytes())
-        edit_manifest(index, vectors_file="../outside.faiss")
-        return 'field vectors_file is "../outside.faiss", not a file of the index folder'
+        # A working copy of a segment, one folder up: it must be refused, not opened.
+        (index.parent / "outside.faiss").write_bytes((index / f"{segment}.faiss").read_bytes())
+        edit_manifest(index, segments=[{**manifest["segments"][0], "name": "../outside"}])
+        return 'field segments[0].name is "../outside", not a segment of the index'
     if kind == "chunks at /etc/passwd":
-        edit_manifest(index, chunks_file="../../../../../../etc/passwd")
-        return "field chunks_file"
+        edit_manifest(index, chunk_store="../../../../../../etc/passwd")
+        return "field chunk_store"
     raise AssertionError(kind)
 
 
@@ -176,10 +192,10 @@ def test_a_damaged_index_is_one_line_naming_the_file_and_the_fix(index, capsys, 
 def test_manifest_fields_are_checked_before_any_file_is_opened(index, monkeypatch, kind):
     damage(index, kind)
     opened = []
-    monkeypatch.setattr(qa.store.faiss, "read_index", lambda *args: opened.append(args))
-    monkeypatch.setattr(qa.store.sqlite3, "connect", lambda *args, **kwargs: opened.append(args))
+    monkeypatch.setattr(qa.vectors.faiss, "read_index", lambda *args: opened.append(args))
+    monkeypatch.setattr(qa.chunkstore.sqlite3, "connect", lambda *args, **kwargs: opened.append(args))
     with pytest.raises(IndexCorruptError, match="is not a qa index manifest: field "):
-        FaissStore.open(index)
+        LocalIndex.open(index)
     assert opened == []
 
 
@@ -193,7 +209,7 @@ def test_a_plain_build_rebuilds_damaged_files_and_says_why(index, corpus, counti
     assert "\n" not in messages[0] and "run `qa build" not in messages[0]
     retriever = Retriever.open(index)
     assert retriever.search("Wat bood Trump aan Sheinbaum aan?", k=1)
-    retriever.store.check()
+    retriever.check()
 
 
 @pytest.mark.parametrize("kind", MANIFEST_DAMAGE)
@@ -225,7 +241,7 @@ def test_readers_opening_while_builds_commit_never_fail(corpus, index, counting)
         nonlocal opened
         while not stop.is_set():
             try:
-                (FaissStore.open(index) if opened % 2 else Retriever.open(index)).close()
+                (LocalIndex.open(index) if opened % 2 else Retriever.open(index)).close()
                 opened += 1
             except QAError as e:
                 errors.append(str(e))
@@ -254,32 +270,29 @@ def test_a_build_interrupted_after_its_commit_keeps_it_and_leaves_nothing_behind
     corpus, index, counting, monkeypatch
 ):
     (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
-    synced_dir = qa.store._fsync_dir
 
-    def interrupted(folder: Path) -> None:
+    def interrupted(folder: Path, keep) -> None:
         # Ctrl-C (or a kill) right after manifest.json was replaced, before the old files went.
-        if folder == index:
+        if keep is not None and keep.generation == 2:
             raise KeyboardInterrupt
-        synced_dir(folder)
 
-    monkeypatch.setattr(qa.store, "_fsync_dir", interrupted)
+    monkeypatch.setattr(qa.store, "remove_leftovers", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build_index(corpus, index, encoder=counting, **quiet())
     monkeypatch.undo()
-    assert "maastricht.txt" in FaissStore.open(index).manifest.articles
+    assert "maastricht.txt" in LocalIndex.open(index).article_hashes()
     counting.embedded.clear()
     report = build_index(corpus, index, encoder=counting, **quiet())
     assert report.unchanged == 6 and counting.embedded == []
-    manifest = json.loads((index / "manifest.json").read_text())
-    files = [manifest["vectors_file"], manifest["chunks_file"], manifest["lexical_dir"]]
-    assert sorted(os.listdir(index)) == sorted([".build.lock", "manifest.json", *files])
+    assert index_files(index) == {".build.lock", "manifest.json", *named_files(index)}
 
 
 def test_every_file_of_a_generation_is_on_disk_before_the_manifest_names_it(
     corpus, index, counting, monkeypatch
 ):
     events: list[tuple[str, Path]] = []
-    fsync, replace = qa.store._fsync, os.replace
+    before = set(named_files(index))
+    fsync, replace = qa.files.fsync, os.replace
 
     def recorded_fsync(path: Path) -> None:
         events.append(("fsync", Path(path)))
@@ -289,14 +302,14 @@ def test_every_file_of_a_generation_is_on_disk_before_the_manifest_names_it(
         events.append(("replace", Path(target)))
         replace(source, target)
 
-    monkeypatch.setattr(qa.store, "_fsync", recorded_fsync)
+    monkeypatch.setattr(qa.files, "fsync", recorded_fsync)
     monkeypatch.setattr(os, "replace", recorded_replace)
     (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     build_index(corpus, index, encoder=counting, **quiet())
     monkeypatch.undo()
-    manifest = json.loads((index / "manifest.json").read_text())
-    lexical = index / manifest["lexical_dir"]
-    written = [index / manifest["vectors_file"], index / manifest["chunks_file"], *lexical.iterdir(), lexical]
+    written = [index / name for name in named_files(index) if name not in before]
+    assert written  # the new segment's files; the chunk store, updated in place, is synced too
+    written.append(index / named_files(index)[0])
     committed = events.index(("replace", index / "manifest.json"))
     synced = {path for event, path in events[:committed] if event == "fsync"}
     assert [path.name for path in written if path not in synced] == []

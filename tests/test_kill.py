@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -20,7 +19,7 @@ import pytest
 from qa.answering import ask
 from qa.build import build_index
 from qa.search import Retriever
-from qa.store import FaissStore
+from qa.store import LocalIndex
 from tests.conftest import ROOT, SEEDS
 
 QUESTION = "Wat bood Trump aan Sheinbaum aan?"
@@ -60,24 +59,33 @@ def clean(tmp_path_factory, archive, encoder) -> Path:
     return folder
 
 
+def named_files(index: Path) -> list[str]:
+    manifest = json.loads((index / "manifest.json").read_text())
+    segments = [f"{s['name']}{suffix}" for s in manifest["segments"] for suffix in (".faiss", ".bm25.npz")]
+    return [manifest["chunk_store"], *segments]
+
+
 def contents(index: Path) -> dict:
     """What a user can get out of the index: its articles, their chunks and sentences."""
-    manifest = json.loads((index / "manifest.json").read_text())
-    with sqlite3.connect(index / manifest["chunks_file"]) as db:
-        chunks = db.execute("SELECT article_id, position, text FROM chunks ORDER BY 1, 2").fetchall()
-        sentences = db.execute('SELECT article_id, start, "end" FROM sentences ORDER BY 1, 2').fetchall()
-    return {"articles": manifest["articles"], "chunks": chunks, "sentences": sentences}
+    store = LocalIndex.open(index)
+    try:
+        chunks = store.chunks(store.chunk_ids_where(lambda date, category: True).tolist()).values()
+        return {
+            "articles": store.article_hashes(),
+            "chunks": sorted((c.article.id, c.position, c.text) for c in chunks),
+            "sentences": sorted({(c.article.id, s, e) for c in chunks for s, e in c.sentences}),
+        }
+    finally:
+        store.close()
 
 
 def assert_whole(index: Path) -> None:
     """The committed generation is all there and agrees with itself, and it answers."""
     manifest = json.loads((index / "manifest.json").read_text())
-    files = [manifest["vectors_file"], manifest["chunks_file"], manifest["lexical_dir"]]
-    assert all((index / name).exists() for name in files)
-    store = FaissStore.open(index)
-    with sqlite3.connect(index / manifest["chunks_file"]) as db:
-        (rows,) = db.execute("SELECT count(*) FROM chunks").fetchone()
-    assert store.count() == rows == len(store.lexical) > 0
+    assert all((index / name).exists() for name in named_files(index))
+    store = LocalIndex.open(index)
+    live = store.chunk_ids_where(lambda date, category: True)
+    assert store.count() == len(live) == manifest["chunks"] > 0
     store.check()
     store.close()
     retriever = Retriever.open(index)
@@ -115,12 +123,14 @@ def kill_when(build: subprocess.Popen, point: Callable[[], bool], timeout: float
 
 
 def kill_points(index: Path, err: bytearray, started: float) -> dict[str, Callable[[], bool]]:
-    # The seed index is generation 1: this build writes generation 2.
+    # The seed index is generation 1: this build writes generation 2, its rows into the chunk
+    # store's write-ahead log while it embeds, then its segment.
+    wal = index / "chunks-00001.sqlite-wal"
     return {
         "start-up": lambda: time.monotonic() - started > 0.5,
         "embedding": lambda: b"Embedding chunks" in err,
-        "writing": lambda: (index / "chunks-00002.sqlite").exists(),
-        "committing": lambda: (index / "bm25-00002").exists(),
+        "writing": lambda: wal.exists() and wal.stat().st_size > 0,
+        "committing": lambda: (index / "seg-00002.faiss").exists(),
     }
 
 
@@ -144,6 +154,5 @@ def test_a_killed_build_leaves_an_index_that_answers_and_the_next_build_complete
     assert contents(index) == contents(clean)
     if killed:
         assert (report.added, report.changed, report.removed) != ([], [], [])
-    manifest = json.loads((index / "manifest.json").read_text())
-    files = [manifest["vectors_file"], manifest["chunks_file"], manifest["lexical_dir"]]
-    assert sorted(os.listdir(index)) == sorted([".build.lock", "manifest.json", *files])
+    files = {name for name in os.listdir(index) if not name.endswith(("-wal", "-shm"))}
+    assert files == {".build.lock", "manifest.json", *named_files(index)}

@@ -30,7 +30,7 @@ def summary(tmp_path_factory, encoder) -> dict:
         results = run_answers(
             questions,
             lambda q, k: ask(q, k, retriever=retriever, extractive_only=True),
-            retriever.store.article_text,
+            retriever.article_text,
         )
     finally:
         retriever.close()

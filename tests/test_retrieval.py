@@ -33,13 +33,13 @@ def test_dev_set_is_what_it_claims():
 
 def test_finds_the_right_article_for_dutch_questions(retriever):
     dutch = [q for q in load_questions(DEV) if q.answer and not ENGLISH.match(q.question)]
-    results = run_eval(dutch, retriever.search, retriever.store.article_text)
+    results = run_eval(dutch, retriever.search, retriever.article_text)
     right_first = [r for r in results if r.article_rank == 1]
     assert len(right_first) >= 15, f"only {len(right_first)} of {len(dutch)} right at rank 1"
 
 
 def test_eval_summary_on_dev_set(retriever):
-    summary = summarize(run_eval(load_questions(DEV), retriever.search, retriever.store.article_text))
+    summary = summarize(run_eval(load_questions(DEV), retriever.search, retriever.article_text))
     assert summary["answerable"] == summary["questions"] - 7
     passage, article = summary["passage"], summary["article"]
     assert 0 < passage["recall@1"] <= passage["recall@5"] <= passage["recall@10"] <= 1

@@ -1,0 +1,408 @@
+"""The chunk store: articles, chunks, sentence vectors and BM25 terms in one SQLite file that a
+build updates in place, each row tagged with the generation that added it and the one that
+removed it.
+
+A reader of generation G sees the rows added by G or before and not removed by G: what a build
+writes for G+1, even committed to SQLite, stays invisible until the manifest names G+1, and a
+build that died before that is undone by the next one. Holds storage only; which generation is
+committed is the manifest's to say (qa/manifest.py), vectors are FAISS's (qa/vectors.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.articles import Article
+from qa.chunking import Chunk
+
+_SCHEMA = """
+PRAGMA journal_mode = WAL;
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT NOT NULL, added INTEGER NOT NULL, removed INTEGER,
+    title TEXT NOT NULL, date TEXT, category TEXT, url TEXT, path TEXT NOT NULL, hash TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (id, added)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, article_id TEXT NOT NULL, article_added INTEGER NOT NULL,
+    added INTEGER NOT NULL, removed INTEGER, segment TEXT NOT NULL,
+    position INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    sentences TEXT NOT NULL  -- JSON [[start, end], ...] in the article: answers need no re-splitting
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id, article_added);
+CREATE INDEX IF NOT EXISTS chunks_removed ON chunks(removed);
+-- Every sentence of the chunks, embedded at build time, so that choosing the answer sentences
+-- needs no encoder call at question time: int8 codes and a float32 scale (516 bytes, half of fp16;
+-- cosines stay within 1e-3).
+CREATE TABLE IF NOT EXISTS sentences (
+    article_id TEXT NOT NULL, article_added INTEGER NOT NULL, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id, article_added, start);
+-- BM25's vocabulary: a term's column in every segment's term counts. Only ever appended to.
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE);
+"""
+TABLES = ("articles", "chunks", "sentences", "terms")
+SentenceKey = tuple[str, int, int]  # (article id, start, end)
+_ARTICLE_COLUMNS = "a.id, a.title, a.date, a.category, a.url, a.path"
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """An indexed article's metadata, without its text."""
+
+    id: str
+    title: str
+    date: str | None
+    category: str | None
+    url: str | None
+    path: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: int
+    article: ArticleInfo
+    position: int
+    start: int
+    end: int
+    text: str  # the article's text[start:end]
+    sentences: tuple[tuple[int, int], ...]  # (start, end) in the article
+
+
+def _visible(table: str, generation: int) -> str:
+    return f"({table}.added <= {generation} AND ({table}.removed IS NULL OR {table}.removed > {generation}))"
+
+
+def quantize(vectors: np.ndarray) -> list[bytes]:
+    """Unit rows → int8 codes with a float32 scale each, as blobs."""
+    scale = np.maximum(np.abs(vectors).max(axis=1), 1e-12) / 127.0
+    codes = np.round(vectors / scale[:, None]).astype(np.int8)
+    return [s.astype(np.float32).tobytes() + c.tobytes() for s, c in zip(scale, codes, strict=True)]
+
+
+def dequantize(blob: bytes) -> np.ndarray:
+    scale = np.frombuffer(blob[:4], dtype=np.float32)[0]
+    return np.frombuffer(blob[4:], dtype=np.int8).astype(np.float32) * scale
+
+
+class ChunkStore:
+    """What generation `generation` of the chunk store holds, read-only; one caller at a time
+    (the methods take a lock), so one store serves every thread of a process."""
+
+    def __init__(self, db: sqlite3.Connection, generation: int, path: Path):
+        self._db = db
+        self.generation = generation
+        self.path = path
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path, generation: int) -> ChunkStore:
+        """Raises sqlite3.DatabaseError when the file is not a chunk store; ValueError naming a
+        missing table."""
+        # as_uri percent-encodes the path: a folder named with "?", "#" or "%" opens too.
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            missing = [table for table in TABLES if table not in tables]
+            if missing:
+                raise ValueError(f"has no {missing[0]} table")
+        except BaseException:
+            db.close()
+            raise
+        return cls(db, generation, path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._db
+
+    def counts(self) -> tuple[int, int]:
+        """(articles, chunks) of the generation."""
+        g = self.generation
+        with self.reading() as db:
+            (articles,) = db.execute(
+                f"SELECT count(*) FROM articles WHERE {_visible('articles', g)}"
+            ).fetchone()
+            (chunks,) = db.execute(f"SELECT count(*) FROM chunks WHERE {_visible('chunks', g)}").fetchone()
+        return articles, chunks
+
+    def live_ids(self) -> np.ndarray:
+        """The ids of the generation's chunks, sorted."""
+        with self.reading() as db:
+            rows = db.execute(
+                f"SELECT id FROM chunks WHERE {_visible('chunks', self.generation)} ORDER BY id"
+            )
+            return np.array([row[0] for row in rows], dtype=np.int64)
+
+    def removed_ids(self) -> np.ndarray:
+        """Chunks removed by this generation or before whose vectors a segment may still hold."""
+        with self.reading() as db:
+            rows = db.execute(
+                "SELECT id FROM chunks WHERE removed IS NOT NULL AND removed <= ?", (self.generation,)
+            )
+            return np.array([row[0] for row in rows], dtype=np.int64)
+
+    def article_hashes(self) -> dict[str, str]:
+        with self.reading() as db:
+            rows = db.execute(f"SELECT id, hash FROM articles WHERE {_visible('articles', self.generation)}")
+            return dict(rows.fetchall())
+
+    def vocabulary(self) -> dict[str, int]:
+        with self.reading() as db:
+            return dict(db.execute("SELECT term, id FROM terms").fetchall())
+
+    def chunks(self, ids: Sequence[int]) -> dict[int, StoredChunk]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self.reading() as db:
+            rows = db.execute(
+                f'SELECT c.id, c.position, c.start, c."end", substr(a.text, c.start + 1, c."end" - c.start), '
+                f"c.sentences, {_ARTICLE_COLUMNS} "
+                f"FROM chunks c JOIN articles a ON a.id = c.article_id AND a.added = c.article_added "
+                f"WHERE c.id IN ({marks}) AND {_visible('c', self.generation)}",
+                [int(i) for i in ids],
+            ).fetchall()
+        return {
+            row[0]: StoredChunk(
+                row[0],
+                ArticleInfo(*row[6:]),
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                tuple((s, e) for s, e in json.loads(row[5])),
+            )
+            for row in rows
+        }
+
+    def sentence_vectors(self, keys: Sequence[SentenceKey]) -> dict[SentenceKey, np.ndarray]:
+        """The stored vectors of these (article id, start, end) sentences, as float32 rows."""
+        found: dict[SentenceKey, np.ndarray] = {}
+        wanted = set(keys)
+        with self.reading() as db:
+            for article_id in {k[0] for k in wanted}:
+                starts = sorted({k[1] for k in wanted if k[0] == article_id})
+                rows = db.execute(
+                    f'SELECT s.start, s."end", s.vector FROM sentences s JOIN articles a '
+                    f"ON a.id = s.article_id AND a.added = s.article_added "
+                    f"WHERE s.article_id = ? AND {_visible('a', self.generation)} "
+                    f"AND s.start IN ({','.join('?' * len(starts))})",
+                    [article_id, *starts],
+                ).fetchall()
+                for start, end, blob in rows:
+                    if (article_id, start, end) in wanted:
+                        found[article_id, start, end] = dequantize(blob)
+        return found
+
+    def catalogue(self) -> tuple[np.ndarray, list[tuple[str | None, str | None]], np.ndarray]:
+        """Chunk ids in order; the distinct (date, category) pairs of their articles; each chunk's
+        pair (an index into the pairs)."""
+        with self.reading() as db:
+            rows = db.execute(
+                f"SELECT c.id, a.date, a.category FROM chunks c JOIN articles a "
+                f"ON a.id = c.article_id AND a.added = c.article_added "
+                f"WHERE {_visible('c', self.generation)} ORDER BY c.id"
+            ).fetchall()
+        index: dict[tuple[str | None, str | None], int] = {}
+        pair_of_chunk = np.fromiter(
+            (index.setdefault((date, category), len(index)) for _, date, category in rows),
+            dtype=np.int32,
+            count=len(rows),
+        )
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        return ids, list(index), pair_of_chunk
+
+    def articles(self) -> list[ArticleInfo]:
+        with self.reading() as db:
+            rows = db.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE {_visible('a', self.generation)} "
+                f"ORDER BY a.date, a.id"
+            ).fetchall()
+        return [ArticleInfo(*row) for row in rows]
+
+    def article_text(self, article_id: str) -> str | None:
+        with self.reading() as db:
+            row = db.execute(
+                f"SELECT text FROM articles a WHERE a.id = ? AND {_visible('a', self.generation)}",
+                (article_id,),
+            ).fetchone()
+        return None if row is None else row[0]
+
+    def quick_check(self) -> str:
+        with self.reading() as db:
+            return db.execute("PRAGMA quick_check(1)").fetchone()[0]
+
+
+class StoreWriter:
+    """Writes generation `generation` into the chunk store, in one SQLite transaction that
+    `commit` ends; nothing of it is visible to readers until the manifest names it."""
+
+    def __init__(self, path: Path, generation: int, segments: Sequence[str]):
+        """`segments`: those the committed generation (generation - 1) reads."""
+        self.path = path
+        self.generation = generation
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.executescript(_SCHEMA)
+        committed = generation - 1
+        # A build that died after its SQLite commit but before its manifest: undo it.
+        self.db.execute("BEGIN IMMEDIATE")
+        for table in ("articles", "chunks"):
+            self.db.execute(f"DELETE FROM {table} WHERE added > ?", (committed,))
+            self.db.execute(f"UPDATE {table} SET removed = NULL WHERE removed > ?", (committed,))
+        self.db.execute("DELETE FROM sentences WHERE article_added > ?", (committed,))
+        # Rows no reader of the committed generation or the one before can see, whose vectors no
+        # segment holds any more (a merge left them out): gone.
+        old = committed - 1
+        marks = ",".join("?" * len(segments))
+        self.db.execute(
+            f"DELETE FROM chunks WHERE removed IS NOT NULL AND removed <= ? AND segment NOT IN ({marks})",
+            [old, *segments],
+        )
+        self.db.execute(
+            "DELETE FROM sentences WHERE rowid IN (SELECT s.rowid FROM sentences s JOIN articles a "
+            "ON a.id = s.article_id AND a.added = s.article_added "
+            "WHERE a.removed IS NOT NULL AND a.removed <= ?)",
+            (old,),
+        )
+        self.db.execute(
+            "DELETE FROM articles WHERE removed IS NOT NULL AND removed <= ? AND NOT EXISTS "
+            "(SELECT 1 FROM chunks c WHERE c.article_id = articles.id AND c.article_added = articles.added)",
+            (old,),
+        )
+        self._terms: dict[str, int] = dict(self.db.execute("SELECT term, id FROM terms").fetchall())
+
+    def remove_articles(self, article_ids: Sequence[str]) -> list[int]:
+        """Mark the articles and their chunks removed by this generation; their chunk ids."""
+        g = self.generation
+        removed: list[int] = []
+        for article_id in article_ids:
+            rows = self.db.execute(
+                f"SELECT id FROM chunks WHERE article_id = ? AND {_visible('chunks', g - 1)}", (article_id,)
+            ).fetchall()
+            removed += [row[0] for row in rows]
+            self.db.execute(
+                f"UPDATE chunks SET removed = ? WHERE article_id = ? AND {_visible('chunks', g - 1)}",
+                (g, article_id),
+            )
+            self.db.execute(
+                f"UPDATE articles SET removed = ? WHERE id = ? AND {_visible('articles', g - 1)}",
+                (g, article_id),
+            )
+        return removed
+
+    def add_article(
+        self,
+        article: Article,
+        chunks: Sequence[Chunk],
+        ids: np.ndarray,
+        sentences: Sequence[tuple[int, int]],
+        sentence_vectors: np.ndarray,
+        segment: str,
+    ) -> None:
+        g = self.generation
+        self.db.execute(
+            "INSERT INTO articles (id, added, title, date, category, url, path, hash, text) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (article.id, g, article.title, article.date, article.category, article.url, article.path,
+             article.hash, article.text),
+        )  # fmt: skip
+        self.db.executemany(
+            'INSERT INTO chunks (id, article_id, article_added, added, segment, position, start, "end", '
+            "sentences) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (int(i), article.id, g, g, segment, c.position, c.start, c.end, json.dumps(c.sentences))
+                for i, c in zip(ids, chunks, strict=True)
+            ],
+        )
+        self.db.executemany(
+            'INSERT INTO sentences (article_id, article_added, start, "end", vector) VALUES (?, ?, ?, ?, ?)',
+            [
+                (article.id, g, start, end, blob)
+                for (start, end), blob in zip(sentences, quantize(sentence_vectors), strict=True)
+            ],
+        )
+
+    def term_ids(self, terms: Sequence[str]) -> list[int]:
+        """Each term's BM25 column, new terms appended to the vocabulary."""
+        found = []
+        for term in terms:
+            j = self._terms.get(term)
+            if j is None:
+                j = self._terms[term] = len(self._terms)
+                self.db.execute("INSERT INTO terms (term, id) VALUES (?, ?)", (term, j))
+            found.append(j)
+        return found
+
+    @property
+    def vocabulary_size(self) -> int:
+        return len(self._terms)
+
+    def move_to_segment(self, merged: Sequence[str], into: str) -> None:
+        """The live chunks of the `merged` segments now live in `into`."""
+        marks = ",".join("?" * len(merged))
+        self.db.execute(
+            f"UPDATE chunks SET segment = ? WHERE segment IN ({marks}) "
+            f"AND {_visible('chunks', self.generation)}",
+            [into, *merged],
+        )
+
+    def segment_sizes(self) -> dict[str, tuple[int, int]]:
+        """Per segment, (chunks it holds, of which removed by this generation or before)."""
+        rows = self.db.execute(
+            "SELECT segment, count(*), sum(removed IS NOT NULL AND removed <= ?) "
+            "FROM chunks GROUP BY segment",
+            (self.generation,),
+        ).fetchall()
+        return {name: (total, removed or 0) for name, total, removed in rows}
+
+    def live_chunks_of(self, segments: Sequence[str]) -> np.ndarray:
+        marks = ",".join("?" * len(segments))
+        rows = self.db.execute(
+            f"SELECT id FROM chunks WHERE segment IN ({marks}) AND {_visible('chunks', self.generation)}",
+            list(segments),
+        )
+        return np.array([row[0] for row in rows], dtype=np.int64)
+
+    def removed_ids(self) -> np.ndarray:
+        rows = self.db.execute(
+            "SELECT id FROM chunks WHERE removed IS NOT NULL AND removed <= ?", (self.generation,)
+        )
+        return np.array([row[0] for row in rows], dtype=np.int64)
+
+    def counts(self) -> tuple[int, int]:
+        g = self.generation
+        (articles,) = self.db.execute(
+            f"SELECT count(*) FROM articles WHERE {_visible('articles', g)}"
+        ).fetchone()
+        (chunks,) = self.db.execute(f"SELECT count(*) FROM chunks WHERE {_visible('chunks', g)}").fetchone()
+        return articles, chunks
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+        # The WAL folded back into the database file, so that the file a backup or a reader sees
+        # is whole by itself.
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.db.close()
+
+    def abort(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()

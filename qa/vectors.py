@@ -1,0 +1,181 @@
+"""Chunk vectors in FAISS: segment files a build writes once, searched together as one index.
+
+The only module that imports faiss. Which chunks a segment holds and which of them were removed
+since is the chunk store's to say (qa/chunkstore.py); when segments merge is qa/store.py's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from qa import files
+
+# A segment of more chunks than this is searched approximately (IVF): an exact scan reads every
+# vector per question, about 10 ms per 100k chunks on this project's 2-core machine, so 100 ms
+# at a million (BENCHMARKS.md). Below it an exact scan is fast enough and needs no training.
+IVF_ABOVE = 200_000
+# Inverted lists: about 4·√n, a power of two; the trainer wants 39+ points a list, we give it 64.
+_POINTS_PER_LIST = 64
+# Lists searched per question: the smallest that keeps Recall@10 ≥ 0.98 against the exact scan
+# on the scale benchmark (BENCHMARKS.md).
+NPROBE = 48
+_TRAIN_SEED = 7
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk_id: int
+    score: float  # inner product of unit vectors: cosine
+
+
+def write_segment(path: Path, ids: np.ndarray, vectors: np.ndarray, kind: str) -> None:
+    """Write `vectors` (unit rows, one per chunk id) as a segment file of `kind`, on disk when this
+    returns (fsynced)."""
+    dimension = vectors.shape[1]
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    if kind == "ivf":
+        index = _ivf(dimension, vectors)
+        index.add_with_ids(vectors, ids)
+    else:
+        # Half-precision codes halve the memory an exact scan reads (10 ms instead of 20 at
+        # 100k x 512 on 2 cores) and keep cosines within about 1e-3.
+        flat = faiss.IndexScalarQuantizer(
+            dimension, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+        )
+        index = faiss.IndexIDMap2(flat)
+        if len(ids):
+            index.add_with_ids(vectors, ids)
+    faiss.write_index(index, str(path))
+    files.fsync(path)
+
+
+def _ivf(dimension: int, vectors: np.ndarray) -> faiss.Index:
+    lists = 1 << max(4, round(np.log2(4 * np.sqrt(len(vectors)))))
+    quantizer = faiss.IndexFlatIP(dimension)
+    index = faiss.IndexIVFScalarQuantizer(
+        quantizer, dimension, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
+    sample = vectors
+    if len(vectors) > lists * _POINTS_PER_LIST:
+        rng = np.random.default_rng(_TRAIN_SEED)
+        sample = vectors[np.sort(rng.choice(len(vectors), lists * _POINTS_PER_LIST, replace=False))]
+    index.train(sample)
+    return index
+
+
+def read_segment(path: Path) -> faiss.Index:
+    """Raises ValueError when the file is not a FAISS index of ours."""
+    try:
+        index = faiss.read_index(str(path))
+    except RuntimeError as e:
+        raise ValueError(f"not a readable FAISS index ({str(e).splitlines()[0][:80]})") from None
+    if not isinstance(index, faiss.IndexIDMap2 | faiss.IndexIVF):
+        raise ValueError("a FAISS index without chunk ids")
+    return index
+
+
+def segment_contents(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(chunk ids, vectors) a segment holds, for merging segments; vectors as float32 rows."""
+    if isinstance(index, faiss.IndexIDMap2):
+        ids = faiss.vector_to_array(index.id_map).astype(np.int64)
+        inner = faiss.downcast_index(index.index)
+        vectors = inner.reconstruct_n(0, inner.ntotal) if inner.ntotal else np.zeros((0, index.d), np.float32)
+        return ids, vectors
+    ivf = faiss.extract_index_ivf(index)
+    invlists = ivf.invlists
+    ids = np.concatenate(
+        [faiss.rev_swig_ptr(invlists.get_ids(i), invlists.list_size(i)).copy() for i in range(ivf.nlist)]
+        or [np.zeros(0, np.int64)]
+    ).astype(np.int64)
+    ivf.make_direct_map()
+    vectors = ivf.reconstruct_batch(ids) if len(ids) else np.zeros((0, index.d), np.float32)
+    return ids, vectors
+
+
+def segment_ids(index: faiss.Index) -> np.ndarray:
+    return (
+        segment_contents(index)[0]
+        if isinstance(index, faiss.IndexIVF)
+        else faiss.vector_to_array(index.id_map).astype(np.int64)
+    )
+
+
+class VectorIndex:
+    """The segments of one generation, without the chunks removed since they were written.
+
+    Searched as one: each segment answers with its best k and the best k of all are kept, with
+    a filter (`allowed`) applied inside FAISS so that a narrow filter still gets k results.
+    """
+
+    def __init__(self, segments: Sequence[faiss.Index], dimension: int, nprobe: int = NPROBE):
+        self.segments = list(segments)
+        self.dimension = dimension
+        self.nprobe = nprobe
+        # One question scans the vectors once: on 2 cores a second OpenMP thread saved nothing
+        # (fp16, 100k chunks: 10 ms either way) and, when the other core is busy, its barrier
+        # waits cost far more than the scan.
+        faiss.omp_set_num_threads(1)
+
+    @classmethod
+    def load(cls, paths: Sequence[Path], removed: np.ndarray, dimension: int) -> VectorIndex:
+        """Raises ValueError naming what is wrong with a file (prefixed by its path)."""
+        segments = []
+        selector = (
+            faiss.IDSelectorBatch(np.ascontiguousarray(removed, dtype=np.int64)) if len(removed) else None
+        )
+        for path in paths:
+            try:
+                index = read_segment(path)
+            except ValueError as e:
+                raise ValueError(f"{path} is {e}") from None
+            if index.d != dimension:
+                raise ValueError(f"{path} holds vectors of dimension {index.d}, not {dimension}")
+            if selector is not None:
+                index.remove_ids(selector)
+            segments.append(index)
+        return cls(segments, dimension)
+
+    def count(self) -> int:
+        return sum(s.ntotal for s in self.segments)
+
+    def ids(self) -> np.ndarray:
+        """Every chunk id it holds, sorted (for the consistency check)."""
+        return np.sort(np.concatenate([segment_ids(s) for s in self.segments] or [np.zeros(0, np.int64)]))
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        """Up to k hits for one query vector, best first; `allowed`: the chunk ids a filter admits."""
+        k = min(k, self.count() if allowed is None else len(allowed))
+        if k <= 0:
+            return []
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        selector = (
+            faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+            if allowed is not None
+            else None
+        )
+        hits: list[Hit] = []
+        for segment in self.segments:
+            if not segment.ntotal:
+                continue
+            if isinstance(segment, faiss.IndexIVF):
+                params = (
+                    faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe)
+                    if selector
+                    else (faiss.SearchParametersIVF(nprobe=self.nprobe))
+                )
+            else:
+                params = faiss.SearchParameters(sel=selector) if selector else None
+            scores, ids = segment.search(query, min(k, segment.ntotal), params=params)
+            hits += [Hit(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
+        hits.sort(key=lambda h: -h.score)
+        return hits[:k]
+
+
+def faiss_version() -> str:
+    return faiss.__version__
