@@ -142,6 +142,8 @@ def build_index(
             raise QAError(f"{e}") from None
         if previous:
             remove_leftovers(index, keep=previous)
+        # The vector kind a user chose once (qa build --index-type) holds until they choose again.
+        vectors = vectors or VectorSettings.recorded_in(previous)
         model_name = model or (
             model_of_index(previous.settings.model, None, index / MANIFEST) if previous else DEFAULT_MODEL
         )

@@ -77,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--overlap", type=int, default=None, help="sentences shared by neighbouring chunks")
     build.add_argument("--rebuild", action="store_true", help="re-embed everything")
     build.add_argument(
+        "--index-type",
+        choices=("auto", "flat", "ivf"),
+        default=None,
+        help="how chunk vectors are searched: exact (flat), approximate (ivf), or by size (auto: "
+        "exact while a segment is small); kept for later builds; default: what the index has, else auto",
+    )
+    build.add_argument(
         "--max-file-mb",
         default=os.environ.get("QA_MAX_FILE_MB") or None,
         help="skip larger files unread (env QA_MAX_FILE_MB; default 20)",
@@ -158,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _build(args: argparse.Namespace) -> int:
     from qa.build import build_index, max_file_mb
     from qa.chunking import ChunkSettings
+    from qa.store import VectorSettings
 
     defaults = ChunkSettings()
     chunking = ChunkSettings(
@@ -174,6 +182,7 @@ def _build(args: argparse.Namespace) -> int:
         rebuild=args.rebuild,
         log=lambda line: print(line, file=sys.stderr),
         max_file_bytes=int(max_file_mb(args.max_file_mb) * 1_000_000),
+        vectors=VectorSettings(kind=args.index_type) if args.index_type else None,
     )
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.summary())
     return 0

@@ -45,6 +45,7 @@ from qa.vectors import IVF_ABOVE, VectorIndex, faiss_version, read_segment, segm
 
 __all__ = [
     "FORMAT_VERSION",
+    "INDEX_TYPES",
     "MANIFEST",
     "ArticleInfo",
     "IndexSettings",
@@ -76,6 +77,9 @@ _REWRITE_REMOVED = 0.25
 _INDEX_FILE = re.compile(r"seg-\d{5,}(-\d+)?\.(faiss|bm25\.npz)|chunks-\d{5,}\.sqlite(-wal|-shm|-journal)?")
 
 
+INDEX_TYPES = ("auto", "flat", "ivf")
+
+
 @dataclass(frozen=True)
 class VectorSettings:
     """How the vectors are searched: `kind` "auto" (exact below `ivf_above` chunks a segment,
@@ -85,15 +89,26 @@ class VectorSettings:
     kind: str = "auto"
     ivf_above: int = IVF_ABOVE
 
+    def __post_init__(self) -> None:
+        if self.kind not in INDEX_TYPES:
+            raise ValueError(f"index type {self.kind!r} is not one of {', '.join(INDEX_TYPES)}")
+        if self.ivf_above < 1:
+            raise ValueError(f"ivf_above must be at least 1, not {self.ivf_above}")
+
+    @classmethod
+    def recorded_in(cls, manifest: Manifest | None) -> VectorSettings:
+        """The settings the index's last build used (the default where it recorded none)."""
+        recorded = manifest.build.get("vectors") if manifest else None
+        try:
+            return cls(**recorded) if isinstance(recorded, dict) else cls()
+        except (TypeError, ValueError):
+            return cls()
+
     def kind_for(self, chunks: int) -> str:
         if self.kind == "flat":
             return "flat"
-        threshold = self.ivf_above if self.kind == "auto" else _IVF_TRAINABLE
+        threshold = self.ivf_above if self.kind == "auto" else 1
         return "ivf" if chunks >= threshold else "flat"
-
-
-# IVF's trainer wants at least ~39 points for each of its (at least 16) lists.
-_IVF_TRAINABLE = 1_000
 
 
 class LocalIndex:

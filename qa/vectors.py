@@ -19,8 +19,10 @@ from qa import files
 # vector per question, about 10 ms per 100k chunks on this project's 2-core machine, so 100 ms
 # at a million (BENCHMARKS.md). Below it an exact scan is fast enough and needs no training.
 IVF_ABOVE = 200_000
-# Inverted lists: about 4·√n, a power of two; the trainer wants 39+ points a list, we give it 64.
+# Inverted lists: about 4·√n, a power of two, and no more than one per 39 vectors (below that
+# k-means has too few points a centroid); the trainer gets 64 points a list at most.
 _POINTS_PER_LIST = 64
+_MIN_POINTS_PER_LIST = 39
 # Lists searched per question: the smallest that keeps Recall@10 ≥ 0.98 against the exact scan
 # on the scale benchmark (BENCHMARKS.md).
 NPROBE = 48
@@ -56,7 +58,7 @@ def write_segment(path: Path, ids: np.ndarray, vectors: np.ndarray, kind: str) -
 
 
 def _ivf(dimension: int, vectors: np.ndarray) -> faiss.Index:
-    lists = 1 << max(4, round(np.log2(4 * np.sqrt(len(vectors)))))
+    lists = min(1 << round(np.log2(4 * np.sqrt(len(vectors)))), max(1, len(vectors) // _MIN_POINTS_PER_LIST))
     quantizer = faiss.IndexFlatIP(dimension)
     index = faiss.IndexIVFScalarQuantizer(
         quantizer, dimension, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT

@@ -19,6 +19,7 @@ import pytest
 
 from qa.build import build_index
 from qa.encoders import DEFAULT_MODEL, load_encoder
+from qa.store import VectorSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpus"
@@ -62,6 +63,20 @@ def seed_index(tmp_path_factory, encoder) -> Path:
     """The seed corpus built once with the default model; copy it before changing it."""
     folder = tmp_path_factory.mktemp("seed") / "index"
     build_index(SEEDS, folder, encoder=encoder, log=lambda _: None)
+    return folder
+
+
+# Every index type behind the seam; the retrieval and search suites run against each.
+INDEX_TYPES = ["flat", "ivf"]
+
+
+@pytest.fixture(scope="session", params=INDEX_TYPES)
+def typed_index(request, tmp_path_factory, encoder) -> Path:
+    """The seed corpus built once per index type; read it, do not change it."""
+    folder = tmp_path_factory.mktemp(f"seed-{request.param}") / "index"
+    build_index(
+        SEEDS, folder, encoder=encoder, log=lambda _: None, vectors=VectorSettings(kind=request.param)
+    )
     return folder
 
 

@@ -18,8 +18,8 @@ ENGLISH = re.compile(r"^(What|Who|How|Why|When|Where|Which|Did|Does|Is|Are)\b")
 
 
 @pytest.fixture(scope="module")
-def retriever(seed_index):
-    opened = Retriever.open(seed_index)
+def retriever(typed_index):
+    opened = Retriever.open(typed_index)
     yield opened
     opened.close()
 

@@ -15,8 +15,8 @@ from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def retriever(seed_index):
-    opened = Retriever.open(seed_index)
+def retriever(typed_index):
+    opened = Retriever.open(typed_index)
     yield opened
     opened.close()
 
@@ -69,8 +69,8 @@ def test_date_and_category_filters(retriever):
     Filters(since="2025"), Filters(until="2019-04"), Filters(category="Buitenland"),
     Filters(since="2017", until="2023-12"), Filters(since="2030"),
 ])  # fmt: skip
-def test_filtered_chunk_ids_are_those_of_admitted_articles(seed_index, filters):
-    store = LocalIndex.open(seed_index)
+def test_filtered_chunk_ids_are_those_of_admitted_articles(typed_index, filters):
+    store = LocalIndex.open(typed_index)
     chunks = store.chunks(range(store.manifest.next_chunk_id)).values()
     expected = sorted(c.id for c in chunks if filters.admits(c.article.date, c.article.category))
     assert store.chunk_ids_where(filters.admits).tolist() == expected

@@ -125,7 +125,7 @@ def test_the_vector_kind_follows_the_settings(archive, tmp_path):
     assert {s["kind"] for s in json.loads((index / "manifest.json").read_text())["segments"]} == {"flat"}
     assert VectorSettings(kind="auto", ivf_above=50).kind_for(60) == "ivf"
     assert VectorSettings(kind="auto", ivf_above=50).kind_for(40) == "flat"
-    assert VectorSettings(kind="ivf").kind_for(40) == "flat"  # too few points to train on
+    assert VectorSettings(kind="ivf").kind_for(40) == "ivf"
     assert VectorSettings(kind="flat").kind_for(10**7) == "flat"
 
 
@@ -152,3 +152,31 @@ def test_the_approximate_index_finds_what_the_exact_scan_finds(tmp_path):
         filtered = approximate.search(query, 10, allowed)
         assert filtered and all(h.chunk_id % 3 == 0 and h.chunk_id not in set(removed) for h in filtered)
     assert np.mean(overlap) >= 0.98
+
+
+def test_the_typed_indexes_are_of_their_type(typed_index):
+    kind = typed_index.parent.name.split("-")[1].rstrip("0123456789")
+    segments = json.loads((typed_index / "manifest.json").read_text())["segments"]
+    assert segments and {s["kind"] for s in segments} == {kind}
+
+
+def test_index_type_is_chosen_on_the_command_line_and_kept(archive, tmp_path, monkeypatch):
+    from qa import build
+    from qa.cli import main
+
+    monkeypatch.setattr(build, "load_encoder", lambda name: HashEncoder())
+    index = tmp_path / "index"
+
+    def kinds() -> set[str]:
+        return {s["kind"] for s in json.loads((index / "manifest.json").read_text())["segments"]}
+
+    assert main(["build", "--corpus", str(archive), "--index", str(index), "--index-type", "ivf"]) == 0
+    assert kinds() == {"ivf"}
+    (archive / "nieuw.txt").write_text(" date 2024-06\nNieuws uit Maastricht.\n", "utf-8")
+    assert main(["build", "--corpus", str(archive), "--index", str(index)]) == 0  # kept
+    assert kinds() == {"ivf"}
+    assert main(["build", "--corpus", str(archive), "--index", str(index), "--index-type", "flat",
+                 "--rebuild"]) == 0  # fmt: skip
+    assert kinds() == {"flat"}
+    with pytest.raises(SystemExit):
+        main(["build", "--corpus", str(archive), "--index", str(index), "--index-type", "hnsw"])
