@@ -61,7 +61,7 @@ I18N = gr.I18n(
         "search_articles": "Zoek in titels",
         "articles": "Geïndexeerde artikelen",
         "article_view": "Artikel",
-        "upload": "Artikelen toevoegen (.txt, .md, .html)",
+        "upload": "Artikelen toevoegen (.txt, .md, .html, .pdf; veel tegelijk: .jsonl, .csv)",
         "add": "Toevoegen aan corpus",
         "rebuild": "Index bijwerken",
         "select_hint": "Klik op een artikel om het hier te lezen.",
@@ -88,7 +88,7 @@ I18N = gr.I18n(
         "search_articles": "Search titles",
         "articles": "Indexed articles",
         "article_view": "Article",
-        "upload": "Add articles (.txt, .md, .html)",
+        "upload": "Add articles (.txt, .md, .html, .pdf; many at once: .jsonl, .csv)",
         "add": "Add to corpus",
         "rebuild": "Rebuild index",
         "select_hint": "Click an article to read it here.",
@@ -113,6 +113,11 @@ class AppSettings:
     def max_upload_bytes(self) -> int:
         # An upload that a rebuild would skip as too large is refused at once.
         return int(min(self.max_upload_mb, self.max_file_mb) * 1_000_000)
+
+    @property
+    def max_archive_upload_bytes(self) -> int:
+        # A rebuild limits a bulk archive's rows, not the archive: only the upload limit applies.
+        return int(self.max_upload_mb * 1_000_000)
 
     @property
     def max_file_bytes(self) -> int:
@@ -298,7 +303,12 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             return "", None
         # Gradio has already reduced each upload's name to its last component; save_uploads
         # makes it safe again on its own terms.
-        outcomes = save_uploads([(Path(f).name, Path(f)) for f in files], corpus, settings.max_upload_bytes)
+        outcomes = save_uploads(
+            [(Path(f).name, Path(f)) for f in files],
+            corpus,
+            settings.max_upload_bytes,
+            settings.max_archive_upload_bytes,
+        )
         return ui.upload_report(outcomes, settings.max_upload_bytes, _lang(request)), None
 
     def rebuild(request: gr.Request, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
@@ -463,7 +473,7 @@ def launch(demo: gr.Blocks, settings: AppSettings, *, block: bool = True) -> tup
         css=ui.CSS,
         # Our own per-file limit answers with a message naming the file; this ceiling only stops
         # a request far beyond it before it fills the disk.
-        max_file_size=int(settings.max_upload_bytes * 5 + 1_000_000),
+        max_file_size=int(settings.max_archive_upload_bytes * 5 + 1_000_000),
         prevent_thread_lock=not block,
         show_error=True,
         footer_links=["api", "settings"],

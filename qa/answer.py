@@ -368,6 +368,15 @@ def highlight(passages: list[Passage], citations: list[Citation]) -> list[Passag
     return [replace(p, highlights=tuple(sorted(set(spans.get(p.rank, []))))) for p in passages]
 
 
+def pages_note(passage: Passage) -> str:
+    """ "p. 3" for a passage of a PDF's third page, "p. 3–4" for one that runs on; "" for other articles."""
+    pages = passage.pages
+    if pages is None:
+        return ""
+    first, last = pages
+    return f"p. {first}" if first == last else f"p. {first}–{last}"
+
+
 def period_note(period: Period, lang: str) -> str:
     """What was done with a period the question names: it ranked the passages, it filtered nothing."""
     if lang == "en":

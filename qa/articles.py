@@ -1,6 +1,8 @@
-"""Files in corpus/ → Article: format detection, cleaning, metadata.
+"""Files in corpus/ → Article: format detection, cleaning, metadata; a bulk archive's rows and a PDF's
+pages too.
 
-Holds everything about reading one article file; chunking and indexing live elsewhere.
+Holds everything about reading article files; the archive and PDF formats themselves are
+qa/archives.py's and qa/pdfs.py's, chunking and indexing live elsewhere.
 """
 
 from __future__ import annotations
@@ -13,22 +15,26 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 import ftfy
 import yaml
 
+from qa.archives import ARCHIVE_SUFFIXES, ArchiveError, BadRow, read_rows
 from qa.dates import Byline, byline, is_calendar_date, plausible, split_dateline
 from qa.markdown import markdown_to_text
+from qa.pdfs import PdfError, read_pdf
 from qa.webpages import Page, is_page, looks_like_html, read_fragment, read_page
 
 # Bump when cleaning changes what text an unchanged file yields: the build re-reads everything.
 CLEANING_VERSION = 2
 
-SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", *ARCHIVE_SUFFIXES)
 # Larger files are skipped unread (QA_MAX_FILE_MB, qa build --max-file-mb): the app takes uploads
-# up to the same size, and reading one is linear but not free (about 1 s a MB: BENCHMARKS.md).
+# up to the same size, and reading one is linear but not free (about 1 s a MB: BENCHMARKS.md). In a
+# bulk archive (.jsonl, .csv, often gigabytes) the limit is a row's.
 MAX_FILE_MB = 20.0
 MAX_FILE_BYTES = int(MAX_FILE_MB * 1_000_000)
 TITLE_MAX_CHARS = 90  # a title made from the first sentence
@@ -40,14 +46,17 @@ URL_MAX_CHARS = 2048
 
 @dataclass(frozen=True)
 class Article:
-    id: str  # path relative to the corpus folder, with forward slashes: stable across builds
+    # Path relative to the corpus folder, with forward slashes; a bulk archive's row adds its key:
+    # archief.jsonl#a12 (see row_id). Stable across builds.
+    id: str
     path: str  # the file as found on disk when the index was built
     title: str
     date: str | None  # ISO 8601 at the precision the source gives: 2023-12 or 2019-04-12
     category: str | None
     url: str | None
     text: str  # cleaned: no tags, entities decoded, paragraphs separated by one blank line
-    hash: str  # sha256 of the file's bytes
+    hash: str  # sha256 of the file's bytes, or of a bulk archive row's fields
+    pages: tuple[int, ...] = ()  # a PDF's: where each page starts in `text`
 
 
 @dataclass(frozen=True)
@@ -59,27 +68,118 @@ class SourceFile:
     data: bytes
     hash: str
 
+    @property
+    def name(self) -> str:
+        """How the build report names it."""
+        return self.id
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def skipped(self, reason: str) -> Skipped:
+        return Skipped(self.id, reason)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One row of a bulk archive (.jsonl, .csv), read but not yet parsed."""
+
+    id: str  # archief.jsonl#a12: see row_id
+    path: Path  # the archive
+    file: str  # the archive's id: its path relative to the corpus
+    line: int  # where the row starts in the archive
+    fields: dict[str, str]  # title, text, date, category, url as the row gives them (qa/archives.py)
+    hash: str  # of the fields: editing one row changes its hash alone
+    size: int  # bytes of the archive it takes
+
+    @property
+    def name(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def skipped(self, reason: str) -> Skipped:
+        return Skipped(self.name, reason, article=self.id)
+
 
 @dataclass(frozen=True)
 class Skipped:
-    id: str  # escaped by shown_name when the file's name is not one printable line
+    # What the report names: a file, escaped by shown_name when its name is not one printable
+    # line, or a bulk archive's row as archief.jsonl:7.
+    id: str
     reason: str
     # An earlier version stays in the index until the file reads again; not so for a link that
     # leads out of the corpus: what it showed never belonged there.
     keeps_indexed: bool = True
+    article: str | None = None  # the article whose earlier version stays, when not `id`: a row's
+    # A bulk archive whose indexed rows all stay when this scan does not find them: the archive
+    # could not be read, or a line of it could not be told apart from the others.
+    rows_of: str | None = None
+
+    @property
+    def kept(self) -> str:
+        return self.article or self.id
 
 
 class ArticleError(ValueError):
     """This one file cannot become an article; the message says why."""
 
 
-def scan_corpus(corpus: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[SourceFile | Skipped]:
-    """Every article file below `corpus` in a stable order, read, or why it is not read.
+Source = SourceFile | SourceRow
+
+
+def scan_corpus(corpus: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Source | Skipped]:
+    """Every article below `corpus` in a stable order, read, or why it is not read.
 
     Hidden files and folders and files of other types are left out without a word.
     """
     for path in corpus_files(corpus):
+        yield from read_sources(corpus, path, max_bytes)
+
+
+def read_sources(corpus: Path, path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Source | Skipped]:
+    """The article `path` holds, or for a bulk archive each of its rows as it is read (memory holds
+    one row, never the archive), or why not. `max_bytes` limits a file, or an archive's row."""
+    if path.suffix.lower() not in ARCHIVE_SUFFIXES:
         yield read_file(corpus, path, max_bytes)
+        return
+    opened = _open_file(corpus, path)
+    if isinstance(opened, Skipped):
+        yield replace(opened, rows_of=opened.id)
+        return
+    name, handle = opened
+    with handle:
+        yield from read_archive(name, path, handle, max_bytes)
+
+
+def read_archive(
+    name: str, path: Path, handle: BinaryIO, max_row_bytes: int = MAX_FILE_BYTES
+) -> Iterator[SourceRow | Skipped]:
+    """The rows of the bulk archive `name` (its id), open as `handle`, each read or why not."""
+    try:
+        for row in read_rows(handle, path.suffix.lower(), max_row_bytes):
+            if isinstance(row, BadRow):
+                known = row.key is not None
+                yield Skipped(
+                    f"{name}:{row.line}",
+                    row.reason,
+                    article=row_id(name, row.key) if known else None,
+                    rows_of=None if known else name,
+                )
+            else:
+                yield SourceRow(row_id(name, row.key), path, name, row.line, row.fields, row.hash, row.size)
+    except ArchiveError as e:
+        yield Skipped(name, str(e), rows_of=name)
+    except OSError as e:
+        yield Skipped(name, f"cannot be read: {e.strerror or e}", rows_of=name)
+
+
+def row_id(archive: str, key: str) -> str:
+    """A bulk archive row's article id: the archive's, '#', the row's id, url or row number.
+
+    Stable as long as the row keeps its key: a build tells an edited row (same id, other hash,
+    re-embedded alone) from a removed one (its id gone) by it.
+    """
+    return f"{archive}#{key}"
 
 
 def corpus_files(corpus: Path) -> list[Path]:
@@ -97,10 +197,27 @@ def corpus_files(corpus: Path) -> list[Path]:
 
 
 def read_file(corpus: Path, path: Path, max_bytes: int = MAX_FILE_BYTES) -> SourceFile | Skipped:
-    """The bytes of `path` below `corpus`, or why they are not read.
+    """The bytes of `path` below `corpus`, or why they are not read; nothing over `max_bytes`."""
+    opened = _open_file(corpus, path, max_bytes)
+    if isinstance(opened, Skipped):
+        return opened
+    name, handle = opened
+    try:
+        with handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as e:
+        return Skipped(name, f"cannot be read: {e.strerror or e}")
+    if len(data) > max_bytes:  # it grew since it was measured
+        return Skipped(name, _too_large(len(data), max_bytes))
+    return SourceFile(name, path, data, hashlib.sha256(data).hexdigest())
 
-    Nothing is read whose real path lies outside the corpus folder, whatever link leads there;
-    nothing but regular files (opening a FIFO waits for a writer for ever); nothing over `max_bytes`.
+
+def _open_file(corpus: Path, path: Path, max_bytes: int | None = None) -> tuple[str, BinaryIO] | Skipped:
+    """`path` below `corpus` opened for reading, with its id; or why it is not opened.
+
+    Nothing is opened whose real path lies outside the corpus folder, whatever link leads there;
+    nothing but regular files (opening a FIFO waits for a writer for ever); nothing over
+    `max_bytes` when given.
     """
     name = path.relative_to(corpus).as_posix()
     problem = _name_problem(name)
@@ -125,29 +242,28 @@ def read_file(corpus: Path, path: Path, max_bytes: int = MAX_FILE_BYTES) -> Sour
         status = real.stat()
         if not stat.S_ISREG(status.st_mode):
             return Skipped(name, f"not a regular file but a {_file_kind(status.st_mode)}")
-        if status.st_size > max_bytes:
+        if max_bytes is not None and status.st_size > max_bytes:
             return Skipped(name, _too_large(status.st_size, max_bytes))
-        data = _read_regular_file(real, max_bytes)
+        handle = _open_regular_file(real)
     except OSError as e:
         return Skipped(name, f"cannot be read: {e.strerror or e}")
-    if data is None:
+    if handle is None:
         return Skipped(name, "replaced by something other than a file while the corpus was being read")
-    if len(data) > max_bytes:  # it grew since it was measured
-        return Skipped(name, _too_large(len(data), max_bytes))
-    return SourceFile(name, path, data, hashlib.sha256(data).hexdigest())
+    return name, handle
 
 
-def _read_regular_file(real: Path, max_bytes: int) -> bytes | None:
-    """At most `max_bytes` + 1 bytes of `real`, or None if it is no longer a regular file.
+def _open_regular_file(real: Path) -> BinaryIO | None:
+    """`real` opened, or None if it is no longer a regular file.
 
     Opened without following a link and without waiting, and checked again once open: a link or
     FIFO put in its place since it was checked is not read.
     """
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    with os.fdopen(os.open(real, flags), "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return None
-        return handle.read(max_bytes + 1)
+    handle = os.fdopen(os.open(real, flags), "rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        return None
+    return handle
 
 
 def shown_name(name: str) -> str:
@@ -191,13 +307,77 @@ def _file_kind(mode: int) -> str:
     return next((kind for test, kind in kinds if test(mode)), "special file")
 
 
-def parse_article(source: SourceFile) -> Article:
-    """Turn one file into an Article, or raise ArticleError naming what is wrong with it."""
+def parse_article(source: Source) -> Article:
+    """Turn one file, or one row of a bulk archive, into an Article, or raise ArticleError naming
+    what is wrong with it."""
+    if isinstance(source, SourceRow):
+        return _row_article(source)
+    if source.path.suffix.lower() == ".pdf":
+        return _pdf_article(source)
     raw = _decode(source.data)
     meta, body = _split_front_matter(raw)
+    return _article(source, meta, body, source.path.suffix.lower(), "front matter field 'date'")
+
+
+def _row_article(row: SourceRow) -> Article:
+    """A row's fields are its front matter, its text field the body: cleaned and checked as a file's
+    (HTML or plain text, dates that must exist, titles on one line)."""
+    body = row.fields.get("text", "")
+    if not body.strip():
+        raise ArticleError("the text field is empty")
+    _check_controls(body, "binary data")
+    meta = {name: value for name, value in row.fields.items() if name != "text"}
+    # No suffix tells a row's format: one that opens with a tag is HTML even with a single <p>,
+    # where a file needs two tags to be taken for HTML.
+    suffix = ".html" if body.lstrip().startswith("<") else ""
+    return _article(row, meta, body, suffix, "field 'date'")
+
+
+def _pdf_article(source: SourceFile) -> Article:
+    """A PDF's text layer: each page's lines joined into paragraphs, pages apart by a paragraph
+    break, and where each page starts kept, so that a passage can say on which page it stands."""
+    try:
+        pdf = read_pdf(source.data)
+    except PdfError as e:
+        raise ArticleError(str(e)) from None
+    blocks: list[str] = []
+    starts: list[int] = []
+    at = 0
+    for page in pdf.pages:
+        starts.append(at)
+        text = ftfy.fix_text(page, uncurl_quotes=False, normalization="NFC")
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        # A text layer has a line break at every printed line and seldom a blank line between
+        # paragraphs: the lines are reflowed as hard-wrapped text is.
+        for block in _reflow([line for line in lines if line]) if any(lines) else []:
+            blocks.append(block)
+            at += len(block) + 2
+    text = "\n\n".join(blocks)
+    if not text:
+        raise ArticleError("no text layer (a scan?)")
+    _check_prose(text)
+    title = pdf.title if pdf.title and not _FILE_NAME_TITLE.search(pdf.title.strip()) else None
+    return Article(
+        id=source.id,
+        path=str(source.path),
+        title=_one_line(title or _first_sentence(text)),
+        date=plausible(pdf.created),
+        category=None,
+        url=None,
+        text=text,
+        hash=source.hash,
+        pages=tuple(min(start, len(text)) for start in starts),
+    )
+
+
+# Word and other tools give a PDF the name of the file it was made from as its title: no headline.
+_FILE_NAME_TITLE = re.compile(r"^Microsoft Word - |\.(?:docx?|odt|rtf|pdf|indd|pages)$", re.IGNORECASE)
+
+
+def _article(source: Source, meta: dict, body: str, suffix: str, date_field: str) -> Article:
     # A date the file states as metadata comes first: one read from the story's text never
     # overrides it.
-    date = plausible(_parse_date(meta["date"])) if meta.get("date") is not None else None
+    date = plausible(_parse_date(meta["date"], date_field)) if meta.get("date") is not None else None
     header = _DATE_HEADER.match(body)
     if header:
         if not is_calendar_date(header.group(1)):
@@ -207,7 +387,7 @@ def parse_article(source: SourceFile) -> Article:
         date = date or plausible(header.group(1))
         body = body[header.end() :]
 
-    content = _read_body(body, source.path.suffix.lower())
+    content = _read_body(body, suffix)
     blocks, bylines = _take_bylines(content.blocks, content.headline)
     if content.plain and _is_hard_wrapped(blocks):
         blocks = _reflow(blocks)
@@ -299,10 +479,14 @@ def _decode(data: bytes) -> str:
         text = _decode_bytes(data)
     if not text.strip():
         raise ArticleError("file is empty")
+    _check_controls(text)
+    return text
+
+
+def _check_controls(text: str, what: str = "binary file") -> None:
     controls = len(_CONTROL.findall(text))
     if controls > max(3, _MAX_CONTROL_SHARE * len(text)):
-        raise ArticleError(f"binary file, not text ({controls} control characters)")
-    return text
+        raise ArticleError(f"{what}, not text ({controls} control characters)")
 
 
 def _decode_bytes(data: bytes) -> str:
@@ -412,8 +596,8 @@ def _url(meta: dict) -> str | None:
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
-def _parse_date(value: object) -> str:
-    """ISO date at the source's precision; front matter dates that cannot be read are an error."""
+def _parse_date(value: object, field: str) -> str:
+    """ISO date at the source's precision; stated dates that cannot be read are an error naming `field`."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
@@ -433,7 +617,7 @@ def _parse_date(value: object) -> str:
     try:
         return email.utils.parsedate_to_datetime(text).date().isoformat()
     except (TypeError, ValueError, IndexError):
-        raise ArticleError(f"front matter field 'date': cannot read {text!r} as a date") from None
+        raise ArticleError(f"{field}: cannot read {text!r} as a date") from None
 
 
 # --- dates in the text -----------------------------------------------------------------------

@@ -22,10 +22,10 @@ from qa.articles import (
     Article,
     ArticleError,
     Skipped,
-    SourceFile,
+    Source,
     corpus_files,
     parse_article,
-    read_file,
+    read_sources,
 )
 from qa.chunking import Chunk, ChunkSettings, article_sentences, chunk_article, embedding_text
 from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder, model_of_index
@@ -206,63 +206,79 @@ def _update(
     max_file_bytes: int,
     vectors: VectorSettings | None = None,
 ) -> None:
-    """Read the new and changed files, embed and write them a batch at a time, so that memory
-    holds one batch however large the archive; remove what is gone; commit."""
+    """Read the corpus once, file by file and a bulk archive row by row; parse, embed and write
+    what is new or changed a batch at a time, so that memory holds one batch and one file or row
+    however large the archive; remove what is gone; commit."""
     known = base.article_hashes() if base else {}
-    to_read: list[Path] = []
-    seen = set()
-    size = 0
-    for path in tqdm(corpus_files(corpus), desc="Scanning the corpus", unit="file", leave=False):
-        found = read_file(corpus, path, max_file_bytes)
-        if isinstance(found, Skipped):
-            report.skipped.append(found)
-            if found.keeps_indexed:
-                seen.add(found.id)
-            continue
-        seen.add(found.id)
-        if known.get(found.id) == found.hash:
-            report.unchanged += 1
-        else:
-            to_read.append(path)
-            size += len(found.data)
-    report.removed = sorted(set(known) - seen)
-    if base and not (to_read or report.removed):
-        # Nothing to write: the committed index already is this corpus.
-        _finish(report, base.manifest.articles, base.count(), started)
-        return
-
-    writer = IndexWriter(index, settings, base, vectors)
+    seen: set[str] = set()  # articles found, or kept while their file does not read
+    kept_rows_of: list[str] = []  # bulk archives whose rows not found this time stay
+    # No writer until there is something to write: a build with no change commits nothing. A new
+    # index is written even when empty.
+    writer = None if base else IndexWriter(index, settings, base, vectors)
+    batch: list[tuple[Article, list[Chunk]]] = []
+    paths = corpus_files(corpus)
     try:
-        report.chunks_removed = writer.remove_articles(report.removed)
-        batch: list[tuple[Article, list[Chunk]]] = []
-        with tqdm(total=size, desc="Reading articles", unit="B", unit_scale=True, leave=False) as bar:
-            for path in to_read:
-                source = read_file(corpus, path, max_file_bytes)
-                read = (
-                    source
-                    if isinstance(source, Skipped)
-                    else _read_article(source, settings.chunking, bar, log)
-                )
-                if isinstance(read, Skipped):
-                    report.skipped.append(read)
-                    continue
-                article, _ = read
-                if article.id in known:
-                    report.changed.append(article.id)
-                    report.chunks_removed += writer.remove_articles([article.id])
-                else:
-                    report.added.append(article.id)
-                batch.append(read)
-                if sum(len(c) for _, c in batch) >= BATCH_CHUNKS:
-                    _write_batch(writer, encoder, batch, report)
-                    batch = []
-        _write_batch(writer, encoder, batch, report)
-        report.skipped.sort(key=lambda skipped: skipped.id)
-        if base and not (report.added or report.changed or report.removed):
-            # Every new or changed file was skipped: nothing to commit.
-            writer.abort()
+        with tqdm(
+            total=sum(_size(path) for path in paths),
+            desc="Reading the corpus",
+            unit="B",
+            unit_scale=True,
+            leave=False,
+        ) as bar:
+            done = 0
+            for path in paths:
+                for found in read_sources(corpus, path, max_file_bytes):
+                    if isinstance(found, Skipped):
+                        report.skipped.append(found)
+                        if found.keeps_indexed:
+                            seen.add(found.kept)
+                            if found.rows_of:
+                                kept_rows_of.append(f"{found.rows_of}#")
+                        continue
+                    if found.id in seen:
+                        # Only a file named like a row of an archive (archief.jsonl#x.txt) can.
+                        report.skipped.append(
+                            found.skipped(f"another article in the corpus has the id {found.id}; rename it")
+                        )
+                        continue
+                    seen.add(found.id)
+                    if known.get(found.id) == found.hash:
+                        report.unchanged += 1
+                        bar.update(found.size)
+                        continue
+                    read = _read_article(found, settings.chunking, bar, log)
+                    if isinstance(read, Skipped):
+                        # A changed file that no longer reads keeps its last good version.
+                        report.skipped.append(read)
+                        continue
+                    writer = writer or IndexWriter(index, settings, base, vectors)
+                    article, _ = read
+                    if article.id in known:
+                        report.changed.append(article.id)
+                        report.chunks_removed += writer.remove_articles([article.id])
+                    else:
+                        report.added.append(article.id)
+                    batch.append(read)
+                    if sum(len(c) for _, c in batch) >= BATCH_CHUNKS:
+                        _write_batch(writer, encoder, batch, report)
+                        batch = []
+                done += _size(path)
+                bar.update(done - bar.n)
+        report.removed = sorted(
+            article_id
+            for article_id in known
+            if article_id not in seen and not article_id.startswith(tuple(kept_rows_of))
+        )
+        if report.removed:
+            writer = writer or IndexWriter(index, settings, base, vectors)
+            report.chunks_removed += writer.remove_articles(report.removed)
+        report.skipped.sort(key=_report_order)
+        if writer is None:
+            # Nothing to write: the committed index already is this corpus.
+            assert base is not None
             _finish(report, base.manifest.articles, base.count(), started)
             return
+        _write_batch(writer, encoder, batch, report)
         report.seconds = time.perf_counter() - started
         manifest = writer.commit(
             {
@@ -276,8 +292,23 @@ def _update(
         )
         _finish(report, manifest.articles, manifest.chunks, started)
     except BaseException:
-        writer.abort()
+        if writer:
+            writer.abort()
         raise
+
+
+def _size(path: Path) -> int:
+    """What reading `path` moves the progress bar by: its size when it is a file."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
+
+
+def _report_order(skipped: Skipped) -> tuple[str, int]:
+    """Files by name, the lines of one archive in file order (archief.jsonl:9 before :10)."""
+    name, colon, line = skipped.id.rpartition(":")
+    return (name, int(line)) if colon and line.isdigit() else (skipped.id, 0)
 
 
 # Articles are embedded and written this many chunks at a time: the build's memory holds one
@@ -330,28 +361,27 @@ def _finish(report: BuildReport, articles: int, chunks: int, started: float) -> 
 
 
 def _read_article(
-    source: SourceFile, chunking: ChunkSettings, bar: tqdm, log: Callable[[str], None]
+    source: Source, chunking: ChunkSettings, bar: tqdm, log: Callable[[str], None]
 ) -> tuple[Article, list[Chunk]] | Skipped:
-    """One new or changed file as an article and its chunks, or why not.
+    """One new or changed file or archive row as an article and its chunks, or why not.
 
     Splitting sentences takes most of a long file's time, so the bar moves through it as they are.
     """
     done = bar.n
     try:
         article = parse_article(source)
-        scale = len(source.data) / len(article.text)
+        scale = source.size / len(article.text)
         chunks = chunk_article(article, chunking, lambda at: bar.update(done + int(at * scale) - bar.n))
     except ArticleError as e:
-        # A changed file that no longer reads keeps its last good version in the index.
-        return Skipped(source.id, str(e))
+        return source.skipped(str(e))
     except Exception as e:
         # A bug met by one file must not throw away the work on all others: the file is skipped
         # with the error, which is worth reporting.
         error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-        log(f"qa: {source.id}: {error} while reading it; please report this with the file")
-        return Skipped(source.id, f"qa failed on it ({error}); please report this with the file")
+        log(f"qa: {source.name}: {error} while reading it; please report this with the file")
+        return source.skipped(f"qa failed on it ({error}); please report this with the file")
     finally:
-        bar.update(done + len(source.data) - bar.n)
+        bar.update(done + source.size - bar.n)
     return article, chunks
 
 

@@ -5,6 +5,7 @@ Every chunk records exact character offsets into its article's text; embedding l
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,7 +102,8 @@ def article_sentences(chunks: list[Chunk]) -> list[tuple[int, int]]:
 def chunk_article(
     article: Article, settings: ChunkSettings, progress: Callable[[int], None] | None = None
 ) -> list[Chunk]:
-    """Runs of whole sentences of at most `max_words` words, overlapping by whole sentences.
+    """Runs of whole sentences of at most `max_words` words, overlapping by whole sentences, and
+    within one page of an article that has pages (a PDF's).
 
     A single sentence longer than `max_words` words or CHUNK_MAX_CHARS characters is cut, between
     words where it can be: an index must never silently truncate text the encoder cannot see.
@@ -113,6 +115,9 @@ def chunk_article(
         for piece in _fit(article.text, span, settings.max_words)
     ]
     words = [len(article.text[s:e].split()) for s, e in units]
+    # A PDF's passage is cited by its page ("p. 3"): a chunk that stays on one page gives the page
+    # its answer is on. Pages are paragraphs apart, so no sentence crosses from one to the next.
+    page = [bisect.bisect_right(article.pages, start) for start, _ in units]
     chunks: list[Chunk] = []
     first = 0
     while first < len(units):
@@ -120,6 +125,7 @@ def chunk_article(
         total = words[first]
         while (
             last + 1 < len(units)
+            and page[last + 1] == page[first]
             and total + words[last + 1] <= settings.max_words
             and units[last + 1][1] - units[first][0] <= CHUNK_MAX_CHARS
         ):
@@ -130,8 +136,12 @@ def chunk_article(
         chunks.append(Chunk(article.id, len(chunks), start, end, article.text[start:end], sentences))
         if last + 1 >= len(units):
             break
-        # Step back by the overlap, but always move forward by at least one sentence.
-        first = max(first + 1, last + 1 - settings.overlap_sentences)
+        # Step back by the overlap, but always move forward by at least one sentence; a new page
+        # starts afresh.
+        if page[last + 1] != page[last]:
+            first = last + 1
+        else:
+            first = max(first + 1, last + 1 - settings.overlap_sentences)
     return chunks
 
 

@@ -10,6 +10,7 @@ committed is the manifest's to say (qa/manifest.py), vectors are FAISS's (qa/vec
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import json
 import sqlite3
@@ -29,6 +30,7 @@ CREATE TABLE IF NOT EXISTS articles (
     id TEXT NOT NULL, added INTEGER NOT NULL, removed INTEGER,
     title TEXT NOT NULL, date TEXT, category TEXT, url TEXT, path TEXT NOT NULL, hash TEXT NOT NULL,
     text TEXT NOT NULL,
+    pages TEXT,  -- a PDF's JSON [0, 1834, ...]: where each page starts in the text; NULL for others
     PRIMARY KEY (id, added)
 );
 CREATE TABLE IF NOT EXISTS chunks (
@@ -52,7 +54,7 @@ CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, id INTEGER NOT NULL UNI
 """
 TABLES = ("articles", "chunks", "sentences", "terms")
 SentenceKey = tuple[str, int, int]  # (article id, start, end)
-_ARTICLE_COLUMNS = "a.id, a.title, a.date, a.category, a.url, a.path"
+_ARTICLE_COLUMNS = "a.id, a.title, a.date, a.category, a.url, a.path, a.pages"
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,27 @@ class ArticleInfo:
     category: str | None
     url: str | None
     path: str
+    pages: tuple[int, ...] = ()  # a PDF's: where each page starts in the text
+
+    @classmethod
+    def from_row(cls, row: Sequence) -> ArticleInfo:
+        """From the _ARTICLE_COLUMNS of a query."""
+        *fields, pages = row
+        return cls(*fields, tuple(json.loads(pages)) if pages else ())
+
+    def page_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """The pages (from 1) on which the text[start:end] begins and ends; None without pages."""
+        if not self.pages:
+            return None
+        first = bisect.bisect_right(self.pages, start)
+        return first, max(first, bisect.bisect_right(self.pages, end - 1))
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # Where pages start is the passage's business ("pages" beside its offsets), not the
+        # article's stable JSON.
+        info = asdict(self)
+        del info["pages"]
+        return info
 
 
 @dataclass(frozen=True)
@@ -118,6 +138,9 @@ class ChunkStore:
             missing = [table for table in TABLES if table not in tables]
             if missing:
                 raise ValueError(f"has no {missing[0]} table")
+            columns = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
+            if "pages" not in columns:  # written before PDFs kept their pages
+                raise ValueError("has no pages column in its articles table")
         except BaseException:
             db.close()
             raise
@@ -181,7 +204,7 @@ class ChunkStore:
         return {
             row[0]: StoredChunk(
                 row[0],
-                ArticleInfo(*row[6:]),
+                ArticleInfo.from_row(row[6:]),
                 row[1],
                 row[2],
                 row[3],
@@ -234,7 +257,7 @@ class ChunkStore:
                 f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE {_visible('a', self.generation)} "
                 f"ORDER BY a.date, a.id"
             ).fetchall()
-        return [ArticleInfo(*row) for row in rows]
+        return [ArticleInfo.from_row(row) for row in rows]
 
     def article_text(self, article_id: str) -> str | None:
         with self.reading() as db:
@@ -317,10 +340,10 @@ class StoreWriter:
     ) -> None:
         g = self.generation
         self.db.execute(
-            "INSERT INTO articles (id, added, title, date, category, url, path, hash, text) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles (id, added, title, date, category, url, path, hash, text, pages) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (article.id, g, article.title, article.date, article.category, article.url, article.path,
-             article.hash, article.text),
+             article.hash, article.text, json.dumps(article.pages) if article.pages else None),
         )  # fmt: skip
         self.db.executemany(
             'INSERT INTO chunks (id, article_id, article_added, added, segment, position, start, "end", '

@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from qa.answer import Answer, period_note
+from qa.answer import Answer, pages_note, period_note
 from qa.errors import QAError
 from qa.search import MODES, SearchSettings
 
@@ -239,7 +239,8 @@ def format_answer(answer: Answer, color: bool = False) -> str:
         text = _mark(p.text, p.highlights, ("\033[1;33m", off) if color else ("«", "»"))
         for paragraph in text.split("\n\n"):
             lines += textwrap.wrap(paragraph, width=96, initial_indent="    ", subsequent_indent="    ")
-        lines.append(f"    {dim}— {p.article.id}, characters {p.start}–{p.end}, score {p.score:.3f}{off}")
+        where = ", ".join(x for x in (p.article.id, pages_note(p), f"characters {p.start}–{p.end}") if x)
+        lines.append(f"    {dim}— {where}, score {p.score:.3f}{off}")
         lines.append("")
     return "\n".join(lines)
 

@@ -60,6 +60,11 @@ class Passage:
     # names no year itself.
     article_relevance: float | None = None
 
+    @property
+    def pages(self) -> tuple[int, int] | None:
+        """The pages (from 1) of a PDF on which the passage begins and ends; None for other articles."""
+        return self.article.page_span(self.start, self.end)
+
     def to_dict(self) -> dict:
         return {
             "rank": self.rank,
@@ -67,6 +72,7 @@ class Passage:
             "text": self.text,
             "start": self.start,
             "end": self.end,
+            "pages": list(self.pages) if self.pages else None,
             "article": self.article.to_dict(),
             "highlights": [list(span) for span in self.highlights],
             "period_relevance": self.period_relevance,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from qa.answer import Answer, period_note
+from qa.answer import Answer, pages_note, period_note
 from qa.articles import SUFFIXES
 from qa.build import BuildReport
 from qa.filters import Filters, FilterValueError
@@ -378,7 +378,11 @@ def source_card(passage: Passage, article_text: str | None, lang: str, weak: boo
             f"{article_html(article_text, (passage.start, passage.end), passage.highlights)}</details>"
         )
     badge = f' <span class="qa-badge">{escape(w["weak"])}</span>' if weak else ""
-    where = f"{escape(article.id)} · {escape(w['chars'])} {passage.start}–{passage.end}"
+    # A PDF's page is where a reader finds the passage on paper.
+    pages = pages_note(passage)
+    where = " · ".join(
+        escape(part) for part in (article.id, pages, f"{w['chars']} {passage.start}–{passage.end}") if part
+    )
     return (
         f'<article class="qa-card{" qa-card-weak" if weak else ""}" id="{source_id(passage.rank)}">'
         f'<header class="qa-card-head"><span class="qa-num">{passage.rank}</span>'
@@ -531,7 +535,7 @@ def upload_report(outcomes: Sequence[UploadOutcome], max_bytes: int, lang: str) 
         elif o.problem == "type":
             text = w["bad_type"].format(types=types)
         elif o.problem == "size":
-            text = w["too_big"].format(size=_size(o.size), limit=_size(max_bytes))
+            text = w["too_big"].format(size=_size(o.size), limit=_size(o.limit or max_bytes))
         elif o.problem == "unreadable":
             text = w["unreadable"].format(reason=o.detail)
         else:

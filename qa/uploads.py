@@ -6,13 +6,15 @@ The app calls `save_uploads`; how the outcome is shown is qa/ui.py's.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.articles import SUFFIXES, ArticleError, SourceFile, parse_article
+from qa.archives import ARCHIVE_SUFFIXES
+from qa.articles import SUFFIXES, ArticleError, Skipped, SourceFile, parse_article, read_archive
 
 MAX_NAME_CHARS = 120
 _UNSAFE_IN_NAME = re.compile(r'[<>:"|?*]')
@@ -62,30 +64,65 @@ class UploadOutcome:
     problem: str = ""  # "type", "size", "unreadable", "name"; "" when saved
     detail: str = ""  # the reader's reason for "unreadable"
     size: int = 0
+    limit: int = 0  # for "size": the limit it is over
 
     @property
     def renamed(self) -> bool:
         return self.saved_as is not None and self.saved_as != self.name
 
 
-def check_upload(name: str, data: bytes, max_bytes: int) -> UploadOutcome | None:
-    """Why an upload named `name` (already made safe) cannot become an article; None if it can."""
-    if Path(name).suffix.lower() not in SUFFIXES:
+def check_upload(
+    name: str, data: bytes, max_bytes: int, max_archive_bytes: int | None = None
+) -> UploadOutcome | None:
+    """Why an upload named `name` (already made safe) cannot become an article, or for a bulk
+    archive (.jsonl, .csv) not even one; None if it can.
+
+    `max_bytes` limits an article's file and an archive's row; `max_archive_bytes` (default
+    `max_bytes`) an archive, which holds many.
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
         return UploadOutcome(name, None, "type", size=len(data))
-    if len(data) > max_bytes:
-        return UploadOutcome(name, None, "size", size=len(data))
-    try:
-        # The same reader the build uses, so what is accepted here is what gets indexed.
-        parse_article(SourceFile(name, Path(name), data, hashlib.sha256(data).hexdigest()))
-    except ArticleError as e:
-        return UploadOutcome(name, None, "unreadable", str(e), len(data))
-    return None
+    limit = (max_archive_bytes or max_bytes) if suffix in ARCHIVE_SUFFIXES else max_bytes
+    if len(data) > limit:
+        return UploadOutcome(name, None, "size", size=len(data), limit=limit)
+    # The same reader the build uses, so what is accepted here is what gets indexed.
+    if suffix in ARCHIVE_SUFFIXES:
+        problem = _archive_problem(name, data, max_bytes)
+    else:
+        try:
+            parse_article(SourceFile(name, Path(name), data, hashlib.sha256(data).hexdigest()))
+            problem = None
+        except ArticleError as e:
+            problem = str(e)
+    return None if problem is None else UploadOutcome(name, None, "unreadable", problem, len(data))
 
 
-def save_uploads(uploads: Iterable[tuple[str, Path]], corpus: Path, max_bytes: int) -> list[UploadOutcome]:
+def _archive_problem(name: str, data: bytes, max_row_bytes: int) -> str | None:
+    """Why no row of the archive can become an article; None once one can (the build reports the
+    bad rows of an archive that is taken)."""
+    first_reason = None
+    for found in read_archive(name, Path(name), io.BytesIO(data), max_row_bytes):
+        if isinstance(found, Skipped):
+            if found.id == name:  # the archive as a whole
+                return found.reason
+            first_reason = first_reason or f"line {found.id.rpartition(':')[2]}: {found.reason}"
+            continue
+        try:
+            parse_article(found)
+            return None
+        except ArticleError as e:
+            first_reason = first_reason or f"line {found.line}: {e}"
+    return f"no row is an article ({first_reason})" if first_reason else "no rows"
+
+
+def save_uploads(
+    uploads: Iterable[tuple[str, Path]], corpus: Path, max_bytes: int, max_archive_bytes: int | None = None
+) -> list[UploadOutcome]:
     """Copy uploaded files (name as given, where the bytes are) into `corpus`, each on its own.
 
     A refused file does not stop the others; an existing name gets a suffix, never overwritten.
+    Limits as check_upload's.
     """
     outcomes = []
     root = corpus.resolve()
@@ -96,14 +133,16 @@ def save_uploads(uploads: Iterable[tuple[str, Path]], corpus: Path, max_bytes: i
             outcomes.append(UploadOutcome(given, None, "name"))
             continue
         size = path.stat().st_size
-        if Path(name).suffix.lower() not in SUFFIXES:
+        suffix = Path(name).suffix.lower()
+        if suffix not in SUFFIXES:
             outcomes.append(UploadOutcome(name, None, "type", size=size))
             continue
-        if size > max_bytes:  # refused before reading it into memory
-            outcomes.append(UploadOutcome(name, None, "size", size=size))
+        limit = (max_archive_bytes or max_bytes) if suffix in ARCHIVE_SUFFIXES else max_bytes
+        if size > limit:  # refused before reading it into memory
+            outcomes.append(UploadOutcome(name, None, "size", size=size, limit=limit))
             continue
         data = path.read_bytes()
-        refused = check_upload(name, data, max_bytes)
+        refused = check_upload(name, data, max_bytes, max_archive_bytes)
         if refused:
             outcomes.append(refused)
             continue

@@ -1,0 +1,320 @@
+"""Bulk archives (.jsonl, .csv) → their rows, one at a time: fields by our names, a stable key, or why not.
+
+Holds the file formats only; turning a row into an Article (cleaning, dates) is qa/articles.py's.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+ARCHIVE_SUFFIXES = (".jsonl", ".csv")
+
+# Our name for a field: the names an archive may give it, matched case-insensitively, first wins.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "titel", "headline"),
+    "text": ("text", "content", "body", "tekst"),
+    "date": ("date", "datetime", "published", "datum", "published_at"),
+    "category": ("category", "categorie", "section"),
+    "url": ("url", "link"),
+    "id": ("id", "guid"),
+}
+TEXT_NAMES = ", ".join(FIELDS["text"])
+KEY_MAX_CHARS = 2048  # as long as the longest URL an article keeps
+# A file whose first lines are all unreadable is not an archive with a few bad rows but no archive
+# at all (a binary file, a pretty-printed JSON array): one reason, not one per line.
+BAD_START_LINES = 10
+_DRAIN_BYTES = 1 << 20
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_WIDE_MARKS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # where the row starts in the file, from 1
+    key: str  # the row's `id`, else its `url`, else row<N>: what its article id is made of
+    fields: dict[str, str]  # by our names (FIELDS), only those the row fills
+    hash: str  # of the fields alone: editing one row changes only its hash
+    size: int  # bytes of the file the row takes
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+    # The row's key when it could be read: its indexed version stays. None when even that is
+    # unknown (the line is no JSON, a CSV row lost its columns).
+    key: str | None = None
+
+
+class ArchiveError(ValueError):
+    """The whole archive cannot be read (no text column, UTF-16, not JSON Lines); the message says why."""
+
+
+class _RowTooLong(Exception):
+    def __init__(self, size: int):
+        self.size = size
+
+
+class _NotText(Exception):
+    pass
+
+
+def read_rows(handle: BinaryIO, suffix: str, max_row_bytes: int) -> Iterator[Row | BadRow]:
+    """The rows of an open .jsonl or .csv archive in file order, streamed: memory holds one row
+    (and the keys seen, to refuse a second row with the same one), never the file.
+
+    Raises ArchiveError when the file as a whole is not such an archive.
+    """
+    lines = _Lines(handle, max_row_bytes)
+    rows = _json_rows(lines) if suffix == ".jsonl" else _csv_rows(lines)
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if isinstance(row, Row) and row.key in first_line:
+            yield BadRow(
+                row.line,
+                f"id {row.key!r} is also the id of the row on line {first_line[row.key]}; "
+                f"give each row its own id",
+                row.key,
+            )
+            continue
+        if row.key is not None:
+            first_line.setdefault(row.key, row.line)
+        yield row
+
+
+# --- lines ---------------------------------------------------------------------------------
+
+
+class _Lines:
+    """The decoded lines of a binary file (with their line breaks), none longer than the row limit:
+    a file without line breaks is refused a row at a time, not read into memory whole.
+
+    Each line is UTF-8 or else Windows-1252 on its own, so that one badly encoded row spoils only itself.
+    """
+
+    def __init__(self, handle: BinaryIO, max_row_bytes: int):
+        self.handle = handle
+        self.max_row_bytes = max_row_bytes
+        self.number = 0  # of the last line read
+        self.bytes = 0  # read since `start_row`
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        raw = self.handle.readline(self.max_row_bytes + 1)
+        if not raw:
+            raise StopIteration
+        self.number += 1
+        self.bytes += len(raw)
+        if self.number == 1 and raw.startswith(_WIDE_MARKS):
+            raise ArchiveError("UTF-16 or UTF-32 text; save the archive as UTF-8")
+        if len(raw) > self.max_row_bytes and not raw.endswith(b"\n"):
+            raise _RowTooLong(self.bytes + self._drain())
+        if self.bytes > self.max_row_bytes:
+            raise _RowTooLong(self.bytes)
+        try:
+            text = raw.decode("utf-8-sig" if self.number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = raw.decode("cp1252")
+            except UnicodeDecodeError:
+                raise _NotText() from None
+        return text
+
+    def start_row(self) -> None:
+        self.bytes = 0
+
+    def _drain(self) -> int:
+        """Skip the rest of an overlong line; how many bytes that was."""
+        skipped = 0
+        while True:
+            part = self.handle.readline(_DRAIN_BYTES)
+            skipped += len(part)
+            if not part or part.endswith(b"\n"):
+                return skipped
+
+
+def _too_long(size: int, limit: int) -> str:
+    return (
+        f"row of {size / 1_000_000:.1f} MB, over the limit of {limit / 1_000_000:g} MB "
+        f"(QA_MAX_FILE_MB or qa build --max-file-mb)"
+    )
+
+
+_NOT_TEXT = "not UTF-8 or Windows-1252 text"
+
+
+# --- JSON Lines ----------------------------------------------------------------------------
+
+
+def _json_rows(lines: _Lines) -> Iterator[Row | BadRow]:
+    read_one = False
+    held: list[BadRow] = []  # unreadable lines before the first readable one: the file may be no archive
+    while True:
+        lines.start_row()
+        try:
+            text = next(lines)
+        except StopIteration:
+            break
+        except _RowTooLong as e:
+            found: Row | BadRow = BadRow(lines.number, _too_long(e.size, lines.max_row_bytes))
+        except _NotText:
+            found = BadRow(lines.number, _NOT_TEXT)
+        else:
+            if not text.strip():
+                continue
+            found = _json_row(text.rstrip("\r\n"), lines.number, lines.bytes)
+        if isinstance(found, Row) or found.key is not None:
+            read_one = True
+            yield from held
+            held = []
+            yield found
+        elif read_one:
+            yield found
+        else:
+            held.append(found)
+            if len(held) == BAD_START_LINES:
+                raise ArchiveError(
+                    f"not JSON Lines: none of the first {BAD_START_LINES} lines can be read (line "
+                    f"{held[0].line}: {held[0].reason}); write one JSON object per line"
+                )
+    yield from held
+
+
+def _json_row(text: str, line: int, size: int) -> Row | BadRow:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        return BadRow(line, f"not JSON: {e.msg} at column {e.colno}")
+    except ValueError as e:  # an integer of more digits than Python converts
+        return BadRow(line, f"not JSON: {str(e).split(':')[0]}")
+    except RecursionError:
+        return BadRow(line, "not JSON that can be read: nested too deeply")
+    if not isinstance(value, dict):
+        return BadRow(line, f"a JSON {_json_type(value)} where a JSON object was expected")
+    named: dict[str, object] = {}
+    for name, value_of_name in value.items():
+        named.setdefault(str(name).strip().casefold(), (name, value_of_name))
+    fields: dict[str, str] = {}
+    for ours, names in FIELDS.items():
+        found = next((named[n] for n in names if n in named), None)
+        if found is None:
+            continue
+        name, raw = found
+        if isinstance(raw, dict | list):
+            return BadRow(line, f"field {name!r} holds a JSON {_json_type(raw)}; expected text")
+        # A blank value is no value, except the text: a row whose text is empty is named as such.
+        if raw is not None and (ours == "text" or not isinstance(raw, str) or raw.strip()):
+            fields[ours] = raw if isinstance(raw, str) else json.dumps(raw)
+    return _row(line, line, fields, size)
+
+
+def _json_type(value: object) -> str:
+    kinds = ((dict, "object"), (list, "array"), (str, "string"), (bool, "boolean"), (type(None), "null"))
+    return next((kind for t, kind in kinds if isinstance(value, t)), "number")
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def _csv_rows(lines: _Lines) -> Iterator[Row | BadRow]:
+    try:
+        header_line = next(lines)
+    except StopIteration:
+        raise ArchiveError("empty CSV file; the first line must name the columns") from None
+    except (_RowTooLong, _NotText):
+        raise ArchiveError("the first line is not a header of column names") from None
+    delimiter = _delimiter(header_line)
+    # A field may be as long as a row may be; the module's default (128 K characters) is shorter
+    # than many articles. The limit is the process's: it is only ever raised.
+    csv.field_size_limit(max(csv.field_size_limit(), lines.max_row_bytes))
+    reader = csv.reader(_chain(header_line, lines), delimiter=delimiter)
+    header = [name.strip().casefold() for name in next(reader)]
+    columns = {
+        ours: next((header.index(name) for name in names if name in header), None)
+        for ours, names in FIELDS.items()
+    }
+    if columns["text"] is None:
+        shown = ", ".join(name for name in header if name)[:200] or "nothing"
+        raise ArchiveError(f"no text column: expected one of {TEXT_NAMES} (the header names {shown})")
+    number = 0
+    while True:
+        start = lines.number + 1
+        lines.start_row()
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except _RowTooLong as e:
+            yield BadRow(start, _too_long(e.size, lines.max_row_bytes))
+            continue
+        except _NotText:
+            yield BadRow(start, _NOT_TEXT)
+            continue
+        except csv.Error as e:
+            yield BadRow(start, f"not CSV: {e}")
+            continue
+        if not record:  # a blank line
+            continue
+        number += 1
+        extra = record[len(header) :]
+        if len(record) < len(header) or any(value.strip() for value in extra):
+            yield BadRow(
+                start,
+                f"{len(record)} fields where the header names {len(header)}; is a quote left open "
+                f"or a '{delimiter}' unquoted?",
+            )
+            continue
+        fields = {
+            ours: record[i]
+            for ours, i in columns.items()
+            if i is not None and (ours == "text" or record[i].strip())
+        }
+        yield _row(start, number, fields, lines.bytes)
+
+
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _delimiter(header: str) -> str:
+    """The separator the header line uses most outside quotes: ',', ';' (Dutch Excel) or a tab."""
+    counts = dict.fromkeys(",;\t", 0)
+    quoted = False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+def _row(line: int, number: int, fields: dict[str, str], size: int) -> Row | BadRow:
+    """A row with its key and hash; `number` makes the key of a row without an id or url."""
+    key = ""
+    for name in ("id", "url"):
+        if name in fields:
+            key = " ".join(_INVISIBLE.sub(" ", fields[name]).split())
+        if key:
+            break
+    # The key is what the row's article is known by from build to build: a row that keeps its id
+    # is the same article (an edit re-embeds only it), an id that is gone is an article removed.
+    key = key or f"row{number}"
+    if len(key) > KEY_MAX_CHARS:
+        return BadRow(line, f"id longer than {KEY_MAX_CHARS} characters")
+    if "text" not in fields:
+        return BadRow(line, f"no text field: expected one of {TEXT_NAMES}", key)
+    digest = hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return Row(line, key, fields, digest.hexdigest(), size)
