@@ -197,3 +197,53 @@ def test_the_question_time_path_gives_what_encode_gives(encoder):
         assert fast.dtype == np.float32 and fast.shape == expected.shape
         np.testing.assert_allclose(fast, expected, atol=1e-5)
         assert encode_short(encoder, [], kind).shape == (0, expected.shape[1])
+
+
+def test_the_query_encoder_gives_what_the_sentence_transformer_gives(encoder, varied_texts):
+    from qa.encoders import DEFAULT_MODEL, load_query_encoder
+
+    asking = load_query_encoder(DEFAULT_MODEL)
+    assert asking.dimension == 512 and asking is load_query_encoder(DEFAULT_MODEL)
+    # One text a call, as questions come: empty, one character, accented, CJK, thousands of characters.
+    pairs = ((asking.encode_query, encoder.encode_query), (asking.encode_document, encoder.encode_document))
+    for text in varied_texts:
+        for fast, ordinary in pairs:
+            vector = fast([text])
+            assert vector.dtype == np.float32 and vector.shape == (1, 512)
+            expected = ordinary([text], normalize_embeddings=True, convert_to_numpy=True)
+            np.testing.assert_allclose(vector, expected, atol=1e-5, err_msg=repr(text)[:80])
+    # A handful at once, as an answer's candidate sentences are.
+    for batch in (DUTCH, SPECIAL, varied_texts[:40]):
+        expected = encoder.encode_document(batch, normalize_embeddings=True, convert_to_numpy=True)
+        np.testing.assert_allclose(asking.encode_document(batch), expected, atol=1e-5)
+    assert asking.encode_query([]).shape == (0, 512)
+
+
+def test_asking_and_building_share_the_default_models_weights(encoder):
+    from qa.encoders import DEFAULT_MODEL, load_query_encoder
+    from qa.encoders.use import UniversalSentenceEncoder
+
+    module = encoder[0]
+    assert isinstance(module, UniversalSentenceEncoder)
+    assert load_query_encoder(DEFAULT_MODEL).encode_query.__self__ is module.network
+
+
+def test_another_model_is_asked_through_sentence_transformers_with_its_prompts(tmp_path):
+    from qa.encoders import MINILM, load_encoder, load_query_encoder
+
+    # A folder whose name says e5: the family's "query: " and "passage: " prefixes apply.
+    folder = tmp_path / "multilingual-e5-mini"
+    load_encoder(MINILM).save(str(folder))
+    model = load_encoder(str(folder))
+    asking = load_query_encoder(str(folder))
+    text = "Wie is Sheinbaum?"
+
+    assert asking.dimension == 384 and model.prompts["query"] == "query: "
+    np.testing.assert_allclose(
+        asking.encode_query([text]), model.encode([f"query: {text}"], normalize_embeddings=True), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        asking.encode_document([text]),
+        model.encode([f"passage: {text}"], normalize_embeddings=True),
+        atol=1e-5,
+    )

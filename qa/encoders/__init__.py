@@ -1,12 +1,16 @@
-"""Sentence encoders: resolves a model option to a loaded `SentenceTransformer`.
+"""Sentence encoders: resolves a model option to a loaded `SentenceTransformer` (to build an index)
+or a `QueryEncoder` (to ask it).
 
-Every encoder, packaged or from a hub, is a sentence-transformers model; nothing else is special.
+Every encoder, packaged or from a hub, is a sentence-transformers model; the one shortcut is that a
+question to the default model runs its torch network directly, without importing sentence-transformers.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +23,8 @@ if TYPE_CHECKING:
 
 # torch, transformers and sentence-transformers take seconds to import: they are imported where a
 # model is loaded or run, so that a second `qa build` is refused, and `qa stats` answers, at once.
+# Asking the default model imports torch alone: sentence-transformers adds transformers, scikit-learn
+# and more, about 2.5 s on a 2-core machine, which only building needs.
 
 MINILM = "all-MiniLM-L6-v2"
 USE = "use-multilingual-v3"
@@ -80,6 +86,40 @@ def load_encoder(name: str, device: str | None = None) -> SentenceTransformer:
     return model
 
 
+@dataclass(frozen=True)
+class QueryEncoder:
+    """A model as question time uses it: unit-length float32 rows for a question or a handful of
+    sentences (`encode_query`, `encode_document`: each with the model's own prompt, if it has one)."""
+
+    name: str
+    dimension: int
+    encode_query: Callable[[list[str]], np.ndarray]
+    encode_document: Callable[[list[str]], np.ndarray]
+
+
+@functools.lru_cache(maxsize=4)
+def load_query_encoder(name: str, device: str | None = None) -> QueryEncoder:
+    """Load (once per process) the encoder `name` for asking, not building: the same vectors as
+    `encode_short(load_encoder(name), ...)`.
+
+    `name` as `load_encoder` takes it: for an index's model, pass it through `model_of_index` first.
+    The default model needs torch only; any other loads as a SentenceTransformer (`load_encoder`).
+    """
+    if name == USE:
+        from qa.encoders.use_network import EMBEDDING_DIMENSION, default_device, packaged_network
+
+        network = packaged_network(device or default_device())
+        # USE has no prompts: a question and a sentence are encoded alike.
+        return QueryEncoder(name, EMBEDDING_DIMENSION, network.encode, network.encode)
+    model = load_encoder(name, device)
+    return QueryEncoder(
+        name,
+        embedding_dimension(model),
+        functools.partial(encode_short, model, kind="query"),
+        functools.partial(encode_short, model, kind="document"),
+    )
+
+
 def model_of_index(name: str, asked: str | None, manifest: Path) -> str:
     """`name`, the model the index at `manifest` was built with, if it may be loaded for it.
 
@@ -115,21 +155,15 @@ def encode_short(model: SentenceTransformer, texts: list[str], kind: str) -> np.
     """Unit-length float32 rows for a handful of texts at question time (`kind`: "query" or
     "document").
 
-    For our USE module this calls it directly: `SentenceTransformer.encode` spends ~3 ms a call
-    on per-input checks, sorting and conversions, a tenth of a question's answer step. Any other
-    model takes the ordinary path, with its prompts.
+    For our USE module (a saved USE folder too) this calls its network directly:
+    `SentenceTransformer.encode` spends ~3 ms a call on per-input checks, sorting and conversions,
+    a tenth of a question's answer step. Any other model takes the ordinary path, with its prompts.
     """
     if not texts:
         return np.zeros((0, embedding_dimension(model)), dtype=np.float32)
-    import torch
-
     from qa.encoders.use import UniversalSentenceEncoder
 
     if len(model) == 1 and isinstance(model[0], UniversalSentenceEncoder):
-        with torch.inference_mode():
-            features = {k: v.to(model.device) for k, v in model[0].preprocess(texts).items()}
-            vectors = model[0](features)["sentence_embedding"]
-            vectors = torch.nn.functional.normalize(vectors.float(), dim=1)
-        return vectors.cpu().numpy()
+        return model[0].network.encode(texts)
     encode = model.encode_query if kind == "query" else model.encode_document
     return encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
