@@ -15,7 +15,6 @@ import numpy as np
 
 from qa.abstention import Evidence, measure, rule, why_not
 from qa.answer import Answer, AnswerSettings, Sentence, candidate_sentences, choose, compose, score_sentences
-from qa.encoders import encode_short
 from qa.filters import Filters
 from qa.llm import LLMError, LLMSettings, llm_answer, with_fallback_note
 from qa.question import Question, read_question
@@ -159,4 +158,4 @@ def _sentence_vectors(retriever: Retriever, sentences: list[Sentence]) -> np.nda
 
 
 def _encode(retriever: Retriever, texts: list[str]) -> np.ndarray:
-    return encode_short(retriever.encoder, texts, "document")
+    return retriever.encoder.encode_document(texts)

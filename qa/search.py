@@ -8,18 +8,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.encoders import encode_short, load_encoder, model_of_index
+from qa.encoders import QueryEncoder, load_query_encoder, model_of_index
 from qa.errors import ModelMismatchError, QAError
 from qa.filters import Filters
 from qa.question import Period, Question, read_question, years_spoken_of
 from qa.store import MANIFEST, ArticleInfo, LocalIndex, SentenceKey, StoredChunk
-
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
 
 MODES = ("hybrid", "dense", "bm25")
 # A candidate chunk: its fused score, cosine (when a dense hit), relevance to the question's period.
@@ -90,7 +86,7 @@ class Retriever:
     """The one door to an index: an opened generation and the encoder it was built with. Asking,
     the CLI and the app read the archive through it only; share one per process."""
 
-    def __init__(self, index: LocalIndex, encoder: SentenceTransformer):
+    def __init__(self, index: LocalIndex, encoder: QueryEncoder):
         self._index = index
         self.encoder = encoder
         self._leads: dict[str, frozenset[int]] = {}  # article id → years its lead speaks of
@@ -106,7 +102,7 @@ class Retriever:
                 f"run `qa build --model {model}` to rebuild it, or drop --model"
             )
         try:
-            encoder = load_encoder(model_of_index(built_with, model, index / MANIFEST))
+            encoder = load_query_encoder(model_of_index(built_with, model, index / MANIFEST))
         except QAError:
             opened.close()
             raise
@@ -165,7 +161,7 @@ class Retriever:
         return Retrieval(passages, filters, question.period)
 
     def encode_question(self, question: str) -> np.ndarray:
-        return encode_short(self.encoder, [question], "query")
+        return self.encoder.encode_query([question])
 
     def search(
         self,
