@@ -11,6 +11,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from qa.answer import Answer, pages_note, period_note
@@ -296,10 +297,72 @@ def _stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({**info, "undated": undated}, ensure_ascii=False, indent=2))
     else:
-        for key, value in info.items():
-            print(f"{key:>10}: {value}")
-        print(_undated_line(undated))
+        print(format_stats(info, undated))
     return 0
+
+
+def format_stats(info: dict, undated: list[str]) -> str:
+    """`qa stats` as a two-column table: what the index holds, how it was built, what it takes on disk."""
+    chunking = info["chunking"]
+    overlap = chunking["overlap_sentences"]
+    rows = {
+        "index": info["index"],
+        "model": f"{info['model']} ({info['dimension']} dimensions)",
+        "articles": str(info["articles"]),
+        "chunks": f"{info['chunks']} (up to {chunking['max_words']} words, "
+        f"{overlap} sentence{'s' * (overlap != 1)} of overlap)",
+        "undated": _undated_line(undated),
+        "generation": str(info["generation"]),
+        "segments": _segments_line(info["segments"]),
+        "built": _build_line(info["build"]),
+        "on disk": _disk_line(info["disk_bytes"]),
+    }
+    return "\n".join(f"{label:<11} {value}" for label, value in rows.items())
+
+
+def _build_line(build: dict) -> str:
+    """When and how long, what changed, with which versions; an older manifest may lack any of it."""
+    line = _when(build.get("created"))
+    if "seconds" in build:
+        line += f" in {build['seconds']:.1f} s"
+    changes = [f"{build[key]} {key}" for key in ("added", "changed", "removed", "skipped") if key in build]
+    versions = [
+        f"{name} {build[f'{name}_version']}" for name in ("qa", "faiss") if f"{name}_version" in build
+    ]
+    if changes:
+        line += f": {', '.join(changes)}"
+    if versions:
+        line += f" ({', '.join(versions)})"
+    return line
+
+
+def _segments_line(segments: list[dict]) -> str:
+    kinds = sorted({s["kind"] for s in segments})
+    return f"{len(segments)} ({', '.join(kinds) or 'empty'}), largest {max((s['chunks'] for s in segments), default=0)} chunks"
+
+
+def _disk_line(disk: dict[str, int]) -> str:
+    parts = {"vectors": "vectors", "chunks": "chunks and texts", "lexical": "BM25", "manifest": "manifest"}
+    named = [f"{name} {_size(disk[key])}" for key, name in parts.items()]
+    return f"{_size(disk['total'])}: {', '.join(named)}"
+
+
+def _size(size: int) -> str:
+    """Bytes in decimal units, as --max-file-mb counts them."""
+    for power, unit in ((3, "GB"), (2, "MB"), (1, "KB")):
+        if size >= 1000**power:
+            return f"{size / 1000**power:.1f} {unit}"
+    return f"{size} B"
+
+
+def _when(created: str | None) -> str:
+    """A build's ISO timestamp as date and minute; as it stands if it is not one."""
+    if not created:
+        return "(unknown)"
+    try:
+        return datetime.fromisoformat(created).strftime("%Y-%m-%d %H:%M %Z").strip()
+    except ValueError:
+        return created
 
 
 UNDATED_SHOWN = 20

@@ -299,7 +299,6 @@ class LocalIndex:
 
     def stats(self) -> dict:
         """What the index holds, for `qa stats` and the app."""
-        files = [self.folder / name for name in self.manifest.files()]
         return {
             "index": str(self.folder),
             "articles": self.manifest.articles,
@@ -311,9 +310,25 @@ class LocalIndex:
             "segments": [
                 {"name": s.name, "chunks": s.chunks, "kind": s.kind} for s in self.manifest.segments
             ],
-            "bytes": sum(p.stat().st_size for p in files if p.exists()),
+            "disk_bytes": self._disk_bytes(),
             "build": self.manifest.build,
         }
+
+    def _disk_bytes(self) -> dict[str, int]:
+        """Bytes on disk of each part of this generation, and in all."""
+
+        def size(name: str) -> int:
+            path = self.folder / name
+            return path.stat().st_size if path.exists() else 0
+
+        segments = self.manifest.segments
+        disk = {
+            "vectors": sum(size(f"{s.name}.faiss") for s in segments),
+            "chunks": size(self.manifest.chunk_store),
+            "lexical": sum(size(f"{s.name}.bm25.npz") for s in segments),
+            "manifest": size(MANIFEST),
+        }
+        return {**disk, "total": sum(disk.values())}
 
 
 class IndexWriter:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -79,6 +80,31 @@ def test_stats(capsys, index):
     info = json.loads(out)
     assert code == 0 and info["articles"] == 5 and info["chunks"] > 5 and info["model"]
     assert info["undated"] == []
+    assert info["build"]["added"] == 5 and info["chunking"] == {"max_words": 80, "overlap_sentences": 1}
+    # What the index takes on disk: every file in the folder, counted once.
+    on_disk = sum(path.stat().st_size for path in index.rglob("*") if path.is_file())
+    parts = ("vectors", "chunks", "lexical", "manifest")
+    assert info["disk_bytes"]["total"] == sum(info["disk_bytes"][part] for part in parts) == on_disk
+
+
+def test_stats_prints_a_table(capsys, index):
+    code, out, _ = run(capsys, "stats", "--index", str(index))
+    rows = {line[:11].strip(): line[11:].strip() for line in out.splitlines()}
+
+    assert code == 0 and "{" not in out
+    assert list(rows) == [
+        "index", "model", "articles", "chunks", "undated", "generation", "segments", "built", "on disk"
+    ]  # fmt: skip
+    assert rows["index"] == str(index) and rows["articles"] == "5" and rows["generation"] == "1"
+    assert rows["model"] == "use-multilingual-v3 (512 dimensions)"
+    assert rows["chunks"].endswith("(up to 80 words, 1 sentence of overlap)")
+    assert rows["undated"] == "0 articles without a date"
+    assert re.fullmatch(r"1 \((flat|ivf)\), largest \d+ chunks", rows["segments"])
+    built = r"\d{4}-\d\d-\d\d \d\d:\d\d UTC in [\d.]+ s: 5 added, 0 changed, 0 removed, 0 skipped "
+    assert re.fullmatch(built + r"\(qa [\d.]+, faiss [\d.]+\)", rows["built"])
+    size = r"[\d.]+ K?B"
+    parts = f"vectors {size}, chunks and texts {size}, BM25 {size}, manifest {size}"
+    assert re.fullmatch(f"{size}: {parts}", rows["on disk"])
 
 
 def test_stats_names_the_articles_without_a_date(capsys, corpus, tmp_path):
