@@ -81,6 +81,9 @@ def time_ask(tree: Path, index: Path) -> float:
 
 
 # Where a start's time goes: each step timed inside a fresh Python, after its setup has run.
+# {index} and {port} are filled in; the process ends at once (os._exit), so a server started by
+# the last steps does not hold it.
+_APP = "import app; from pathlib import Path; settings = app.AppSettings(index=Path({index!r}), port={port})"
 STEPS = {
     "import qa.cli, qa.answering (faiss, bm25s, numpy)": ("", "import qa.cli, qa.answering"),
     "import torch": ("", "import torch"),
@@ -91,12 +94,23 @@ STEPS = {
     "import sentence_transformers (after torch)": ("import torch", "import sentence_transformers"),
     "import gradio": ("", "import gradio"),
     "import app (after gradio and qa.answering)": ("import gradio, qa.answering", "import app"),
+    "open the index with its query encoder": (
+        "import torch, qa.encoders.use_network, qa.answering; from pathlib import Path",
+        "qa.answering.retriever_for(Path({index!r}))",
+    ),
+    "build the app's Blocks": (_APP, "demo = app.build_app(settings)"),
+    "launch the app (server listening)": (
+        f"{_APP}; demo = app.build_app(settings)",
+        "app.launch(demo, settings, block=False)",
+    ),
 }
 
 
-def time_step(setup: str, step: str) -> float:
+def time_step(setup: str, step: str, index: Path) -> float:
+    fill = {"index": str(index), "port": free_port()}
     timed = (
-        f"{setup}\nimport time\nstarted = time.perf_counter()\n{step}\nprint(time.perf_counter() - started)"
+        f"{setup.format(**fill)}\nimport os, time\nstarted = time.perf_counter()\n{step.format(**fill)}\n"
+        "print(time.perf_counter() - started, flush=True)\nos._exit(0)"
     )
     result = subprocess.run(
         [sys.executable, "-c", timed], cwd=ROOT, env=ENV, capture_output=True, text=True, check=True
@@ -174,6 +188,10 @@ def main() -> None:
             for what, command in commands.items():
                 for name, tree in trees.items():
                     times.setdefault((what, name), []).append(command(tree, indexes[name]))
+        steps = {
+            label: statistics.median(time_step(setup, step, indexes["this tree"]) for _ in range(args.runs))
+            for label, (setup, step) in STEPS.items()
+        }
 
     print(f"command: python bench/bench_start.py {shlex.join(options)}")
     files = len(list(corpus.iterdir()))
@@ -187,8 +205,8 @@ def main() -> None:
             cells.append(f"{statistics.median(runs):5.2f} ({' '.join(f'{t:.2f}' for t in runs)})")
         print(f"{label:40} {GOALS[what]:5.1f}  {cells[0]:>22}  {cells[1]:>22}")
     print(f"\nwhere the time goes (this tree, seconds, median of {args.runs})")
-    for label, (setup, step) in STEPS.items():
-        print(f"{label:52} {statistics.median(time_step(setup, step) for _ in range(args.runs)):5.2f}")
+    for label, seconds in steps.items():
+        print(f"{label:52} {seconds:5.2f}")
 
 
 if __name__ == "__main__":
