@@ -337,8 +337,9 @@ def _build_line(build: dict) -> str:
 
 
 def _segments_line(segments: list[dict]) -> str:
-    kinds = sorted({s["kind"] for s in segments})
-    return f"{len(segments)} ({', '.join(kinds) or 'empty'}), largest {max((s['chunks'] for s in segments), default=0)} chunks"
+    kinds = ", ".join(sorted({s["kind"] for s in segments})) or "empty"
+    largest = max((s["chunks"] for s in segments), default=0)
+    return f"{len(segments)} ({kinds}), largest {largest} chunks"
 
 
 def _disk_line(disk: dict[str, int]) -> str:
