@@ -5,6 +5,7 @@ Reading files is qa/articles.py's job, storing is qa/store.py's; this module hol
 
 from __future__ import annotations
 
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -28,14 +29,15 @@ from qa.articles import (
     read_sources,
 )
 from qa.chunking import Chunk, ChunkSettings, article_sentences, chunk_article, embedding_text
+from qa.chunkstore import Fingerprint, record_sources
 from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder, model_of_index
 from qa.errors import IndexCorruptError, IndexFormatError, QAError
 from qa.store import (
     FORMAT_VERSION,
     MANIFEST,
+    BuildBase,
     IndexSettings,
     IndexWriter,
-    LocalIndex,
     VectorSettings,
     build_lock,
     check_writable,
@@ -165,12 +167,9 @@ def build_index(
         base = None
         if previous:
             try:
-                base = LocalIndex.open(index)
-                base.check()
+                base = BuildBase.open(index)
             except IndexCorruptError as e:
                 # Damaged files are rebuilt from corpus/, not carried into the next generation.
-                if base:
-                    base.close()
                 base, report.full_rebuild = None, e.problem
         if report.full_rebuild:
             log(f"Full rebuild: {report.full_rebuild}.")
@@ -197,7 +196,7 @@ def _update(
     corpus: Path,
     index: Path,
     settings: IndexSettings,
-    base: LocalIndex | None,
+    base: BuildBase | None,
     encoder: SentenceTransformer,
     report: BuildReport,
     started: float,
@@ -210,6 +209,11 @@ def _update(
     what is new or changed a batch at a time, so that memory holds one batch and one file or row
     however large the archive; remove what is gone; commit."""
     known = base.article_hashes() if base else {}
+    recorded = base.sources() if base else {}
+    of_file = _articles_by_file(known, recorded)
+    fingerprints: dict[str, Fingerprint] = {}  # files read whole and clean this time
+    unchanged_files: set[str] = set()  # skipped by their fingerprint
+    scan_started = time.time_ns()
     seen: set[str] = set()  # articles found, or kept while their file does not read
     kept_rows_of: list[str] = []  # bulk archives whose rows not found this time stay
     # No writer until there is something to write: a build with no change commits nothing. A new
@@ -227,8 +231,19 @@ def _update(
         ) as bar:
             done = 0
             for path in paths:
+                name, fingerprint = _fingerprint(corpus, path)
+                if fingerprint and recorded.get(name) == fingerprint and of_file.get(name):
+                    # Unchanged since it was last read whole and clean: its articles stand.
+                    seen.update(of_file[name])
+                    unchanged_files.add(name)
+                    report.unchanged += len(of_file[name])
+                    done += _size(path)
+                    bar.update(done - bar.n)
+                    continue
+                clean = fingerprint is not None
                 for found in read_sources(corpus, path, max_file_bytes):
                     if isinstance(found, Skipped):
+                        clean = False
                         report.skipped.append(found)
                         if found.keeps_indexed:
                             seen.add(found.kept)
@@ -249,6 +264,7 @@ def _update(
                     read = _read_article(found, settings.chunking, bar, log)
                     if isinstance(read, Skipped):
                         # A changed file that no longer reads keeps its last good version.
+                        clean = False
                         report.skipped.append(read)
                         continue
                     writer = writer or IndexWriter(index, settings, base, vectors)
@@ -262,6 +278,10 @@ def _update(
                     if sum(len(c) for _, c in batch) >= BATCH_CHUNKS:
                         _write_batch(writer, encoder, batch, report)
                         batch = []
+                # A file changed in the last moments before the scan may change again within the
+                # file system's clock tick, keeping its fingerprint ("racy git"): not noted.
+                if clean and fingerprint[1] < scan_started - _RACY_NS:
+                    fingerprints[name] = fingerprint
                 done += _size(path)
                 bar.update(done - bar.n)
         report.removed = sorted(
@@ -273,10 +293,14 @@ def _update(
             writer = writer or IndexWriter(index, settings, base, vectors)
             report.chunks_removed += writer.remove_articles(report.removed)
         report.skipped.sort(key=_report_order)
+        changed_sources = {n: f for n, f in fingerprints.items() if recorded.get(n) != f}
+        # A file read again and not clean, or not found, loses its note: it is read until clean.
+        gone_sources = [n for n in recorded if n not in fingerprints and n not in unchanged_files]
         if writer is None:
             # Nothing to write: the committed index already is this corpus.
             assert base is not None
-            _finish(report, base.manifest.articles, base.count(), started)
+            record_sources(index / base.manifest.chunk_store, changed_sources, gone_sources)
+            _finish(report, base.manifest.articles, base.manifest.chunks, started)
             return
         _write_batch(writer, encoder, batch, report)
         report.seconds = time.perf_counter() - started
@@ -290,11 +314,45 @@ def _update(
                 "skipped": len(report.skipped),
             }
         )
+        # Noted only once the generation that holds these files' articles is committed.
+        record_sources(index / manifest.chunk_store, fingerprints if base is None else changed_sources,
+                       gone_sources)  # fmt: skip
         _finish(report, manifest.articles, manifest.chunks, started)
     except BaseException:
         if writer:
             writer.abort()
         raise
+
+
+_RACY_NS = 2_000_000_000
+
+
+def _fingerprint(corpus: Path, path: Path) -> tuple[str, Fingerprint | None]:
+    """The file's id and (size, mtime_ns); None for a link or anything but a regular file,
+    which is read every time (where a link leads can change without the link changing)."""
+    name = path.relative_to(corpus).as_posix()
+    try:
+        status = path.lstat()
+    except OSError:
+        return name, None
+    return name, (status.st_size, status.st_mtime_ns) if stat.S_ISREG(status.st_mode) else None
+
+
+def _articles_by_file(known: dict[str, str], recorded: dict[str, Fingerprint]) -> dict[str, list[str]]:
+    """The indexed articles of each recorded file: the file's own id, or a bulk archive's rows
+    (archief.jsonl#key: the longest recorded name before a '#')."""
+    found: dict[str, list[str]] = {}
+    for article_id in known:
+        if article_id in recorded:
+            found.setdefault(article_id, []).append(article_id)
+            continue
+        cut = article_id.rfind("#")
+        while cut > 0:
+            if article_id[:cut] in recorded:
+                found.setdefault(article_id[:cut], []).append(article_id)
+                break
+            cut = article_id.rfind("#", 0, cut)
+    return found
 
 
 def _size(path: Path) -> int:

@@ -51,7 +51,15 @@ CREATE TABLE IF NOT EXISTS sentences (
 CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id, article_added, start);
 -- BM25's vocabulary: a term's column in every segment's term counts. Only ever appended to.
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE);
+-- The last generation whose rows were committed here: a build undoes rows of a later one (its
+-- manifest never came) without scanning every table for them.
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+-- Size and modification time of each corpus file as last read whole and clean: a build skips a
+-- file that still has them (rsync's and git's quick check) instead of reading a gigabyte archive
+-- to learn that nothing changed. A cache: losing it costs one full read, never content.
+CREATE TABLE IF NOT EXISTS sources (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
 """
+Fingerprint = tuple[int, int]  # a file's (size, mtime_ns)
 TABLES = ("articles", "chunks", "sentences", "terms")
 SentenceKey = tuple[str, int, int]  # (article id, start, end)
 _ARTICLE_COLUMNS = "a.id, a.title, a.date, a.category, a.url, a.path, a.pages"
@@ -185,6 +193,18 @@ class ChunkStore:
             rows = db.execute(f"SELECT id, hash FROM articles WHERE {_visible('articles', self.generation)}")
             return dict(rows.fetchall())
 
+    def sources(self) -> dict[str, Fingerprint]:
+        """Corpus file → its fingerprint when last read whole and clean (see the sources table)."""
+        with self.reading() as db:
+            try:
+                return {name: (size, mtime) for name, size, mtime in db.execute("SELECT * FROM sources")}
+            except sqlite3.OperationalError:  # a store written before the table existed
+                return {}
+
+    def max_chunk_id(self) -> int:
+        with self.reading() as db:
+            return db.execute("SELECT coalesce(max(id), -1) FROM chunks").fetchone()[0]
+
     def vocabulary(self) -> dict[str, int]:
         with self.reading() as db:
             return dict(db.execute("SELECT term, id FROM terms").fetchall())
@@ -283,12 +303,17 @@ class StoreWriter:
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.executescript(_SCHEMA)
         committed = generation - 1
-        # A build that died after its SQLite commit but before its manifest: undo it.
         self.db.execute("BEGIN IMMEDIATE")
-        for table in ("articles", "chunks"):
-            self.db.execute(f"DELETE FROM {table} WHERE added > ?", (committed,))
-            self.db.execute(f"UPDATE {table} SET removed = NULL WHERE removed > ?", (committed,))
-        self.db.execute("DELETE FROM sentences WHERE article_added > ?", (committed,))
+        last = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        if last is None or last[0] > committed:
+            # A build that died after its SQLite commit but before its manifest: undo it.
+            for table in ("articles", "chunks"):
+                self.db.execute(f"DELETE FROM {table} WHERE added > ?", (committed,))
+                self.db.execute(f"UPDATE {table} SET removed = NULL WHERE removed > ?", (committed,))
+            self.db.execute("DELETE FROM sentences WHERE article_added > ?", (committed,))
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', ?)", (generation,))
+        # What this generation adds and removes, so that its counts need no scan of every row.
+        self.articles_added = self.articles_removed = self.chunks_added = self.chunks_removed = 0
         # Rows no reader of the committed generation or the one before can see, whose vectors no
         # segment holds any more (a merge left them out): gone.
         old = committed - 1
@@ -308,7 +333,10 @@ class StoreWriter:
             "(SELECT 1 FROM chunks c WHERE c.article_id = articles.id AND c.article_added = articles.added)",
             (old,),
         )
-        self._terms: dict[str, int] = dict(self.db.execute("SELECT term, id FROM terms").fetchall())
+        # Terms are looked up as chunks need them: the whole vocabulary of a large archive is
+        # a second's read that an update of one article should not pay.
+        self._terms: dict[str, int] = {}
+        self._next_term = self.db.execute("SELECT coalesce(max(id) + 1, 0) FROM terms").fetchone()[0]
 
     def remove_articles(self, article_ids: Sequence[str]) -> list[int]:
         """Mark the articles and their chunks removed by this generation; their chunk ids."""
@@ -323,10 +351,11 @@ class StoreWriter:
                 f"UPDATE chunks SET removed = ? WHERE article_id = ? AND {_visible('chunks', g - 1)}",
                 (g, article_id),
             )
-            self.db.execute(
+            self.articles_removed += self.db.execute(
                 f"UPDATE articles SET removed = ? WHERE id = ? AND {_visible('articles', g - 1)}",
                 (g, article_id),
-            )
+            ).rowcount
+        self.chunks_removed += len(removed)
         return removed
 
     def add_article(
@@ -339,6 +368,8 @@ class StoreWriter:
         segment: str,
     ) -> None:
         g = self.generation
+        self.articles_added += 1
+        self.chunks_added += len(chunks)
         self.db.execute(
             "INSERT INTO articles (id, added, title, date, category, url, path, hash, text, pages) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -367,14 +398,18 @@ class StoreWriter:
         for term in terms:
             j = self._terms.get(term)
             if j is None:
-                j = self._terms[term] = len(self._terms)
-                self.db.execute("INSERT INTO terms (term, id) VALUES (?, ?)", (term, j))
+                row = self.db.execute("SELECT id FROM terms WHERE term = ?", (term,)).fetchone()
+                if row is None:
+                    row = (self._next_term,)
+                    self._next_term += 1
+                    self.db.execute("INSERT INTO terms (term, id) VALUES (?, ?)", (term, row[0]))
+                j = self._terms[term] = row[0]
             found.append(j)
         return found
 
     @property
     def vocabulary_size(self) -> int:
-        return len(self._terms)
+        return self._next_term
 
     def move_to_segment(self, merged: Sequence[str], into: str) -> None:
         """The live chunks of the `merged` segments now live in `into`."""
@@ -385,14 +420,15 @@ class StoreWriter:
             [into, *merged],
         )
 
-    def segment_sizes(self) -> dict[str, tuple[int, int]]:
-        """Per segment, (chunks it holds, of which removed by this generation or before)."""
+    def removed_by_segment(self) -> dict[str, int]:
+        """Per segment, how many of the chunks it holds are removed by this generation or before
+        (through the index on `removed`: as many rows as were removed, not every chunk)."""
         rows = self.db.execute(
-            "SELECT segment, count(*), sum(removed IS NOT NULL AND removed <= ?) "
-            "FROM chunks GROUP BY segment",
+            "SELECT segment, count(*) FROM chunks WHERE removed IS NOT NULL AND removed <= ? "
+            "GROUP BY segment",
             (self.generation,),
         ).fetchall()
-        return {name: (total, removed or 0) for name, total, removed in rows}
+        return dict(rows)
 
     def live_chunks_of(self, segments: Sequence[str]) -> np.ndarray:
         marks = ",".join("?" * len(segments))
@@ -408,14 +444,6 @@ class StoreWriter:
         )
         return np.array([row[0] for row in rows], dtype=np.int64)
 
-    def counts(self) -> tuple[int, int]:
-        g = self.generation
-        (articles,) = self.db.execute(
-            f"SELECT count(*) FROM articles WHERE {_visible('articles', g)}"
-        ).fetchone()
-        (chunks,) = self.db.execute(f"SELECT count(*) FROM chunks WHERE {_visible('chunks', g)}").fetchone()
-        return articles, chunks
-
     def commit(self) -> None:
         self.db.execute("COMMIT")
         # The WAL folded back into the database file, so that the file a backup or a reader sees
@@ -429,3 +457,22 @@ class StoreWriter:
                 self.db.execute("ROLLBACK")
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
+
+
+def record_sources(path: Path, fingerprints: dict[str, Fingerprint], gone: Sequence[str]) -> None:
+    """Note corpus files read whole and clean with their fingerprints, forget `gone` ones: after
+    a commit, in a transaction of its own (a cache beside the generations, see the sources table)."""
+    if not fingerprints and not gone:
+        return
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.executescript(_SCHEMA)
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany("DELETE FROM sources WHERE name = ?", [(name,) for name in gone])
+        db.executemany(
+            "INSERT OR REPLACE INTO sources (name, size, mtime_ns) VALUES (?, ?, ?)",
+            [(name, size, mtime) for name, (size, mtime) in fingerprints.items()],
+        )
+        db.execute("COMMIT")
+    finally:
+        db.close()

@@ -48,6 +48,7 @@ __all__ = [
     "INDEX_TYPES",
     "MANIFEST",
     "ArticleInfo",
+    "BuildBase",
     "IndexSettings",
     "IndexWriter",
     "LocalIndex",
@@ -331,6 +332,82 @@ class LocalIndex:
         return {**disk, "total": sum(disk.values())}
 
 
+# Up to this many chunks a build checks the committed generation whole before building on it:
+# every page of the chunk store, and the same chunks in it, the vectors and BM25. Above, that
+# would read the whole index (seconds at a million chunks) on every update of one article, so a
+# build checks what it builds on: the files the manifest names exist, the chunk store opens and
+# agrees with the manifest's counts and next chunk id. A question that meets damage still says so.
+FULL_CHECK_CHUNKS = 200_000
+
+
+class BuildBase:
+    """The committed generation as a build sees it: its manifest, what its articles were read
+    from, and the corpus files' fingerprints; opened without loading vectors or BM25, so that an
+    update costs what changed, not what the index holds."""
+
+    def __init__(self, folder: Path, manifest: Manifest, store: ChunkStore):
+        self.folder = folder
+        self.manifest = manifest
+        self._store = store
+
+    @classmethod
+    def open(cls, folder: Path) -> BuildBase:
+        """Raises IndexCorruptError (naming the problem) when the generation is not fit to build on."""
+        manifest = read_manifest(folder)
+        if manifest is None:
+            raise IndexMissingError(f"no index in {folder}/ yet")
+        if manifest.chunks <= FULL_CHECK_CHUNKS:
+            index = LocalIndex.open(folder)
+            try:
+                index.check()
+            finally:
+                index.close()
+        for path in (folder / name for name in manifest.files()):
+            if not path.exists():
+                raise damaged(folder, f"{path} is missing")
+        store_path = folder / manifest.chunk_store
+        try:
+            store = ChunkStore.open(store_path, manifest.generation)
+        except (ValueError, sqlite3.DatabaseError) as e:
+            raise damaged(folder, f"{store_path} is not a readable chunk store ({e})") from None
+        base = cls(folder, manifest, store)
+        try:
+            with base._reading():
+                counts, last = store.counts(), store.max_chunk_id()
+        except BaseException:
+            store.close()
+            raise
+        if counts != (manifest.articles, manifest.chunks) or last >= manifest.next_chunk_id:
+            store.close()
+            raise damaged(
+                folder,
+                f"{store_path} holds {counts[1]} chunks of {counts[0]} articles up to id {last}, "
+                f"{folder / MANIFEST} says {manifest.chunks} of {manifest.articles} below "
+                f"{manifest.next_chunk_id}",
+            )
+        return base
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.DatabaseError as e:
+            path = self.folder / self.manifest.chunk_store
+            raise damaged(self.folder, f"{path} is damaged ({e})") from None
+
+    def article_hashes(self) -> dict[str, str]:
+        """Article id → the content hash of what it was read from: what a build compares with."""
+        with self._reading():
+            return self._store.article_hashes()
+
+    def sources(self) -> dict[str, tuple[int, int]]:
+        with self._reading():
+            return self._store.sources()
+
+    def close(self) -> None:
+        self._store.close()
+
+
 class IndexWriter:
     """Writes the next generation: rows into the chunk store, a new segment of what was added,
     merges; nothing is visible until `commit` swaps the manifest."""
@@ -339,7 +416,7 @@ class IndexWriter:
         self,
         folder: Path,
         settings: IndexSettings,
-        base: LocalIndex | None,
+        base: BuildBase | None,
         vectors: VectorSettings | None = None,
     ):
         """`base`: the committed generation to build on; None writes a whole new index beside
@@ -355,6 +432,7 @@ class IndexWriter:
         remove_leftovers(folder, keep=committed)
         self.base_segments = list(base.manifest.segments) if base else []
         self.next_chunk_id = base.manifest.next_chunk_id if base else 0
+        self.base_counts = (base.manifest.articles, base.manifest.chunks) if base else (0, 0)
         self.committed = False
         self.written: list[Path] = []  # files this writer made, to remove on abort
         if base is None:
@@ -453,11 +531,11 @@ class IndexWriter:
     def _merged_segments(self) -> list[Segment]:
         """The segments the next generation reads, after the merge policy has run."""
         segments = self.base_segments + self.new_segments
-        sizes = self.store.segment_sizes()
+        gone_from = self.store.removed_by_segment()
         removed = self.store.removed_ids()
         # A segment that lost many chunks is rewritten alone; then tiers of like size merge.
         for segment in list(segments):
-            total, gone = sizes.get(segment.name, (segment.chunks, 0))
+            total, gone = segment.chunks, gone_from.get(segment.name, 0)
             if total and gone / total > _REWRITE_REMOVED:
                 segments.remove(segment)
                 merged = self._merge([segment], removed)
@@ -466,7 +544,7 @@ class IndexWriter:
         while True:
             tiers: dict[int, list[Segment]] = {}
             for segment in segments:
-                live = segment.chunks - sizes.get(segment.name, (0, 0))[1]
+                live = segment.chunks - gone_from.get(segment.name, 0)
                 tiers.setdefault(int(math.log(max(live, 1), _TIER_BASE)), []).append(segment)
             full = next((group for _, group in sorted(tiers.items()) if len(group) >= _MERGE_AT), None)
             if full is None:
@@ -474,14 +552,16 @@ class IndexWriter:
             merged = self._merge(full, removed)
             self.new_segments.append(merged)
             segments = [s for s in segments if s not in full] + [merged]
-            sizes = self.store.segment_sizes()
+            gone_from = self.store.removed_by_segment()
 
     def commit(self, build: dict) -> Manifest:
         """Write what is left, merge, commit the chunk store, then swap manifest.json in one rename:
         the moment the new generation exists."""
         self._flush()
         segments = self._merged_segments()
-        articles, chunks = self.store.counts()
+        w = self.store
+        articles = self.base_counts[0] + w.articles_added - w.articles_removed
+        chunks = self.base_counts[1] + w.chunks_added - w.chunks_removed
         self.store.commit()
         files.fsync(self.folder / self.chunk_store)
         manifest = Manifest(

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 
 import numpy as np
 import pytest
 
+import qa.build
+import qa.store
 from qa.build import build_index
 from qa.store import LocalIndex, VectorSettings
 from qa.vectors import VectorIndex, write_segment
@@ -180,3 +183,72 @@ def test_index_type_is_chosen_on_the_command_line_and_kept(archive, tmp_path, mo
     assert kinds() == {"flat"}
     with pytest.raises(SystemExit):
         main(["build", "--corpus", str(archive), "--index", str(index), "--index-type", "hnsw"])
+
+
+def _age(path, seconds: float = 60) -> None:
+    """Date the file back, out of the window in which a build does not trust its fingerprint."""
+    stamp = path.stat().st_mtime - seconds
+    os.utime(path, (stamp, stamp))
+
+
+def test_unchanged_files_are_not_read_again_and_a_changed_one_is(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    rows = [{"id": f"r{i}", "title": f"Bericht {i}", "text": f"De dijk bij Venlo wordt {i} meter verhoogd."}
+            for i in range(5)]  # fmt: skip
+    archive = corpus / "archief.jsonl"
+    archive.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    fresh = corpus / "vers.txt"
+    fresh.write_text("Vers\n\nDit bericht is net geschreven en wordt elke keer gelezen.\n", encoding="utf-8")
+    for path in corpus.iterdir():
+        if path != fresh:
+            _age(path)
+    index = tmp_path / "index"
+    build_index(corpus, index, **quiet())
+
+    read: list[str] = []
+    real = qa.build.read_sources
+    monkeypatch.setattr(qa.build, "read_sources", lambda c, p, m: read.append(p.name) or real(c, p, m))
+    report = build_index(corpus, index, **quiet())
+    # A file changed in the seconds before the scan is read until it has aged: its fingerprint
+    # could hide a second change within one tick of the file system's clock.
+    assert read == ["vers.txt"] and report.unchanged == len(list(SEEDS.iterdir())) + 5 + 1
+
+    read.clear()
+    archive.write_text("".join(json.dumps(r) + "\n" for r in rows[:4]), encoding="utf-8")
+    report = build_index(corpus, index, **quiet())
+    assert sorted(read) == ["archief.jsonl", "vers.txt"] and report.removed == ["archief.jsonl#r4"]
+    _age(archive)
+    fresh.unlink()
+    read.clear()
+    report = build_index(corpus, index, **quiet())
+    assert read == ["archief.jsonl"] and report.removed == ["vers.txt"]
+    read.clear()
+    build_index(corpus, index, **quiet())
+    assert read == []
+
+    # --rebuild reads everything, whatever the fingerprints say.
+    assert build_index(corpus, index, rebuild=True, **quiet()).added and read
+
+
+def test_a_large_index_is_built_on_after_a_light_check_that_still_finds_a_wrong_count(tmp_path, monkeypatch):
+    monkeypatch.setattr(qa.store, "FULL_CHECK_CHUNKS", 0)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    index = tmp_path / "index"
+    build_index(corpus, index, **quiet())
+    (corpus / "extra.txt").write_text("Extra\n\nDe gemeente Venlo bouwt een nieuwe brug.\n", encoding="utf-8")
+    report = build_index(corpus, index, **quiet())
+    assert report.added == ["extra.txt"] and report.full_rebuild is None
+    assert contents(index) == contents(_full_build(corpus, tmp_path / "full"))
+
+    manifest = json.loads((index / "manifest.json").read_text())
+    manifest["chunks"] += 1
+    (index / "manifest.json").write_text(json.dumps(manifest))
+    report = build_index(corpus, index, **quiet())
+    assert "says" in report.full_rebuild and report.total_chunks == manifest["chunks"] - 1
+
+
+def _full_build(corpus, folder):
+    build_index(corpus, folder, **quiet())
+    return folder
