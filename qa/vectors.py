@@ -15,17 +15,20 @@ import numpy as np
 
 from qa import files
 
-# A segment of more chunks than this is searched approximately (IVF): an exact scan reads every
-# vector per question, about 10 ms per 100k chunks on this project's 2-core machine, so 100 ms
-# at a million (BENCHMARKS.md). Below it an exact scan is fast enough and needs no training.
+# A segment of more chunks than this is searched approximately (IVF): an exact fp16 scan reads
+# every vector per search, 6 ms at 200k chunks and 41 ms at a million on this project's 2-core
+# machine, and a question searches twice when it names a period; IVF takes 1.0 and 2.6 ms there
+# (bench/bench_vectors.py, BENCHMARKS.md). Below it the exact scan costs little and needs no
+# training (2 minutes at a million).
 IVF_ABOVE = 200_000
 # Inverted lists: about 4·√n, a power of two, and no more than one per 39 vectors (below that
 # k-means has too few points a centroid); the trainer gets 64 points a list at most.
 _POINTS_PER_LIST = 64
 _MIN_POINTS_PER_LIST = 39
-# Lists searched per question: the smallest that keeps Recall@10 ≥ 0.98 against the exact scan
-# on the scale benchmark (BENCHMARKS.md).
-NPROBE = 48
+# Lists searched per question: the smallest of those measured that keeps Recall@10 ≥ 0.98
+# against the exact scan at every size from 50k to a million chunks (0.981–0.988 with 1,024 to
+# 4,096 lists; 128 gives 0.97: bench/bench_vectors.py, BENCHMARKS.md).
+NPROBE = 256
 _TRAIN_SEED = 7
 
 
