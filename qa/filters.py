@@ -6,6 +6,7 @@ question is no filter but a ranking signal (qa/question.py, qa/search.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass
 
@@ -13,6 +14,19 @@ from qa.errors import QAError
 from qa.question import first_day, last_day
 
 _ISO = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+
+def is_date(value: str) -> bool:
+    """An ISO date at any precision that names a real month and day: 2019-13 and 2019-02-30 are
+    not, though they have the shape of one."""
+    if not _ISO.fullmatch(value):
+        return False
+    year, month, day = ([int(part) for part in value.split("-")] + [1, 1])[:3]
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 class FilterValueError(QAError):
@@ -35,7 +49,7 @@ class Filters:
     def __post_init__(self) -> None:
         for name in ("since", "until"):
             value = getattr(self, name)
-            if value is not None and not _ISO.fullmatch(value):
+            if value is not None and not is_date(value):
                 raise FilterValueError(
                     f"--{name} must be a date like 2019, 2019-04 or 2019-04-12, got {value!r}",
                     name, self.since, self.until,
