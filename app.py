@@ -25,6 +25,7 @@ from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters, FilterValueError
 from qa.logins import LoginGuard
 from qa.store import ArticleInfo, read_manifest
+from qa.translations import LANGUAGES, TRANSLATIONS
 from qa.uploads import save_uploads
 
 EXAMPLES = [
@@ -38,62 +39,13 @@ EXAMPLES = [
 # project's 2-core machines: more would only make the encoder's threads compete.
 ASK_CONCURRENCY = 2
 
-I18N = gr.I18n(
-    nl={
-        "intro": "## Vragen aan het nieuwsarchief\nStel een vraag in het Nederlands (of Engels). "
-        "Het antwoord citeert de artikelen waar het vandaan komt: klik op [n] om de bron te zien.",
-        "tab_ask": "Vragen",
-        "tab_articles": "Artikelen",
-        "chat": "Gesprek",
-        "chat_placeholder": "Stel hieronder een vraag over het nieuws.",
-        "question": "Vraag",
-        "question_placeholder": "Bijvoorbeeld: Welk aanbod wees Sheinbaum af?",
-        "ask": "Vraag",
-        "new_chat": "Nieuw gesprek",
-        "examples": "Voorbeeldvragen",
-        "filters": "Filters",
-        "since": "Vanaf",
-        "until": "Tot en met",
-        "date_placeholder": "bijv. 2019-01",
-        "category": "Categorie",
-        "k": "Aantal passages",
-        "remove_filter": "Zonder deze periode",
-        "search_articles": "Zoek in titels",
-        "articles": "Geïndexeerde artikelen",
-        "article_view": "Artikel",
-        "upload": "Artikelen toevoegen (.txt, .md, .html, .pdf; veel tegelijk: .jsonl, .csv)",
-        "add": "Toevoegen aan corpus",
-        "rebuild": "Index bijwerken",
-        "select_hint": "Klik op een artikel om het hier te lezen.",
-    },
-    en={
-        "intro": "## Ask the news archive\nAsk a question in Dutch (or English). The answer cites the "
-        "articles it comes from: click [n] to see the source.",
-        "tab_ask": "Ask",
-        "tab_articles": "Articles",
-        "chat": "Conversation",
-        "chat_placeholder": "Ask a question about the news below.",
-        "question": "Question",
-        "question_placeholder": "For example: Welk aanbod wees Sheinbaum af?",
-        "ask": "Ask",
-        "new_chat": "New conversation",
-        "examples": "Example questions",
-        "filters": "Filters",
-        "since": "From",
-        "until": "Until",
-        "date_placeholder": "e.g. 2019-01",
-        "category": "Category",
-        "k": "Number of passages",
-        "remove_filter": "Without this period",
-        "search_articles": "Search titles",
-        "articles": "Indexed articles",
-        "article_view": "Article",
-        "upload": "Add articles (.txt, .md, .html, .pdf; many at once: .jsonl, .csv)",
-        "add": "Add to corpus",
-        "rebuild": "Rebuild index",
-        "select_hint": "Click an article to read it here.",
-    },
-)
+# The page's static labels, translated in the browser by Gradio from qa's one translation table.
+PAGE_LABELS = (
+    "intro", "tab_ask", "tab_articles", "chat", "chat_placeholder", "question", "question_placeholder",
+    "ask", "new_chat", "examples", "filters", "since", "until", "date_placeholder", "category_field", "k",
+    "remove_filter", "search_articles", "articles", "upload", "rebuild",
+)  # fmt: skip
+I18N = gr.I18n(**{lang: {key: TRANSLATIONS[lang][key] for key in PAGE_LABELS} for lang in LANGUAGES})
 
 
 @dataclass(frozen=True)
@@ -166,11 +118,18 @@ def _filters(since: str | None, until: str | None, category: str | None, lang: s
 
 
 def answer_stream(
-    question: str, k: int, index: Path, filters: Filters, use_period: bool, model: str | None = None
+    question: str,
+    k: int,
+    index: Path,
+    filters: Filters,
+    use_period: bool,
+    model: str | None = None,
+    language: str | None = None,
 ) -> Iterator[str | Answer]:
     """The answer's text so far while an LLM writes it (nothing without one), then the Answer.
 
     ask() runs in a thread of its own because it hands out tokens through a callback.
+    `language`: the page's, for the notes and the no-answer line.
     """
     pieces: queue.Queue[str | None] = queue.Queue()
     outcome: dict[str, Answer | BaseException] = {}
@@ -179,7 +138,7 @@ def answer_stream(
         try:
             outcome["answer"] = ask(
                 question, k, retriever=retriever_for(index, model), filters=filters, use_period=use_period,
-                on_token=pieces.put,
+                on_token=pieces.put, language=language,
             )  # fmt: skip
         except BaseException as e:  # handed to the caller's thread, which raises it
             outcome["error"] = e
@@ -254,7 +213,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         yield (history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), question, "")
         try:
             filters = _filters(since, until, category, lang)
-            for step in answer_stream(question, int(k), index, filters, use_period, settings.model):
+            for step in answer_stream(question, int(k), index, filters, use_period, settings.model, lang):
                 if isinstance(step, Answer):
                     reply = {"role": "assistant", "content": ui.answer_message(step, lang)}
                     yield ([*history, reply], *panels(step, lang), question, "")
@@ -276,6 +235,11 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         request: gr.Request,
     ) -> Iterator[tuple]:  # fmt: skip
         yield from respond(question, history, since, until, category, k, False, _lang(request))
+
+    def opened(request: gr.Request) -> tuple[str, str]:
+        """The panels the server writes, in the reader's language, as the page opens."""
+        lang = _lang(request)
+        return ui.source_cards(None, None, lang), ui.no_article(lang)
 
     def new_chat(request: gr.Request) -> tuple:
         return ([], *panels(None, _lang(request)), "", "")
@@ -385,12 +349,13 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                             label=I18N("until"), placeholder=I18N("date_placeholder"), min_width=120
                         )
                         category = gr.Dropdown(
-                            label=I18N("category"), choices=[("—", "")], value="", min_width=140
+                            label=I18N("category_field"), choices=[("—", "")], value="", min_width=140
                         )
                         k = gr.Slider(1, 10, value=5, step=1, label=I18N("k"), min_width=160)
                 with gr.Column(scale=2, min_width=340, elem_id="qa-side"):
                     timeline = gr.HTML(elem_id="qa-timeline")
-                    sources = gr.HTML(ui.source_cards(None, None, "nl"), elem_id="qa-sources")
+                    # Filled in the reader's language when the page loads.
+                    sources = gr.HTML(elem_id="qa-sources")
 
             with (
                 gr.Tab(I18N("tab_articles"), id="articles", elem_id="qa-tab-articles"),
@@ -422,7 +387,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                     upload_result = gr.HTML(elem_id="qa-upload-result")
                     build_result = gr.HTML(elem_id="qa-build-result")
                 with gr.Column(scale=2, min_width=340):
-                    article = gr.HTML(f"<p class='qa-empty'>{I18N('select_hint')}</p>", elem_id="qa-article")
+                    article = gr.HTML(elem_id="qa-article")
 
         asking = [question, chatbot, since, until, category, k]
         answered = [chatbot, sources, timeline, filter_row, filter_note, last_question, question]
@@ -441,6 +406,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         gr.api(ask_api, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
 
         listing = [table, count, category]
+        demo.load(opened, None, [sources, article], api_visibility="private")
         demo.load(catalogue, [search], listing, api_visibility="private")
         search.change(catalogue, [search], listing, api_visibility="private", show_progress="hidden")
         table.select(show_article, None, article, api_visibility="private")

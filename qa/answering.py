@@ -54,13 +54,16 @@ def ask(
     llm: LLMSettings | None = None,
     extractive_only: bool = False,
     on_token: Callable[[str], None] | None = None,
+    language: str | None = None,
 ) -> Answer:
     """Answer `question` from the index: the passages, the sentences that answer it, citations.
 
     `filters` restrict the search; a period the question names only ranks (`use_period=False`
     ignores it). With an LLM configured (`llm`, else QA_LLM_URL and QA_LLM_MODEL) it writes the
     answer from the passages, streamed through `on_token`; if it cannot be reached, the
-    extractive answer comes back with a note saying so.
+    extractive answer comes back with a note saying so. `language` is the reader's, in which
+    notes and the no-answer line are written (default: the question's); quoted sentences keep
+    their article's.
     """
     retriever = retriever or retriever_for(Path(index))
     settings = settings or AnswerSettings()
@@ -70,19 +73,19 @@ def ask(
     withheld = None
     confidence = 0.0
     if drafted.unit_missing:
-        withheld = reason(read, unit_missing=True)
+        withheld = reason(read, unit_missing=True, lang=language)
     elif drafted.evidence is not None:
         confidence = rule().probability(drafted.evidence)
         if not rule().answers(drafted.evidence):
-            withheld = why_not(read, drafted.evidence)
-    extractive = compose(read, drafted.chosen, found.passages, found.filters, confidence, withheld)
+            withheld = why_not(read, drafted.evidence, language)
+    extractive = compose(read, drafted.chosen, found.passages, found.filters, confidence, withheld, language)
     llm = None if extractive_only else (llm or LLMSettings.from_env())
     if llm is None or not found.passages:
         return extractive
     try:
-        generated = llm_answer(llm, read, found.passages, found.filters, on_token)
+        generated = llm_answer(llm, read, found.passages, found.filters, on_token, language)
     except LLMError as error:
-        return with_fallback_note(extractive, error)
+        return with_fallback_note(extractive, error, language)
     if withheld and not generated.abstained:
         # The model answered where the extractive answer would not: say what the passages lack,
         # so the reader weighs the answer against it.

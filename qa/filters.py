@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 from qa.errors import QAError
 from qa.question import first_day, last_day
+from qa.translations import say
 
 _ISO = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
@@ -67,16 +68,15 @@ class Filters:
         return asdict(self)
 
     def describe(self, language: str = "en") -> str:
-        words = _WORDS[language]
         parts = []
         if self.since and self.until:
             parts.append(self.since if self.since == self.until else f"{self.since} – {self.until}")
         elif self.since:
-            parts.append(f"{words['from']} {self.since}")
+            parts.append(f"{say('from', language)} {self.since}")
         elif self.until:
-            parts.append(f"{words['until']} {self.until}")
+            parts.append(f"{say('until_date', language)} {self.until}")
         if self.category:
-            parts.append(f"{words['category']} {self.category}")
+            parts.append(f"{say('category', language)} {self.category}")
         return ", ".join(parts)
 
     def admits(self, date: str | None, category: str | None) -> bool:
@@ -93,9 +93,3 @@ class Filters:
             if self.until and first_day(date) > last_day(self.until):
                 return False
         return True
-
-
-_WORDS = {
-    "en": {"from": "from", "until": "until", "category": "category"},
-    "nl": {"from": "vanaf", "until": "tot en met", "category": "categorie"},
-}

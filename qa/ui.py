@@ -18,116 +18,29 @@ from qa.filters import Filters, FilterValueError
 from qa.question import Period
 from qa.search import Passage
 from qa.store import ArticleInfo
+from qa.translations import LANGUAGES, TRANSLATIONS, say
 from qa.uploads import UploadOutcome
-
-LANGUAGES = ("nl", "en")
-
-# Words the server writes into HTML; static labels are translated in the browser (app.py's gr.I18n).
-WORDS: dict[str, dict[str, str]] = {
-    "nl": {
-        "sources": "Bronnen",
-        "no_sources": "Stel een vraag: de passages waarop het antwoord steunt verschijnen hier.",
-        "timeline": "Tijdlijn",
-        "undated": "zonder datum",
-        "original": "origineel",
-        "whole_article": "Toon het hele artikel",
-        "chars": "tekens",
-        "weak": "zwak bewijs",
-        "weak_answer": "Zwak bewijs: geen van de passages beantwoordt de vraag duidelijk. "
-        "Hieronder staan de best passende passages.",
-        "unverified": "Een [n?] wijst naar een passage waarin de bewering niet terug te vinden is.",
-        "by_llm": "Geschreven door een taalmodel op basis van de passages.",
-        "filtered": "Gefilterd op",
-        "category": "categorie",
-        "from": "vanaf",
-        "until": "tot en met",
-        "col_title": "Titel",
-        "col_date": "Datum",
-        "col_category": "Categorie",
-        "col_file": "Bestand",
-        "articles_count": "{shown} van {total} artikelen",
-        "undated_count": "{n} zonder datum",
-        "saved": "toegevoegd als {name}",
-        "renamed": "toegevoegd als {name} (die naam bestond al)",
-        "bad_type": "geweigerd: alleen {types} mogen erin",
-        "too_big": "geweigerd: {size} is groter dan de limiet van {limit}",
-        "unreadable": "geweigerd: onleesbaar ({reason})",
-        "bad_name": "geweigerd: de bestandsnaam is onbruikbaar",
-        "since_field": "Vanaf",
-        "until_field": "Tot en met",
-        "bad_date": "‘{field}’ moet een datum zijn zoals 2019, 2019-04 of 2019-04-12, niet “{value}”.",
-        "dates_reversed": "‘Vanaf’ ({since}) ligt na ‘Tot en met’ ({until}).",
-        "after_upload": "Klik op ‘Index bijwerken’ om de nieuwe artikelen doorzoekbaar te maken.",
-        "built": "Index bijgewerkt",
-        "added": "toegevoegd",
-        "changed": "gewijzigd",
-        "removed": "verwijderd",
-        "unchanged": "ongewijzigd",
-        "skipped": "overgeslagen",
-        "full_rebuild": "Alles opnieuw ingebed",
-        "build_failed": "Bijwerken mislukt",
-        "build_busy": "Er loopt al een herbouw van de index; wacht tot die klaar is. "
-        "Vragen worden intussen beantwoord uit de vorige index.",
-    },
-    "en": {
-        "sources": "Sources",
-        "no_sources": "Ask a question: the passages the answer rests on appear here.",
-        "timeline": "Timeline",
-        "undated": "undated",
-        "original": "original",
-        "whole_article": "Show whole article",
-        "chars": "characters",
-        "weak": "weak evidence",
-        "weak_answer": "Weak evidence: none of the passages clearly answers the question. "
-        "The closest passages are listed below.",
-        "unverified": "An [n?] points at a passage in which the claim could not be found.",
-        "by_llm": "Written by a language model from the passages.",
-        "filtered": "Filtered to",
-        "category": "category",
-        "from": "from",
-        "until": "until",
-        "col_title": "Title",
-        "col_date": "Date",
-        "col_category": "Category",
-        "col_file": "File",
-        "articles_count": "{shown} of {total} articles",
-        "undated_count": "{n} undated",
-        "saved": "added as {name}",
-        "renamed": "added as {name} (that name was taken)",
-        "bad_type": "refused: only {types} are accepted",
-        "too_big": "refused: {size} is over the {limit} limit",
-        "unreadable": "refused: unreadable ({reason})",
-        "bad_name": "refused: the file name is unusable",
-        "since_field": "From",
-        "until_field": "Until",
-        "bad_date": "‘{field}’ must be a date like 2019, 2019-04 or 2019-04-12, not “{value}”.",
-        "dates_reversed": "‘From’ ({since}) is after ‘Until’ ({until}).",
-        "after_upload": "Click ‘Rebuild index’ to make the new articles searchable.",
-        "built": "Index updated",
-        "added": "added",
-        "changed": "changed",
-        "removed": "removed",
-        "unchanged": "unchanged",
-        "skipped": "skipped",
-        "full_rebuild": "Everything re-embedded",
-        "build_failed": "Rebuild failed",
-        "build_busy": "A rebuild of the index is already running; wait for it to finish. "
-        "Questions are answered from the previous index meanwhile.",
-    },
-}
 
 
 def words(lang: str) -> dict[str, str]:
-    return WORDS.get(lang, WORDS["en"])
+    """The translation table's texts in `lang`: what the server writes into HTML (the page's
+    static labels are translated in the browser from the same table, see app.py)."""
+    return TRANSLATIONS[lang if lang in TRANSLATIONS else "en"]
 
 
 def language_of(accept_language: str | None) -> str:
-    """The interface language for an Accept-Language header: the user's most preferred of ours."""
+    """The page's language for an Accept-Language header: the browser's first language if it is
+    one of ours, else English.
+
+    Gradio's frontend translates the static labels the same way (the first language it knows,
+    falling back to English), so a German browser that also reads Dutch gets an English page
+    from both, not Dutch cards under English labels.
+    """
     best, best_q = "en", -1.0
     for position, item in enumerate((accept_language or "").split(",")):
         tag, _, params = item.strip().partition(";")
         primary = tag.strip().lower().split("-")[0]
-        if primary not in LANGUAGES:
+        if not primary or primary == "*":
             continue
         q = 1.0
         match = re.search(r"q=([0-9.]+)", params)
@@ -139,7 +52,7 @@ def language_of(accept_language: str | None) -> str:
         # Equal weights keep the header's order, which is the browser's order of preference.
         if q - position * 1e-6 > best_q:
             best, best_q = primary, q - position * 1e-6
-    return best
+    return best if best in LANGUAGES else "en"
 
 
 # --- escaping ------------------------------------------------------------------------------
@@ -338,12 +251,12 @@ def describe_filters(filters: Filters, lang: str) -> str:
     """'Filtered to 2017, category buitenland' in the interface language; '' if none."""
     if not filters.active:
         return ""
-    return f"{words(lang)['filtered']} {filters.describe('nl' if lang == 'nl' else 'en')}"
+    return say("filtered", lang, filters=filters.describe(lang))
 
 
 def describe_period(period: Period, lang: str) -> str:
     """What was done with the period the question names, in the interface language."""
-    return period_note(period, "nl" if lang == "nl" else "en")
+    return period_note(period, lang)
 
 
 # --- sources panel -------------------------------------------------------------------------
@@ -477,6 +390,11 @@ def categories(articles: Sequence[ArticleInfo]) -> list[str]:
     return sorted({a.category for a in articles if a.category}, key=str.casefold)
 
 
+def no_article(lang: str) -> str:
+    """The article pane before one is chosen."""
+    return f'<p class="qa-empty">{escape(say("select_hint", lang))}</p>'
+
+
 def article_view(article: ArticleInfo, text: str, lang: str) -> str:
     """One indexed article, whole, as text."""
     return (
@@ -531,7 +449,7 @@ def upload_report(outcomes: Sequence[UploadOutcome], max_bytes: int, lang: str) 
     items = []
     for o in outcomes:
         if o.saved_as is not None:
-            text = (w["renamed"] if o.renamed else w["saved"]).format(name=o.saved_as)
+            text = say("renamed", lang, name=o.saved_as, given=o.name) if o.renamed else w["saved"]
         elif o.problem == "type":
             text = w["bad_type"].format(types=types)
         elif o.problem == "size":

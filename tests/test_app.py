@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -16,6 +17,7 @@ from gradio_client import Client, handle_file
 import app
 from qa import ui, uploads
 from qa.answer import Answer, Citation
+from qa.answering import ask
 from qa.articles import Skipped
 from qa.build import BuildReport
 from qa.errors import IndexMissingError, QAError
@@ -23,6 +25,7 @@ from qa.filters import Filters
 from qa.logins import LoginGuard
 from qa.search import Passage
 from qa.store import ArticleInfo, build_lock
+from qa.translations import LANGUAGES, TRANSLATIONS
 from tests.conftest import SEEDS
 from tests.llm_server import FakeLLM, Reply
 
@@ -291,7 +294,11 @@ def test_save_uploads_takes_the_good_files_and_names_the_refused_ones(tmp_path):
     assert (corpus / "nieuws.txt").read_text(encoding="utf-8") == "Bestaand artikel over iets."
     assert listing(tmp_path, corpus) == before
     report = ui.upload_report(outcomes, 1000, "nl")
-    assert "nieuws-2.txt (die naam bestond al)" in report
+    assert (
+        "<code>nieuws.txt</code>: toegevoegd als nieuws-2.txt (nieuws.txt bestond al met andere inhoud)"
+        in report
+    )
+    assert "<code>ontsnapt.txt</code>: toegevoegd</li>" in report
     assert "<code>plaatje.txt</code>: geweigerd: onleesbaar (binary file" in report
     assert "<code>groot.txt</code>: geweigerd: 2.3 kB is groter dan de limiet van 1.0 kB" in report
     assert "<code>programma.exe</code>: geweigerd: alleen .txt" in report
@@ -304,10 +311,33 @@ def test_build_summary_lists_skipped_files_with_their_reasons():
     assert "<code>&lt;b&gt;.txt</code>: file is empty" in html
 
 
+def test_the_translation_table_says_everything_in_both_languages():
+    fields = {lang: {key: set(re.findall(r"{(\w+)}", text)) for key, text in table.items()}
+              for lang, table in TRANSLATIONS.items()}  # fmt: skip
+    assert set(TRANSLATIONS) == set(LANGUAGES) and fields["nl"] == fields["en"]
+    assert set(app.PAGE_LABELS) <= set(TRANSLATIONS["en"])
+
+
+def test_a_dutch_question_on_an_english_page_gets_english_notes(seed_index):
+    question = "Hoeveel kost een appel op Mars?"
+    dutch = ask(question, index=seed_index)
+    english = ask(question, index=seed_index, language="en")
+    assert dutch.abstained and english.abstained and english.language == "nl"
+    assert dutch.text == "Ik heb hierover niets gevonden in de artikelen."
+    assert english.text == "I found nothing about this in the articles."
+    assert english.notes and all("passage" in note.lower() for note in english.notes)
+    message = ui.answer_message(english, "en")
+    assert "Weak evidence" in message and "shown with the sources" in message
+    assert "listed below" not in message
+    assert not any(TRANSLATIONS["nl"][key] in message for key in ("no_answer", "weak_answer"))
+
+
 def test_language_follows_the_browser_preference():
     assert ui.language_of("nl-NL,nl;q=0.9,en-US;q=0.8") == "nl"
     assert ui.language_of("en-GB,en;q=0.9,nl;q=0.8") == "en"
-    assert ui.language_of("de-DE,de;q=0.9,nl;q=0.5") == "nl"
+    # The first language decides, as in Gradio's frontend: one language for the whole page.
+    assert ui.language_of("de-DE,de;q=0.9,nl;q=0.5") == "en"
+    assert ui.language_of("nl-BE;q=0.8,en;q=0.5") == "nl" and ui.language_of("en;q=0.2,nl;q=0.9") == "nl"
     assert ui.language_of("fr") == "en" and ui.language_of(None) == "en"
 
 
@@ -464,7 +494,7 @@ def test_hostile_uploads_are_refused_and_nothing_outside_the_corpus_changes(serv
 
     assert "<code>foto.txt</code>: refused: unreadable (binary file" in report
     assert "<code>groot.txt</code>: refused: 68.0 kB is over the 50.0 kB limit" in report
-    assert "ontsnapt.txt</code>: added as ontsnapt.txt" in report
+    assert "ontsnapt.txt</code>: added</li>" in report
     assert not (settings.corpus / "foto.txt").exists() and not (settings.corpus / "groot.txt").exists()
     assert (settings.corpus / "ontsnapt.txt").exists()
     assert listing(root, settings.corpus) == before_root
