@@ -25,7 +25,7 @@ from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters, FilterValueError
 from qa.logins import LoginGuard
 from qa.store import ArticleInfo, read_manifest
-from qa.translations import LANGUAGES, TRANSLATIONS
+from qa.translations import LANGUAGES, TRANSLATIONS, say
 from qa.uploads import save_uploads
 
 EXAMPLES = [
@@ -262,23 +262,14 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         store = retriever_for(index, settings.model)
         return ui.article_view(found, store.article_text(found.id), _lang(request))
 
-    def add_files(files: list[str] | None, request: gr.Request) -> tuple[str, None]:
-        if not files:
-            return "", None
-        # Gradio has already reduced each upload's name to its last component; save_uploads
-        # makes it safe again on its own terms.
-        outcomes = save_uploads(
-            [(Path(f).name, Path(f)) for f in files],
-            corpus,
-            settings.max_upload_bytes,
-            settings.max_archive_upload_bytes,
-        )
-        return ui.upload_report(outcomes, settings.max_upload_bytes, _lang(request)), None
+    def archived(text_hash: str) -> list[str]:
+        try:
+            return retriever_for(index, settings.model).articles_with_text(text_hash)
+        except IndexMissingError:
+            return []
 
-    def rebuild(request: gr.Request, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
-        lang = _lang(request)
-        if not rebuilding.acquire(blocking=False):
-            return ui.build_busy(lang)
+    def update_index(lang: str) -> str:
+        """Bring the index up to date with the corpus (the caller holds `rebuilding`)."""
         try:
             report = build_index(
                 corpus, index, model=settings.model, log=lambda _line: None,
@@ -286,9 +277,48 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             )  # fmt: skip
         except QAError as e:
             return ui.build_error(str(e), lang)
+        return ui.build_summary(report, lang)
+
+    def add_articles(
+        files: list[str] | None,
+        request: gr.Request,
+        progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008
+    ) -> tuple[str, None]:
+        """Dropped files into the corpus and, if any was new, into the index: one step, one report."""
+        if not files:
+            return gr.skip(), None
+        lang = _lang(request)
+        # Gradio has already reduced each upload's name to its last component; save_uploads
+        # makes it safe again on its own terms.
+        outcomes = save_uploads(
+            [(Path(f).name, Path(f)) for f in files],
+            corpus,
+            settings.max_upload_bytes,
+            settings.max_archive_upload_bytes,
+            archived=archived,
+        )
+        report = ui.upload_report(outcomes, settings.max_upload_bytes, lang)
+        if not any(o.saved_as for o in outcomes):
+            return report + ui.nothing_added(lang), None
+        # Files saved while another rebuild runs may come too late for its scan: wait for it
+        # to end, then build again (unchanged files cost nothing).
+        if not rebuilding.acquire(blocking=False):
+            progress(0, desc=say("waiting", lang))
+            rebuilding.acquire()
+        try:
+            return report + update_index(lang), None
         finally:
             rebuilding.release()
-        return ui.build_summary(report, lang)
+
+    def rebuild(request: gr.Request, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
+        """For files put into (or taken out of) the corpus folder by hand."""
+        lang = _lang(request)
+        if not rebuilding.acquire(blocking=False):
+            return ui.build_busy(lang)
+        try:
+            return update_index(lang)
+        finally:
+            rebuilding.release()
 
     def ask_api(
         question: str,
@@ -377,15 +407,11 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                         label=I18N("articles"),
                         elem_id="qa-articles",
                     )
-                    with gr.Group():
-                        uploads = gr.File(
-                            label=I18N("upload"), file_count="multiple", height=150, elem_id="qa-upload"
-                        )
-                        with gr.Row():
-                            add = gr.Button(I18N("add"))
-                            rebuild_button = gr.Button(I18N("rebuild"), variant="primary")
-                    upload_result = gr.HTML(elem_id="qa-upload-result")
+                    uploads = gr.File(
+                        label=I18N("upload"), file_count="multiple", height=150, elem_id="qa-upload"
+                    )
                     build_result = gr.HTML(elem_id="qa-build-result")
+                    rebuild_button = gr.Button(I18N("rebuild"), variant="secondary", size="sm")
                 with gr.Column(scale=2, min_width=340):
                     article = gr.HTML(elem_id="qa-article")
 
@@ -410,7 +436,10 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         demo.load(catalogue, [search], listing, api_visibility="private")
         search.change(catalogue, [search], listing, api_visibility="private", show_progress="hidden")
         table.select(show_article, None, article, api_visibility="private")
-        add.click(add_files, [uploads], [upload_result, uploads], api_name="add_articles")
+        # Dropping files is the whole of adding them: saved, then indexed, with one report.
+        uploads.upload(add_articles, [uploads], [build_result, uploads], api_name="add_articles").then(
+            catalogue, [search], listing, api_visibility="private"
+        )
         # Any number of clicks may run at once: all but one meet the lock and say so at once,
         # instead of queueing up to rebuild again afterwards.
         rebuild_button.click(rebuild, None, build_result, api_name="rebuild", concurrency_limit=None).then(

@@ -407,24 +407,33 @@ def article_view(article: ArticleInfo, text: str, lang: str) -> str:
 
 
 def build_summary(report: BuildReport, lang: str) -> str:
-    """What a rebuild did: counts, then every skipped file with its reason."""
+    """What a rebuild did: counts, then every skipped file with its reason and every duplicate
+    with the article it repeats."""
     w = words(lang)
-    counts = ", ".join(
-        f"{n} {w[key]}"
-        for n, key in (
-            (len(report.added), "added"),
-            (len(report.changed), "changed"),
-            (len(report.removed), "removed"),
-            (report.unchanged, "unchanged"),
-            (len(report.skipped), "skipped"),
-        )
-    )
+    counted = [
+        (len(report.added), "added"),
+        (len(report.changed), "changed"),
+        (len(report.removed), "removed"),
+        (report.unchanged, "unchanged"),
+        (len(report.skipped), "skipped"),
+    ]
+    if report.duplicates:
+        counted.append((len(report.duplicates), "duplicates"))
+    counts = ", ".join(f"{n} {w[key]}" for n, key in counted)
     lines = [f"<strong>{escape(w['built'])}</strong>: {escape(counts)} · {report.seconds:.1f} s"]
     if report.full_rebuild:
         lines.append(f"{escape(w['full_rebuild'])}: {escape(report.full_rebuild)}")
     items = "".join(f"<li><code>{escape(s.id)}</code>: {escape(s.reason)}</li>" for s in report.skipped)
+    items += "".join(
+        f"<li><code>{escape(d.id)}</code>: {escape(say('duplicate_of', lang, name=d.same_as))}</li>"
+        for d in report.duplicates
+    )
     listing = f"<ul>{items}</ul>" if items else ""
     return f'<div class="qa-callout qa-note">{"<br>".join(lines)}{listing}</div>'
+
+
+def nothing_added(lang: str) -> str:
+    return f'<div class="qa-callout qa-note">{escape(say("nothing_added", lang))}</div>'
 
 
 def build_error(message: str, lang: str) -> str:
@@ -456,12 +465,15 @@ def upload_report(outcomes: Sequence[UploadOutcome], max_bytes: int, lang: str) 
             text = w["too_big"].format(size=_size(o.size), limit=_size(o.limit or max_bytes))
         elif o.problem == "unreadable":
             text = w["unreadable"].format(reason=o.detail)
+        elif o.problem == "duplicate":
+            text = say("duplicate", lang, name=o.detail)
+        elif o.problem == "repeated":
+            text = say("duplicate_upload", lang, name=o.detail)
         else:
             text = w["bad_name"]
         status = "qa-ok" if o.saved_as is not None else "qa-refused"
         items.append(f'<li class="{status}"><code>{escape(o.name)}</code>: {escape(text)}</li>')
-    after = f"<p>{escape(w['after_upload'])}</p>" if any(o.saved_as for o in outcomes) else ""
-    return f'<div class="qa-uploads"><ul>{"".join(items)}</ul>{after}</div>'
+    return f'<div class="qa-uploads"><ul>{"".join(items)}</ul></div>'
 
 
 CSS = """
