@@ -21,9 +21,11 @@ from qa import ui
 from qa.answer import Answer
 from qa.answering import ask, retriever_for
 from qa.build import MAX_FILE_MB, build_index, max_file_mb
+from qa.conversation import Turn
 from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters, FilterValueError
 from qa.logins import LoginGuard
+from qa.question import read_period
 from qa.store import ArticleInfo, read_manifest
 from qa.translations import LANGUAGES, TRANSLATIONS, say
 from qa.uploads import save_uploads
@@ -125,11 +127,13 @@ def answer_stream(
     use_period: bool,
     model: str | None = None,
     language: str | None = None,
+    history: Sequence[Answer] = (),
 ) -> Iterator[str | Answer]:
     """The answer's text so far while an LLM writes it (nothing without one), then the Answer.
 
     ask() runs in a thread of its own because it hands out tokens through a callback.
-    `language`: the page's, for the notes and the no-answer line.
+    `language`: the page's, for the notes and the no-answer line; `history`: the conversation's
+    earlier answers, for a follow-up.
     """
     pieces: queue.Queue[str | None] = queue.Queue()
     outcome: dict[str, Answer | BaseException] = {}
@@ -138,7 +142,7 @@ def answer_stream(
         try:
             outcome["answer"] = ask(
                 question, k, retriever=retriever_for(index, model), filters=filters, use_period=use_period,
-                on_token=pieces.put, language=language,
+                on_token=pieces.put, language=language, history=history,
             )  # fmt: skip
         except BaseException as e:  # handed to the caller's thread, which raises it
             outcome["error"] = e
@@ -167,14 +171,17 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         except IndexMissingError:
             return []
 
-    def answer_with(question: str, k: float, filters: Filters, use_period: bool) -> Answer:
+    def answer_with(
+        question: str, k: float, filters: Filters, use_period: bool, history: list[Turn]
+    ) -> Answer:
         return ask(question, int(k), retriever=retriever_for(index, settings.model), filters=filters,
-                   use_period=use_period)  # fmt: skip
+                   use_period=use_period, history=history)  # fmt: skip
 
-    def panels(answer: Answer | None, lang: str) -> tuple[str, str, dict, str]:
+    def panels(answer: Answer | None, lang: str) -> dict:
         """Sources, timeline, and the question's period with a button to ask without it."""
         if answer is None:
-            return ui.source_cards(None, None, lang), "", gr.update(visible=False), ""
+            return {sources: ui.source_cards(None, None, lang), timeline: "",
+                    filter_row: gr.update(visible=False), filter_note: ""}  # fmt: skip
         store = retriever_for(index, settings.model)
 
         def article_text(article_id: str) -> str | None:
@@ -184,65 +191,73 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 return None
 
         banner = ui.describe_period(answer.period, lang) if answer.period else ""
-        return (
-            ui.source_cards(answer, article_text, lang),
-            ui.timeline_html(answer.passages, lang),
-            gr.update(visible=bool(banner)),
-            f'<div class="qa-callout qa-note">{ui.escape(banner)}</div>' if banner else "",
-        )
+        return {
+            sources: ui.source_cards(answer, article_text, lang),
+            timeline: ui.timeline_html(answer.passages, lang),
+            filter_row: gr.update(visible=bool(banner)),
+            filter_note: f'<div class="qa-callout qa-note">{ui.escape(banner)}</div>' if banner else "",
+        }
 
     def respond(
         question: str,
-        history: list[dict],
+        chat: list[dict],
+        previous: Answer | None,
         since: str,
         until: str,
         category: str | None,
         k: float,
-        use_period: bool,
         lang: str,
-    ) -> Iterator[tuple]:
+        use_period: bool = True,
+    ) -> Iterator[dict]:
+        """The chat's turn: the question at once, the answer as it comes, then its sources.
+
+        A follow-up is read against `previous`, the conversation's last answer. Asked again
+        without its period, the question is the one last understood, and the answer says so.
+        """
         question = (question or "").strip()
         if not question:
-            yield (history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
+            yield {chatbot: gr.skip()}
             return
-        history = [
-            *ui.unlink_history(history or []),
-            {"role": "user", "content": ui.escape_markdown(question)},
-        ]
-        # The question shows at once; the answer follows when it is ready.
-        yield (history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), question, "")
+        chat = [*ui.unlink_history(chat or []), {"role": "user", "content": ui.escape_markdown(question)}]
+        yield {chatbot: chat, question_box: ""}
+        history = [previous] if previous is not None and use_period else []
+        dropped = None if use_period else read_period(question)
         try:
             filters = _filters(since, until, category, lang)
-            for step in answer_stream(question, int(k), index, filters, use_period, settings.model, lang):
+            for step in answer_stream(
+                question, int(k), index, filters, use_period, settings.model, lang, history
+            ):
                 if isinstance(step, Answer):
-                    reply = {"role": "assistant", "content": ui.answer_message(step, lang)}
-                    yield ([*history, reply], *panels(step, lang), question, "")
+                    reply = {"role": "assistant", "content": ui.answer_message(step, lang, dropped)}
+                    yield {chatbot: [*chat, reply], **panels(step, lang), turn: step,
+                           last_question: step.understood or step.question}  # fmt: skip
                 else:
-                    draft = {"role": "assistant", "content": ui.draft_message(step)}
-                    yield ([*history, draft], gr.skip(), gr.skip(), gr.skip(), gr.skip(), question, "")
+                    yield {chatbot: [*chat, {"role": "assistant", "content": ui.draft_message(step)}]}
         except QAError as e:
             message = f'<div class="qa-callout qa-weak">{ui.escape(str(e))}</div>'
-            yield ([*history, {"role": "assistant", "content": message}], *panels(None, lang), question, "")
+            yield {chatbot: [*chat, {"role": "assistant", "content": message}], **panels(None, lang)}
 
     def submit(
-        question: str, history: list[dict], since: str, until: str, category: str | None, k: float,
-        request: gr.Request,
-    ) -> Iterator[tuple]:  # fmt: skip
-        yield from respond(question, history, since, until, category, k, True, _lang(request))
+        question: str, chat: list[dict], previous: Answer | None, since: str, until: str,
+        category: str | None, k: float, request: gr.Request,
+    ) -> Iterator[dict]:  # fmt: skip
+        yield from respond(question, chat, previous, since, until, category, k, _lang(request))
 
     def without_period(
-        question: str, history: list[dict], since: str, until: str, category: str | None, k: float,
-        request: gr.Request,
-    ) -> Iterator[tuple]:  # fmt: skip
-        yield from respond(question, history, since, until, category, k, False, _lang(request))
+        question: str, chat: list[dict], previous: Answer | None, since: str, until: str,
+        category: str | None, k: float, request: gr.Request,
+    ) -> Iterator[dict]:  # fmt: skip
+        yield from respond(
+            question, chat, previous, since, until, category, k, _lang(request), use_period=False
+        )
 
     def opened(request: gr.Request) -> tuple[str, str]:
         """The panels the server writes, in the reader's language, as the page opens."""
         lang = _lang(request)
         return ui.source_cards(None, None, lang), ui.no_article(lang)
 
-    def new_chat(request: gr.Request) -> tuple:
-        return ([], *panels(None, _lang(request)), "", "")
+    def new_chat(request: gr.Request) -> dict:
+        return {chatbot: [], **panels(None, _lang(request)), last_question: "", question_box: "", turn: None}
 
     def catalogue(query: str, request: gr.Request) -> tuple[dict, str, dict]:
         lang = _lang(request)
@@ -327,20 +342,29 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         until: str = "",
         category: str = "",
         use_period: bool = True,
+        history: list[dict] | None = None,
     ) -> dict:
         """Answer a question from the news archive.
 
         Returns the answer as JSON, as `qa.ui.api_answer` gives it: text with [n] markers,
-        citations, passages with their articles.
+        citations, passages with their articles. `history`: the answers this API gave earlier in
+        the conversation, oldest first, so that a follow-up ("En in 2019?") is read against them
+        (the answer's "understood" says how).
         """
         try:
-            return ui.api_answer(answer_with(question, k, _filters(since, until, category), use_period))
+            turns = [Turn.from_dict(item) for item in history or []]
+        except (TypeError, ValueError, KeyError) as e:
+            raise gr.Error(f"history must hold earlier answers of /ask ({e})") from None
+        try:
+            filters = _filters(since, until, category)
+            return ui.api_answer(answer_with(question, k, filters, use_period, turns))
         except QAError as e:
             raise gr.Error(str(e)) from None
 
     with gr.Blocks(title="Nieuwsarchief — vragen en bronnen", analytics_enabled=False) as demo:
         gr.Markdown(I18N("intro"), elem_classes="qa-intro")
-        last_question = gr.State("")
+        last_question = gr.State("")  # as understood: what "Without this period" asks again
+        turn = gr.State(None)  # the conversation's last Answer, which a follow-up builds on
         with gr.Tabs():
             with gr.Tab(I18N("tab_ask"), id="ask"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=380):
@@ -358,7 +382,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                         filter_note = gr.HTML(elem_id="qa-filter-note")
                         remove_filter = gr.Button(I18N("remove_filter"), size="sm", scale=0, min_width=200)
                     with gr.Row(equal_height=True):
-                        question = gr.Textbox(
+                        question_box = gr.Textbox(
                             label=I18N("question"),
                             placeholder=I18N("question_placeholder"),
                             show_label=False,
@@ -370,7 +394,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                         )
                         ask_button = gr.Button(I18N("ask"), variant="primary", scale=1, min_width=90)
                         clear = gr.Button(I18N("new_chat"), variant="secondary", scale=1, min_width=90)
-                    gr.Examples(EXAMPLES, inputs=[question], label=I18N("examples"))
+                    gr.Examples(EXAMPLES, inputs=[question_box], label=I18N("examples"))
                     with gr.Accordion(I18N("filters"), open=False), gr.Row():
                         since = gr.Textbox(
                             label=I18N("since"), placeholder=I18N("date_placeholder"), min_width=120
@@ -415,14 +439,14 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 with gr.Column(scale=2, min_width=340):
                     article = gr.HTML(elem_id="qa-article")
 
-        asking = [question, chatbot, since, until, category, k]
-        answered = [chatbot, sources, timeline, filter_row, filter_note, last_question, question]
-        for trigger in (question.submit, ask_button.click):
+        asking = [question_box, chatbot, turn, since, until, category, k]
+        answered = [chatbot, sources, timeline, filter_row, filter_note, last_question, question_box, turn]
+        for trigger in (question_box.submit, ask_button.click):
             trigger(submit, asking, answered, concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY,
                     api_visibility="private")  # fmt: skip
         remove_filter.click(
             without_period,
-            [last_question, chatbot, since, until, category, k],
+            [last_question, chatbot, turn, since, until, category, k],
             answered,
             concurrency_id="ask",
             concurrency_limit=ASK_CONCURRENCY,

@@ -100,10 +100,14 @@ class Answer:
     notes: tuple[str, ...] = ()
     period: Period | None = None  # the period the question names; it ranked the passages
     evidence: float = 0.0  # how likely the evidence answers the question (qa/abstention.py)
+    # The question as it was read when it built on an earlier turn ("En in 2019?" → the earlier
+    # question for 2019; qa/conversation.py); None when it stood alone.
+    understood: str | None = None
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
+            "understood": self.understood,
             "answer": {"text": self.text, "source": self.source, "notes": list(self.notes)},
             "abstained": self.abstained,
             "language": self.language,

@@ -552,6 +552,11 @@ _NOT_ANSWERS = frozenset([*MONTHS, *WEEKDAYS, *STOPWORDS])
 _NATIONALITY = re.compile(r"(?:[^s]se|sche|aans|isch|ees|ese)$")
 
 
+def is_nationality(word: str) -> bool:
+    """A capitalised adjective of nationality or origin ("Turkse", "Mexicaanse"): no name."""
+    return bool(_NATIONALITY.search(fold(word)))
+
+
 def fold(text: str) -> str:
     """Lower case without accents: how words are compared across spellings."""
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
@@ -598,3 +603,36 @@ def lexical_text(text: str, lang: str, names: tuple[str, ...]) -> str:
     if lang == "nl":
         return text
     return " ".join([*names, *_NUMBER.findall(text)])
+
+
+# --- references to an earlier turn ---------------------------------------------------------
+
+# Words a follow-up opens with: "En in 2019?", "Maar wat zei Rutte?", "And Germany?".
+FOLLOW_UP_OPENERS = frozenset("en maar ook dan and but also so".split())
+FOLLOW_UP_OPENING = re.compile(r"^\s*(?:(?:what|how)\s+about|en\s+wat\s+dacht\s+je\s+van)\b", re.I)
+# The words that ask: a follow-up without any of them asks what the turn before asked.
+QUESTION_WORDS = frozenset(
+    "wat wie wiens waar wanneer waarom hoe hoeveel welk welke waardoor waarmee waartoe waarheen "
+    "what who whom whose where when why how which".split()
+)
+# Personal pronouns that stand for someone named in the turn before. "ze" and "they" are left
+# out: as often plural ("Hoeveel mensen staken ze over?") as a person.
+PERSON_PRONOUNS = frozenset("hij zij hem he she him".split())
+# Possessives of those; "haar" and "her" are objects too ("Wat vroeg Trump haar?"): a possessive
+# is followed by what it owns. Dutch "zijn" is mostly a verb: only after a preposition ("voor
+# zijn muur") is it the possessive.
+POSSESSIVES = frozenset("zijn haar his her".split())
+AMBIGUOUS_POSSESSIVES = frozenset(["zijn"])
+PREPOSITIONS = frozenset(
+    "aan achter bij binnen door in met na naar om onder op over sinds tegen tijdens tot uit van "
+    "voor zonder about after against at before by during for from in of on to with without".split()
+)
+# Pronominal adverbs that stand for the topic of the turn before ("Wat zei hij daarover?"), and
+# the preposition they hold.
+TOPIC_ADVERBS = {
+    f"{head}{preposition}": "met" if preposition == "mee" else preposition
+    for head in ("daar", "er")
+    # Not "voor", "op", "aan": "ervoor zorgen dat", "erop wijzen dat" point ahead, not back.
+    for preposition in ("over", "van", "mee", "tegen", "bij", "door")
+}
+TOPIC_PHRASE = re.compile(r"\b(about|of|against|on|with|for|to)\s+(it|that|this)\b", re.I)

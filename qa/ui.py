@@ -150,12 +150,14 @@ def draft_message(text: str) -> str:
     return f'<div class="qa-answer qa-draft">{escape_markdown(text)} ▍</div>'
 
 
-def answer_message(answer: Answer, lang: str) -> str:
-    """The assistant's chat message: the answer with [n] linked to its card, then notes and filters.
+def answer_message(answer: Answer, lang: str, dropped: Period | None = None) -> str:
+    """The assistant's chat message: how a follow-up was understood, the answer with [n] linked to
+    its card, then notes and filters.
 
     The answer text is article text (extractive) or model output (LLM): both are escaped. An
     extractive answer links each citation; in a model's text only the [n] markers that point at
-    a shown passage become links.
+    a shown passage become links. `dropped`: the period the question names, when it was asked
+    again without it.
     """
     w = words(lang)
     ranks = {p.rank for p in answer.passages}
@@ -183,6 +185,12 @@ def answer_message(answer: Answer, lang: str) -> str:
         parts.append(escape_markdown(text[at:]))
         body = "".join(parts).strip()
     lines = []
+    if answer.understood:
+        understood = say("understood", lang, question=answer.understood)
+        lines.append(f'<div class="qa-understood">{escape_markdown(understood)}</div>')
+    if dropped is not None:
+        again = say("without_period", lang, phrase=dropped.phrase)
+        lines.append(f'<div class="qa-callout qa-note">{escape_markdown(again)}</div>')
     if answer.abstained:
         lines.append(f'<div class="qa-callout qa-weak">⚠ {escape(w["weak_answer"])}</div>')
     lines.append(f'<div class="qa-answer">{body}</div>')
@@ -535,6 +543,8 @@ a.qa-cite:hover { text-decoration: underline; }
 a.qa-unverified { color: #c2410c; }
 .dark a.qa-unverified { color: #fdba74; }
 .qa-draft { opacity: .85; }
+.qa-understood { font-size: var(--text-sm); color: var(--body-text-color-subdued); font-style: italic;
+  margin-bottom: .35rem; }
 .qa-cite-old { color: var(--body-text-color-subdued); }
 .qa-callout { padding: .5rem .75rem; border-radius: var(--radius-md); margin: .35rem 0;
   border: 1px solid var(--border-color-primary); font-size: var(--text-sm); }

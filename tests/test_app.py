@@ -24,6 +24,7 @@ from qa.build import BuildReport, Duplicate
 from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters
 from qa.logins import LoginGuard
+from qa.question import read_period
 from qa.search import Passage
 from qa.store import ArticleInfo, build_lock
 from qa.translations import LANGUAGES, TRANSLATIONS
@@ -183,6 +184,19 @@ def test_a_bad_date_in_the_filter_fields_names_the_field_as_labelled(since, unti
     with pytest.raises(QAError) as caught:
         app._filters(since, until, None, lang)
     assert str(caught.value) == message
+
+
+def test_a_follow_up_says_how_it_was_understood_and_a_re_ask_that_its_period_is_gone():
+    p = passage(1, "Zin.", info())
+    followed = answer("Zin. [1]", [p], understood="Hoeveel asielaanvragen telde Nederland in 2023?")
+    assert (
+        '<div class="qa-understood">Verstaan als: Hoeveel asielaanvragen telde Nederland in 2023?</div>'
+        in (ui.answer_message(followed, "nl"))
+    )
+    assert "Understood as: Hoeveel" in ui.answer_message(followed, "en")
+    again = ui.answer_message(answer("Zin. [1]", [p]), "en", read_period("Wat zei Kelly in 2017?"))
+    assert "Asked again without the period “in 2017”" in again
+    assert "Verstaan als" not in again and "Understood" not in again
 
 
 def test_filters_are_described_in_the_interface_language():
@@ -423,6 +437,22 @@ def test_ask_with_filters_over_http(served):
     assert {p["article"]["date"][:4] for p in result["passages"]} == {"2017"}
     with pytest.raises(Exception, match="--since must be a date"):
         client.predict("Wat zei Kelly?", 5, "gisteren", api_name="/ask")
+
+
+def test_a_follow_up_over_http_sends_the_earlier_answer_back(served):
+    client, _, _ = served
+    first = client.predict("Welk aanbod wees Sheinbaum af?", api_name="/ask")
+    assert first["understood"] is None
+    alone = client.predict("Op welke dag sprak zij met Trump?", api_name="/ask")
+    followed = client.predict("Op welke dag sprak zij met Trump?", history=[first], api_name="/ask")
+    assert alone["understood"] is None
+    assert followed["question"] == "Op welke dag sprak zij met Trump?"
+    assert followed["understood"] == "Op welke dag sprak Sheinbaum met Trump?"
+    assert "16 april" in followed["answer"]["text"] and followed["citations"][0]["article_id"].startswith(
+        "002"
+    )
+    with pytest.raises(Exception, match="history must hold earlier answers"):
+        client.predict("En in 2019?", history=[{"answer": "?"}], api_name="/ask")
 
 
 @pytest.fixture
