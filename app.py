@@ -370,15 +370,17 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 with gr.Column(scale=3, min_width=380):
                     chatbot = gr.Chatbot(
                         label=I18N("chat"),
+                        # Its label floats over the first message; the tab already says what it is.
+                        show_label=False,
                         height=480,
                         placeholder=I18N("chat_placeholder"),
                         latex_delimiters=[],
                         feedback_options=None,
                         buttons=["copy"],
                         sanitize_html=True,
-                        elem_id="qa-chat",
+                        elem_id=ui.CHAT_ID,
                     )
-                    with gr.Row(visible=False, equal_height=True) as filter_row:
+                    with gr.Row(visible=False, equal_height=False) as filter_row:
                         filter_note = gr.HTML(elem_id="qa-filter-note")
                         remove_filter = gr.Button(I18N("remove_filter"), size="sm", scale=0, min_width=200)
                     with gr.Row(equal_height=True):
@@ -423,17 +425,22 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                         count = gr.Markdown()
                     table = gr.Dataframe(
                         headers=ui.article_headers("en"),
-                        column_widths=["52%", "14%", "14%", "20%"],
+                        # In pixels, not shares: a narrow screen scrolls the table sideways rather
+                        # than break dates and categories mid-word.
+                        column_widths=[280, 110, 100, 210],
                         datatype="str",
                         interactive=False,
                         wrap=True,
-                        max_height=420,
+                        max_height="none",
                         label=I18N("articles"),
                         elem_id="qa-articles",
                     )
+                    # The label above the drop zone: as the File's own it floats over the zone's icon.
+                    gr.Markdown(I18N("upload"), elem_id="qa-upload-label")
                     uploads = gr.File(
-                        label=I18N("upload"), file_count="multiple", height=150, elem_id="qa-upload"
-                    )
+                        label=I18N("upload"), show_label=False, file_count="multiple", height=150,
+                        elem_id="qa-upload",
+                    )  # fmt: skip
                     build_result = gr.HTML(elem_id="qa-build-result")
                     rebuild_button = gr.Button(I18N("rebuild"), variant="secondary", size="sm")
                 with gr.Column(scale=2, min_width=340):
@@ -453,6 +460,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             api_visibility="private",
         )
         clear.click(new_chat, None, answered, api_visibility="private")
+        sources.change(None, None, None, js=ui.NEW_SOURCES)
         gr.api(ask_api, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
 
         listing = [table, count, category]
@@ -490,6 +498,7 @@ def launch(demo: gr.Blocks, settings: AppSettings, *, block: bool = True) -> tup
         i18n=I18N,
         theme=THEME,
         css=ui.CSS,
+        head=f"<script>{ui.SCRIPT}</script>",
         # Our own per-file limit answers with a message naming the file; this ceiling only stops
         # a request far beyond it before it fills the disk.
         max_file_size=int(settings.max_archive_upload_bytes * 5 + 1_000_000),

@@ -86,6 +86,10 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
+# The chat's element id: each card's "back to the answer" link points at it.
+CHAT_ID = "qa-chat"
+
+
 def source_id(number: int) -> str:
     """The HTML id of passage `number`'s card; the answer's [n] links point at it."""
     return f"source-{number}"
@@ -306,6 +310,8 @@ def source_card(passage: Passage, article_text: str | None, lang: str, weak: boo
     )
     return (
         f'<article class="qa-card{" qa-card-weak" if weak else ""}" id="{source_id(passage.rank)}">'
+        # Stacked on a narrow screen, the cards lie far below the answer that links to them.
+        f'<a class="qa-back" href="#{CHAT_ID}">{escape(w["back_to_answer"])}</a>'
         f'<header class="qa-card-head"><span class="qa-num">{passage.rank}</span>'
         f'<div><div class="qa-title">{escape(article.title)}{badge}</div>'
         f'<div class="qa-meta">{_meta_line(article, lang)}</div></div></header>'
@@ -484,6 +490,28 @@ def upload_report(outcomes: Sequence[UploadOutcome], max_bytes: int, lang: str) 
     return f'<div class="qa-uploads"><ul>{"".join(items)}</ul></div>'
 
 
+# Runs once in the page (app.py hands it to Gradio as <head> script): a clicked [n] marks its
+# card, and a new answer's panel starts at the top with no card marked.
+SCRIPT = """
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.qa-cite");
+  if (!link) return;
+  const card = document.getElementById(link.getAttribute("href").slice(1));
+  document.querySelectorAll(".qa-card.qa-picked").forEach((c) => c.classList.remove("qa-picked"));
+  if (card) card.classList.add("qa-picked");
+});
+"""
+
+# After each answer (app.py runs it when the sources change): the side panel scrolls back to
+# its top, and the URL forgets the card the last answer's [n] pointed at.
+NEW_SOURCES = """() => {
+  const side = document.getElementById("qa-side");
+  if (side) side.scrollTop = 0;
+  if (location.hash.startsWith("#source-")) {
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+}"""
+
 CSS = """
 /* Cards, timeline and callouts; Gradio's theme variables keep them right in light and dark mode. */
 /* Side by side, the sources scroll on their own beside the chat; stacked (narrow), they just follow. */
@@ -500,7 +528,17 @@ CSS = """
   background: var(--block-background-fill); padding: .8rem 1rem; scroll-margin-top: 1rem;
   box-shadow: var(--block-shadow);
 }
-.qa-card:target { outline: 2px solid var(--color-accent); outline-offset: 1px; }
+/* Marked by SCRIPT when its [n] is clicked, not by :target: the URL's #source-1 outlives the
+   answer it belonged to, and would outline card 1 of every later answer. */
+.qa-card.qa-picked { outline: 2px solid var(--color-accent); outline-offset: 1px; }
+.qa-back { float: right; margin: -.2rem 0 .2rem .5rem; font-size: var(--text-xs);
+  color: var(--link-text-color); text-decoration: none; }
+.qa-back:hover { text-decoration: underline; }
+/* The articles table reads as text: the page's font, dates and categories on one line, and as
+   many rows as there are, in the page's own scroll. */
+#qa-articles .body-cell, #qa-articles .header-cell, #qa-articles span.text { font-family: var(--font); }
+#qa-articles [data-col="1"] span.text, #qa-articles [data-col="2"] span.text { white-space: nowrap; }
+#qa-articles span.text { word-break: normal; overflow-wrap: break-word; }
 .qa-card-weak { border-style: dashed; }
 .qa-card-head { display: flex; gap: .7rem; align-items: flex-start; margin-bottom: .5rem; }
 .qa-num {
