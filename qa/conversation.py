@@ -1,9 +1,6 @@
-"""A follow-up question read against the turn before it, and rewritten to stand alone.
+"""A follow-up question read against the turn before it and rewritten to stand alone ("En in 2019?").
 
-"En in 2019?" after "Hoeveel asielaanvragen telde Nederland in 2021?" asks that question for 2019;
-"Wat zei hij daarover?" after "Wat bood Trump Mexico aan?" asks what Trump said about Mexico. Holds
-how a follow-up is recognised and rewritten; the words it recognises are qa/question.py's, and
-answering the rewritten question is qa/answering.py's.
+Holds how a follow-up is recognised and rewritten; its words are qa/question.py's, answering is elsewhere.
 """
 
 from __future__ import annotations

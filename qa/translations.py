@@ -1,7 +1,6 @@
 """Every sentence and label qa writes for a reader, in Dutch and in English: one table, by key.
 
-Holds wording only. Which language is wanted is the caller's to say (the page's, or the question's
-for the CLI and the API); article text and the sentences quoted from it keep their own language.
+Holds wording only; which language is wanted is the caller's to say, and article text keeps its own.
 """
 
 from __future__ import annotations
