@@ -21,10 +21,13 @@ from qa import ui
 from qa.answer import Answer
 from qa.answering import ask, retriever_for
 from qa.build import MAX_FILE_MB, build_index, max_file_mb
+from qa.conversation import Turn
 from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters, FilterValueError
 from qa.logins import LoginGuard
+from qa.question import read_period
 from qa.store import ArticleInfo, read_manifest
+from qa.translations import LANGUAGES, TRANSLATIONS, say
 from qa.uploads import save_uploads
 
 EXAMPLES = [
@@ -38,62 +41,13 @@ EXAMPLES = [
 # project's 2-core machines: more would only make the encoder's threads compete.
 ASK_CONCURRENCY = 2
 
-I18N = gr.I18n(
-    nl={
-        "intro": "## Vragen aan het nieuwsarchief\nStel een vraag in het Nederlands (of Engels). "
-        "Het antwoord citeert de artikelen waar het vandaan komt: klik op [n] om de bron te zien.",
-        "tab_ask": "Vragen",
-        "tab_articles": "Artikelen",
-        "chat": "Gesprek",
-        "chat_placeholder": "Stel hieronder een vraag over het nieuws.",
-        "question": "Vraag",
-        "question_placeholder": "Bijvoorbeeld: Welk aanbod wees Sheinbaum af?",
-        "ask": "Vraag",
-        "new_chat": "Nieuw gesprek",
-        "examples": "Voorbeeldvragen",
-        "filters": "Filters",
-        "since": "Vanaf",
-        "until": "Tot en met",
-        "date_placeholder": "bijv. 2019-01",
-        "category": "Categorie",
-        "k": "Aantal passages",
-        "remove_filter": "Zonder deze periode",
-        "search_articles": "Zoek in titels",
-        "articles": "Geïndexeerde artikelen",
-        "article_view": "Artikel",
-        "upload": "Artikelen toevoegen (.txt, .md, .html, .pdf; veel tegelijk: .jsonl, .csv)",
-        "add": "Toevoegen aan corpus",
-        "rebuild": "Index bijwerken",
-        "select_hint": "Klik op een artikel om het hier te lezen.",
-    },
-    en={
-        "intro": "## Ask the news archive\nAsk a question in Dutch (or English). The answer cites the "
-        "articles it comes from: click [n] to see the source.",
-        "tab_ask": "Ask",
-        "tab_articles": "Articles",
-        "chat": "Conversation",
-        "chat_placeholder": "Ask a question about the news below.",
-        "question": "Question",
-        "question_placeholder": "For example: Welk aanbod wees Sheinbaum af?",
-        "ask": "Ask",
-        "new_chat": "New conversation",
-        "examples": "Example questions",
-        "filters": "Filters",
-        "since": "From",
-        "until": "Until",
-        "date_placeholder": "e.g. 2019-01",
-        "category": "Category",
-        "k": "Number of passages",
-        "remove_filter": "Without this period",
-        "search_articles": "Search titles",
-        "articles": "Indexed articles",
-        "article_view": "Article",
-        "upload": "Add articles (.txt, .md, .html, .pdf; many at once: .jsonl, .csv)",
-        "add": "Add to corpus",
-        "rebuild": "Rebuild index",
-        "select_hint": "Click an article to read it here.",
-    },
-)
+# The page's static labels, translated in the browser by Gradio from qa's one translation table.
+PAGE_LABELS = (
+    "intro", "tab_ask", "tab_articles", "chat", "chat_placeholder", "question", "question_placeholder",
+    "ask", "new_chat", "examples", "filters", "since", "until", "date_placeholder", "category_field", "k",
+    "remove_filter", "search_articles", "articles", "upload", "rebuild",
+)  # fmt: skip
+I18N = gr.I18n(**{lang: {key: TRANSLATIONS[lang][key] for key in PAGE_LABELS} for lang in LANGUAGES})
 
 
 @dataclass(frozen=True)
@@ -166,11 +120,20 @@ def _filters(since: str | None, until: str | None, category: str | None, lang: s
 
 
 def answer_stream(
-    question: str, k: int, index: Path, filters: Filters, use_period: bool, model: str | None = None
+    question: str,
+    k: int,
+    index: Path,
+    filters: Filters,
+    use_period: bool,
+    model: str | None = None,
+    language: str | None = None,
+    history: Sequence[Answer] = (),
 ) -> Iterator[str | Answer]:
     """The answer's text so far while an LLM writes it (nothing without one), then the Answer.
 
     ask() runs in a thread of its own because it hands out tokens through a callback.
+    `language`: the page's, for the notes and the no-answer line; `history`: the conversation's
+    earlier answers, for a follow-up.
     """
     pieces: queue.Queue[str | None] = queue.Queue()
     outcome: dict[str, Answer | BaseException] = {}
@@ -179,7 +142,7 @@ def answer_stream(
         try:
             outcome["answer"] = ask(
                 question, k, retriever=retriever_for(index, model), filters=filters, use_period=use_period,
-                on_token=pieces.put,
+                on_token=pieces.put, language=language, history=history,
             )  # fmt: skip
         except BaseException as e:  # handed to the caller's thread, which raises it
             outcome["error"] = e
@@ -208,14 +171,17 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         except IndexMissingError:
             return []
 
-    def answer_with(question: str, k: float, filters: Filters, use_period: bool) -> Answer:
+    def answer_with(
+        question: str, k: float, filters: Filters, use_period: bool, history: list[Turn]
+    ) -> Answer:
         return ask(question, int(k), retriever=retriever_for(index, settings.model), filters=filters,
-                   use_period=use_period)  # fmt: skip
+                   use_period=use_period, history=history)  # fmt: skip
 
-    def panels(answer: Answer | None, lang: str) -> tuple[str, str, dict, str]:
+    def panels(answer: Answer | None, lang: str) -> dict:
         """Sources, timeline, and the question's period with a button to ask without it."""
         if answer is None:
-            return ui.source_cards(None, None, lang), "", gr.update(visible=False), ""
+            return {sources: ui.source_cards(None, None, lang), timeline: "",
+                    filter_row: gr.update(visible=False), filter_note: ""}  # fmt: skip
         store = retriever_for(index, settings.model)
 
         def article_text(article_id: str) -> str | None:
@@ -225,60 +191,73 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 return None
 
         banner = ui.describe_period(answer.period, lang) if answer.period else ""
-        return (
-            ui.source_cards(answer, article_text, lang),
-            ui.timeline_html(answer.passages, lang),
-            gr.update(visible=bool(banner)),
-            f'<div class="qa-callout qa-note">{ui.escape(banner)}</div>' if banner else "",
-        )
+        return {
+            sources: ui.source_cards(answer, article_text, lang),
+            timeline: ui.timeline_html(answer.passages, lang),
+            filter_row: gr.update(visible=bool(banner)),
+            filter_note: f'<div class="qa-callout qa-note">{ui.escape(banner)}</div>' if banner else "",
+        }
 
     def respond(
         question: str,
-        history: list[dict],
+        chat: list[dict],
+        previous: Answer | None,
         since: str,
         until: str,
         category: str | None,
         k: float,
-        use_period: bool,
         lang: str,
-    ) -> Iterator[tuple]:
+        use_period: bool = True,
+    ) -> Iterator[dict]:
+        """The chat's turn: the question at once, the answer as it comes, then its sources.
+
+        A follow-up is read against `previous`, the conversation's last answer. Asked again
+        without its period, the question is the one last understood, and the answer says so.
+        """
         question = (question or "").strip()
         if not question:
-            yield (history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
+            yield {chatbot: gr.skip()}
             return
-        history = [
-            *ui.unlink_history(history or []),
-            {"role": "user", "content": ui.escape_markdown(question)},
-        ]
-        # The question shows at once; the answer follows when it is ready.
-        yield (history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), question, "")
+        chat = [*ui.unlink_history(chat or []), {"role": "user", "content": ui.escape_markdown(question)}]
+        yield {chatbot: chat, question_box: ""}
+        history = [previous] if previous is not None and use_period else []
+        dropped = None if use_period else read_period(question)
         try:
             filters = _filters(since, until, category, lang)
-            for step in answer_stream(question, int(k), index, filters, use_period, settings.model):
+            for step in answer_stream(
+                question, int(k), index, filters, use_period, settings.model, lang, history
+            ):
                 if isinstance(step, Answer):
-                    reply = {"role": "assistant", "content": ui.answer_message(step, lang)}
-                    yield ([*history, reply], *panels(step, lang), question, "")
+                    reply = {"role": "assistant", "content": ui.answer_message(step, lang, dropped)}
+                    yield {chatbot: [*chat, reply], **panels(step, lang), turn: step,
+                           last_question: step.understood or step.question}  # fmt: skip
                 else:
-                    draft = {"role": "assistant", "content": ui.draft_message(step)}
-                    yield ([*history, draft], gr.skip(), gr.skip(), gr.skip(), gr.skip(), question, "")
+                    yield {chatbot: [*chat, {"role": "assistant", "content": ui.draft_message(step)}]}
         except QAError as e:
             message = f'<div class="qa-callout qa-weak">{ui.escape(str(e))}</div>'
-            yield ([*history, {"role": "assistant", "content": message}], *panels(None, lang), question, "")
+            yield {chatbot: [*chat, {"role": "assistant", "content": message}], **panels(None, lang)}
 
     def submit(
-        question: str, history: list[dict], since: str, until: str, category: str | None, k: float,
-        request: gr.Request,
-    ) -> Iterator[tuple]:  # fmt: skip
-        yield from respond(question, history, since, until, category, k, True, _lang(request))
+        question: str, chat: list[dict], previous: Answer | None, since: str, until: str,
+        category: str | None, k: float, request: gr.Request,
+    ) -> Iterator[dict]:  # fmt: skip
+        yield from respond(question, chat, previous, since, until, category, k, _lang(request))
 
     def without_period(
-        question: str, history: list[dict], since: str, until: str, category: str | None, k: float,
-        request: gr.Request,
-    ) -> Iterator[tuple]:  # fmt: skip
-        yield from respond(question, history, since, until, category, k, False, _lang(request))
+        question: str, chat: list[dict], previous: Answer | None, since: str, until: str,
+        category: str | None, k: float, request: gr.Request,
+    ) -> Iterator[dict]:  # fmt: skip
+        yield from respond(
+            question, chat, previous, since, until, category, k, _lang(request), use_period=False
+        )
 
-    def new_chat(request: gr.Request) -> tuple:
-        return ([], *panels(None, _lang(request)), "", "")
+    def opened(request: gr.Request) -> tuple[str, str]:
+        """The panels the server writes, in the reader's language, as the page opens."""
+        lang = _lang(request)
+        return ui.source_cards(None, None, lang), ui.no_article(lang)
+
+    def new_chat(request: gr.Request) -> dict:
+        return {chatbot: [], **panels(None, _lang(request)), last_question: "", question_box: "", turn: None}
 
     def catalogue(query: str, request: gr.Request) -> tuple[dict, str, dict]:
         lang = _lang(request)
@@ -298,23 +277,14 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         store = retriever_for(index, settings.model)
         return ui.article_view(found, store.article_text(found.id), _lang(request))
 
-    def add_files(files: list[str] | None, request: gr.Request) -> tuple[str, None]:
-        if not files:
-            return "", None
-        # Gradio has already reduced each upload's name to its last component; save_uploads
-        # makes it safe again on its own terms.
-        outcomes = save_uploads(
-            [(Path(f).name, Path(f)) for f in files],
-            corpus,
-            settings.max_upload_bytes,
-            settings.max_archive_upload_bytes,
-        )
-        return ui.upload_report(outcomes, settings.max_upload_bytes, _lang(request)), None
+    def archived(text_hash: str) -> list[str]:
+        try:
+            return retriever_for(index, settings.model).articles_with_text(text_hash)
+        except IndexMissingError:
+            return []
 
-    def rebuild(request: gr.Request, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
-        lang = _lang(request)
-        if not rebuilding.acquire(blocking=False):
-            return ui.build_busy(lang)
+    def update_index(lang: str) -> str:
+        """Bring the index up to date with the corpus (the caller holds `rebuilding`)."""
         try:
             report = build_index(
                 corpus, index, model=settings.model, log=lambda _line: None,
@@ -322,9 +292,48 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             )  # fmt: skip
         except QAError as e:
             return ui.build_error(str(e), lang)
+        return ui.build_summary(report, lang)
+
+    def add_articles(
+        files: list[str] | None,
+        request: gr.Request,
+        progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008
+    ) -> tuple[str, None]:
+        """Dropped files into the corpus and, if any was new, into the index: one step, one report."""
+        if not files:
+            return gr.skip(), None
+        lang = _lang(request)
+        # Gradio has already reduced each upload's name to its last component; save_uploads
+        # makes it safe again on its own terms.
+        outcomes = save_uploads(
+            [(Path(f).name, Path(f)) for f in files],
+            corpus,
+            settings.max_upload_bytes,
+            settings.max_archive_upload_bytes,
+            archived=archived,
+        )
+        report = ui.upload_report(outcomes, settings.max_upload_bytes, lang)
+        if not any(o.saved_as for o in outcomes):
+            return report + ui.nothing_added(lang), None
+        # Files saved while another rebuild runs may come too late for its scan: wait for it
+        # to end, then build again (unchanged files cost nothing).
+        if not rebuilding.acquire(blocking=False):
+            progress(0, desc=say("waiting", lang))
+            rebuilding.acquire()
+        try:
+            return report + update_index(lang), None
         finally:
             rebuilding.release()
-        return ui.build_summary(report, lang)
+
+    def rebuild(request: gr.Request, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
+        """For files put into (or taken out of) the corpus folder by hand."""
+        lang = _lang(request)
+        if not rebuilding.acquire(blocking=False):
+            return ui.build_busy(lang)
+        try:
+            return update_index(lang)
+        finally:
+            rebuilding.release()
 
     def ask_api(
         question: str,
@@ -333,38 +342,49 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         until: str = "",
         category: str = "",
         use_period: bool = True,
+        history: list[dict] | None = None,
     ) -> dict:
         """Answer a question from the news archive.
 
         Returns the answer as JSON, as `qa.ui.api_answer` gives it: text with [n] markers,
-        citations, passages with their articles.
+        citations, passages with their articles. `history`: the answers this API gave earlier in
+        the conversation, oldest first, so that a follow-up ("En in 2019?") is read against them
+        (the answer's "understood" says how).
         """
         try:
-            return ui.api_answer(answer_with(question, k, _filters(since, until, category), use_period))
+            turns = [Turn.from_dict(item) for item in history or []]
+        except (TypeError, ValueError, KeyError) as e:
+            raise gr.Error(f"history must hold earlier answers of /ask ({e})") from None
+        try:
+            filters = _filters(since, until, category)
+            return ui.api_answer(answer_with(question, k, filters, use_period, turns))
         except QAError as e:
             raise gr.Error(str(e)) from None
 
     with gr.Blocks(title="Nieuwsarchief — vragen en bronnen", analytics_enabled=False) as demo:
         gr.Markdown(I18N("intro"), elem_classes="qa-intro")
-        last_question = gr.State("")
+        last_question = gr.State("")  # as understood: what "Without this period" asks again
+        turn = gr.State(None)  # the conversation's last Answer, which a follow-up builds on
         with gr.Tabs():
             with gr.Tab(I18N("tab_ask"), id="ask"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=380):
                     chatbot = gr.Chatbot(
                         label=I18N("chat"),
+                        # Its label floats over the first message; the tab already says what it is.
+                        show_label=False,
                         height=480,
                         placeholder=I18N("chat_placeholder"),
                         latex_delimiters=[],
                         feedback_options=None,
                         buttons=["copy"],
                         sanitize_html=True,
-                        elem_id="qa-chat",
+                        elem_id=ui.CHAT_ID,
                     )
-                    with gr.Row(visible=False, equal_height=True) as filter_row:
+                    with gr.Row(visible=False, equal_height=False) as filter_row:
                         filter_note = gr.HTML(elem_id="qa-filter-note")
                         remove_filter = gr.Button(I18N("remove_filter"), size="sm", scale=0, min_width=200)
                     with gr.Row(equal_height=True):
-                        question = gr.Textbox(
+                        question_box = gr.Textbox(
                             label=I18N("question"),
                             placeholder=I18N("question_placeholder"),
                             show_label=False,
@@ -376,7 +396,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                         )
                         ask_button = gr.Button(I18N("ask"), variant="primary", scale=1, min_width=90)
                         clear = gr.Button(I18N("new_chat"), variant="secondary", scale=1, min_width=90)
-                    gr.Examples(EXAMPLES, inputs=[question], label=I18N("examples"))
+                    gr.Examples(EXAMPLES, inputs=[question_box], label=I18N("examples"))
                     with gr.Accordion(I18N("filters"), open=False), gr.Row():
                         since = gr.Textbox(
                             label=I18N("since"), placeholder=I18N("date_placeholder"), min_width=120
@@ -385,12 +405,13 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                             label=I18N("until"), placeholder=I18N("date_placeholder"), min_width=120
                         )
                         category = gr.Dropdown(
-                            label=I18N("category"), choices=[("—", "")], value="", min_width=140
+                            label=I18N("category_field"), choices=[("—", "")], value="", min_width=140
                         )
                         k = gr.Slider(1, 10, value=5, step=1, label=I18N("k"), min_width=160)
                 with gr.Column(scale=2, min_width=340, elem_id="qa-side"):
                     timeline = gr.HTML(elem_id="qa-timeline")
-                    sources = gr.HTML(ui.source_cards(None, None, "nl"), elem_id="qa-sources")
+                    # Filled in the reader's language when the page loads.
+                    sources = gr.HTML(elem_id="qa-sources")
 
             with (
                 gr.Tab(I18N("tab_articles"), id="articles", elem_id="qa-tab-articles"),
@@ -404,47 +425,53 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                         count = gr.Markdown()
                     table = gr.Dataframe(
                         headers=ui.article_headers("en"),
-                        column_widths=["52%", "14%", "14%", "20%"],
+                        # In pixels, not shares: a narrow screen scrolls the table sideways rather
+                        # than break dates and categories mid-word.
+                        column_widths=[280, 110, 100, 210],
                         datatype="str",
                         interactive=False,
                         wrap=True,
-                        max_height=420,
+                        max_height="none",
                         label=I18N("articles"),
                         elem_id="qa-articles",
                     )
-                    with gr.Group():
-                        uploads = gr.File(
-                            label=I18N("upload"), file_count="multiple", height=150, elem_id="qa-upload"
-                        )
-                        with gr.Row():
-                            add = gr.Button(I18N("add"))
-                            rebuild_button = gr.Button(I18N("rebuild"), variant="primary")
-                    upload_result = gr.HTML(elem_id="qa-upload-result")
+                    # The label above the drop zone: as the File's own it floats over the zone's icon.
+                    gr.Markdown(I18N("upload"), elem_id="qa-upload-label")
+                    uploads = gr.File(
+                        label=I18N("upload"), show_label=False, file_count="multiple", height=150,
+                        elem_id="qa-upload",
+                    )  # fmt: skip
                     build_result = gr.HTML(elem_id="qa-build-result")
+                    rebuild_button = gr.Button(I18N("rebuild"), variant="secondary", size="sm")
                 with gr.Column(scale=2, min_width=340):
-                    article = gr.HTML(f"<p class='qa-empty'>{I18N('select_hint')}</p>", elem_id="qa-article")
+                    article = gr.HTML(elem_id="qa-article")
 
-        asking = [question, chatbot, since, until, category, k]
-        answered = [chatbot, sources, timeline, filter_row, filter_note, last_question, question]
-        for trigger in (question.submit, ask_button.click):
+        asking = [question_box, chatbot, turn, since, until, category, k]
+        answered = [chatbot, sources, timeline, filter_row, filter_note, last_question, question_box, turn]
+        for trigger in (question_box.submit, ask_button.click):
             trigger(submit, asking, answered, concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY,
                     api_visibility="private")  # fmt: skip
         remove_filter.click(
             without_period,
-            [last_question, chatbot, since, until, category, k],
+            [last_question, chatbot, turn, since, until, category, k],
             answered,
             concurrency_id="ask",
             concurrency_limit=ASK_CONCURRENCY,
             api_visibility="private",
         )
         clear.click(new_chat, None, answered, api_visibility="private")
+        sources.change(None, None, None, js=ui.NEW_SOURCES)
         gr.api(ask_api, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
 
         listing = [table, count, category]
+        demo.load(opened, None, [sources, article], api_visibility="private")
         demo.load(catalogue, [search], listing, api_visibility="private")
         search.change(catalogue, [search], listing, api_visibility="private", show_progress="hidden")
         table.select(show_article, None, article, api_visibility="private")
-        add.click(add_files, [uploads], [upload_result, uploads], api_name="add_articles")
+        # Dropping files is the whole of adding them: saved, then indexed, with one report.
+        uploads.upload(add_articles, [uploads], [build_result, uploads], api_name="add_articles").then(
+            catalogue, [search], listing, api_visibility="private"
+        )
         # Any number of clicks may run at once: all but one meet the lock and say so at once,
         # instead of queueing up to rebuild again afterwards.
         rebuild_button.click(rebuild, None, build_result, api_name="rebuild", concurrency_limit=None).then(
@@ -471,6 +498,7 @@ def launch(demo: gr.Blocks, settings: AppSettings, *, block: bool = True) -> tup
         i18n=I18N,
         theme=THEME,
         css=ui.CSS,
+        head=f"<script>{ui.SCRIPT}</script>",
         # Our own per-file limit answers with a message naming the file; this ceiling only stops
         # a request far beyond it before it fills the disk.
         max_file_size=int(settings.max_archive_upload_bytes * 5 + 1_000_000),

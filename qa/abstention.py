@@ -163,9 +163,12 @@ def _words_of(question: Question, stems: Sequence[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def why_not(question: Question, evidence: Evidence) -> str:
-    """The reader's reason the evidence does not answer, the most telling first."""
-    return reason(question, evidence.missing_names, evidence.period_missing, evidence.missing_terms)
+def why_not(question: Question, evidence: Evidence, lang: str | None = None) -> str:
+    """The reader's reason the evidence does not answer, the most telling first, in `lang`
+    (default: the question's)."""
+    return reason(
+        question, evidence.missing_names, evidence.period_missing, evidence.missing_terms, lang=lang
+    )
 
 
 _RULE: AbstentionRule | None = None

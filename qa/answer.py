@@ -17,11 +17,9 @@ from qa.lexical import terms
 from qa.question import Period, Question, years_spoken_of
 from qa.search import Passage
 from qa.support import missing_names
+from qa.translations import LANGUAGES, say
 
-NO_ANSWER = {
-    "nl": "Ik heb hierover niets gevonden in de artikelen.",
-    "en": "I found nothing about this in the articles.",
-}
+NO_ANSWER = {lang: say("no_answer", lang) for lang in LANGUAGES}
 
 
 @dataclass(frozen=True)
@@ -102,10 +100,14 @@ class Answer:
     notes: tuple[str, ...] = ()
     period: Period | None = None  # the period the question names; it ranked the passages
     evidence: float = 0.0  # how likely the evidence answers the question (qa/abstention.py)
+    # The question as it was read when it built on an earlier turn ("En in 2019?" → the earlier
+    # question for 2019; qa/conversation.py); None when it stood alone.
+    understood: str | None = None
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
+            "understood": self.understood,
             "answer": {"text": self.text, "source": self.source, "notes": list(self.notes)},
             "abstained": self.abstained,
             "language": self.language,
@@ -323,22 +325,23 @@ def compose(
     filters: Filters,
     confidence: float,
     withheld: str | None = None,
+    lang: str | None = None,
 ) -> Answer:
     """The extractive answer: each chosen sentence verbatim, followed by its [n].
 
     `withheld` is why the evidence cannot answer the question (qa/abstention.py): the answer
-    then abstains and says why in its notes. `confidence`: the probability it answers.
+    then abstains and says why in its notes. `confidence`: the probability it answers. `lang`:
+    the language of the no-answer line (default: the question's).
     """
-    lang = question.language
     if not passages or not chosen or withheld:
         return Answer(
             question.text,
-            NO_ANSWER[lang],
+            say("no_answer", lang or question.language),
             passages,
             [],
             filters,
             True,
-            lang,
+            question.language,
             notes=(withheld,) if withheld else (),
             period=question.period,
             evidence=confidence,
@@ -352,7 +355,7 @@ def compose(
         citations,
         filters,
         False,
-        lang,
+        question.language,
         period=question.period,
         evidence=confidence,
     )
@@ -379,12 +382,4 @@ def pages_note(passage: Passage) -> str:
 
 def period_note(period: Period, lang: str) -> str:
     """What was done with a period the question names: it ranked the passages, it filtered nothing."""
-    if lang == "en":
-        return (
-            f"The question names a period ({period.describe(lang)}, “{period.phrase}”): passages about it "
-            "and articles from then or just after rank first; other dates were searched too."
-        )
-    return (
-        f"De vraag noemt een periode ({period.describe(lang)}, “{period.phrase}”): passages daarover en "
-        "artikelen van toen of kort daarna staan voorop; andere datums zijn ook doorzocht."
-    )
+    return say("period_note", lang, period=period.describe(lang), phrase=period.phrase)

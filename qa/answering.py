@@ -7,7 +7,7 @@ long-running app answers from the old index until the new one is complete.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import numpy as np
 
 from qa.abstention import Evidence, measure, rule, why_not
 from qa.answer import Answer, AnswerSettings, Sentence, candidate_sentences, choose, compose, score_sentences
+from qa.conversation import Turn, resolve
 from qa.filters import Filters
 from qa.llm import LLMError, LLMSettings, llm_answer, with_fallback_note
 from qa.question import Question, read_question
@@ -54,35 +55,79 @@ def ask(
     llm: LLMSettings | None = None,
     extractive_only: bool = False,
     on_token: Callable[[str], None] | None = None,
+    language: str | None = None,
+    history: Sequence[Answer | Turn] = (),
 ) -> Answer:
     """Answer `question` from the index: the passages, the sentences that answer it, citations.
 
     `filters` restrict the search; a period the question names only ranks (`use_period=False`
     ignores it). With an LLM configured (`llm`, else QA_LLM_URL and QA_LLM_MODEL) it writes the
     answer from the passages, streamed through `on_token`; if it cannot be reached, the
-    extractive answer comes back with a note saying so.
+    extractive answer comes back with a note saying so. `language` is the reader's, in which
+    notes and the no-answer line are written (default: the question's); quoted sentences keep
+    their article's.
+
+    `history` holds the conversation's earlier answers, oldest first: a follow-up ("En in 2019?",
+    "Wat zei hij daarover?") is read against the last of them, and the answer's `understood`
+    says how.
     """
     retriever = retriever or retriever_for(Path(index))
     settings = settings or AnswerSettings()
+    previous = history[-1] if history else None
+    if isinstance(previous, Answer):
+        previous = Turn.of(previous)
+    understood = resolve(question, previous, lambda name, names: _closest(retriever, name, names))
+    answer = _answer(
+        retriever,
+        understood,
+        k,
+        filters,
+        use_period,
+        search,
+        settings,
+        llm,
+        extractive_only,
+        on_token,
+        language,
+    )
+    if understood == question:
+        return answer
+    return replace(answer, question=question, understood=understood)
+
+
+def _answer(
+    retriever: Retriever,
+    question: str,
+    k: int,
+    filters: Filters | None,
+    use_period: bool,
+    search: SearchSettings | None,
+    settings: AnswerSettings,
+    llm: LLMSettings | None,
+    extractive_only: bool,
+    on_token: Callable[[str], None] | None,
+    language: str | None,
+) -> Answer:
+    """ask() for a question that stands alone."""
     read = read_question(question, use_period=use_period)
     found, sentences = candidates(retriever, read, k, filters, search, settings)
     drafted = draft(retriever, read, found, sentences, settings)
     withheld = None
     confidence = 0.0
     if drafted.unit_missing:
-        withheld = reason(read, unit_missing=True)
+        withheld = reason(read, unit_missing=True, lang=language)
     elif drafted.evidence is not None:
         confidence = rule().probability(drafted.evidence)
         if not rule().answers(drafted.evidence):
-            withheld = why_not(read, drafted.evidence)
-    extractive = compose(read, drafted.chosen, found.passages, found.filters, confidence, withheld)
+            withheld = why_not(read, drafted.evidence, language)
+    extractive = compose(read, drafted.chosen, found.passages, found.filters, confidence, withheld, language)
     llm = None if extractive_only else (llm or LLMSettings.from_env())
     if llm is None or not found.passages:
         return extractive
     try:
-        generated = llm_answer(llm, read, found.passages, found.filters, on_token)
+        generated = llm_answer(llm, read, found.passages, found.filters, on_token, language)
     except LLMError as error:
-        return with_fallback_note(extractive, error)
+        return with_fallback_note(extractive, error, language)
     if withheld and not generated.abstained:
         # The model answered where the extractive answer would not: say what the passages lack,
         # so the reader weighs the answer against it.
@@ -159,3 +204,10 @@ def _sentence_vectors(retriever: Retriever, sentences: list[Sentence]) -> np.nda
 
 def _encode(retriever: Retriever, texts: list[str]) -> np.ndarray:
     return retriever.encoder.encode_document(texts)
+
+
+def _closest(retriever: Retriever, name: str, names: Sequence[str]) -> int:
+    """Which of `names` a new name is most alike under the encoder ("Duitsland": "Nederland",
+    not "EU")."""
+    vectors = np.stack([retriever.encode_question(text).reshape(-1) for text in (name, *names)])
+    return int(np.argmax(vectors[1:] @ vectors[0]))

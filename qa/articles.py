@@ -58,6 +58,17 @@ class Article:
     hash: str  # sha256 of the file's bytes, or of a bulk archive row's fields
     pages: tuple[int, ...] = ()  # a PDF's: where each page starts in `text`
 
+    @property
+    def text_hash(self) -> str:
+        return text_hash(self.text)
+
+
+def text_hash(text: str) -> str:
+    """sha256 of a cleaned text with its white space runs made single spaces: what two files that
+    read as one article share (an archive exported twice, a page saved again under another name,
+    the same story as .html and as .txt), though their bytes differ."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
 
 @dataclass(frozen=True)
 class SourceFile:

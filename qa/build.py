@@ -51,6 +51,16 @@ if TYPE_CHECKING:
 EMBED_BATCH = 256  # texts per progress step; the encoder batches within it
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """A file or archive row whose cleaned text another article of the corpus already has: the
+    index holds that one, once. It is read again at every build, so that it takes the place of
+    the other when that one goes."""
+
+    id: str
+    same_as: str
+
+
 @dataclass
 class BuildReport:
     added: list[str] = field(default_factory=list)
@@ -58,6 +68,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
     chunks_embedded: int = 0
     sentences_embedded: int = 0
     embedding_seconds: dict[str, float] = field(default_factory=dict)  # "chunks", "sentences"
@@ -72,21 +83,25 @@ class BuildReport:
         lines = []
         if self.full_rebuild:
             lines.append(f"Full rebuild: {self.full_rebuild}.")
+        n = len(self.duplicates)
+        duplicates = f", {n} duplicate{'s' * (n != 1)}" if n else ""
         lines.append(
             f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
-            f"{self.unchanged} unchanged, {len(self.skipped)} skipped; "
+            f"{self.unchanged} unchanged, {len(self.skipped)} skipped{duplicates}; "
             f"{self.chunks_embedded} chunks embedded ({self.sentences_embedded} sentences), "
             f"{self.chunks_removed} removed; "
             f"index holds {self.total_articles} articles in {self.total_chunks} chunks "
             f"({self.model}); {self.seconds:.1f} s."
         )
         lines += [f"skipped {s.id}: {s.reason}" for s in self.skipped]
+        lines += [f"duplicate {d.id}: the same text as {d.same_as}, indexed once" for d in self.duplicates]
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
         """The report as `qa build --json` prints it."""
         report = asdict(self)
         report["skipped"] = [{"id": s.id, "reason": s.reason} for s in self.skipped]
+        report["duplicates"] = [{"id": d.id, "same_as": d.same_as} for d in self.duplicates]
         return report
 
 
@@ -220,6 +235,34 @@ def _update(
     # index is written even when empty.
     writer = None if base else IndexWriter(index, settings, base, vectors)
     batch: list[tuple[Article, list[Chunk]]] = []
+    # One article per text: a file or row whose cleaned text another article has is a duplicate.
+    # Which other article keeps it may be known only at the end of the scan (the one indexed
+    # before may be found later, changed or gone), so such a case waits until then.
+    taken: dict[str, str] = {}  # text hash → the article this build indexes with it
+    rewritten: set[str] = set()  # articles this build changes
+    waiting: list[tuple[tuple[Article, list[Chunk]], list[str]]] = []
+
+    def take(read: tuple[Article, list[Chunk]]) -> None:
+        nonlocal writer, batch
+        article = read[0]
+        writer = writer or IndexWriter(index, settings, base, vectors)
+        if article.id in known:
+            report.changed.append(article.id)
+            rewritten.add(article.id)
+            report.chunks_removed += writer.remove_articles([article.id])
+        else:
+            report.added.append(article.id)
+        seen.add(article.id)
+        taken.setdefault(article.text_hash, article.id)
+        batch.append(read)
+        if sum(len(c) for _, c in batch) >= BATCH_CHUNKS:
+            _write_batch(writer, encoder, batch, report)
+            batch = []
+
+    def staying(holders: list[str]) -> str | None:
+        """The first of the indexed articles with a text that stays in the index as it is."""
+        return next((h for h in holders if h in seen and h not in rewritten), None)
+
     paths = corpus_files(corpus)
     try:
         with tqdm(
@@ -267,23 +310,35 @@ def _update(
                         clean = False
                         report.skipped.append(read)
                         continue
-                    writer = writer or IndexWriter(index, settings, base, vectors)
-                    article, _ = read
-                    if article.id in known:
-                        report.changed.append(article.id)
-                        report.chunks_removed += writer.remove_articles([article.id])
+                    article = read[0]
+                    holders = (
+                        [a for a in base.articles_with_text(article.text_hash) if a != article.id]
+                        if base
+                        else []
+                    )
+                    same_as = taken.get(article.text_hash) or staying(holders)
+                    if same_as or holders:
+                        # Not (or not yet) this article's own: an earlier version of it goes.
+                        seen.discard(article.id)
+                    if same_as:
+                        report.duplicates.append(Duplicate(article.id, same_as))
+                    elif holders:
+                        waiting.append((read, holders))
                     else:
-                        report.added.append(article.id)
-                    batch.append(read)
-                    if sum(len(c) for _, c in batch) >= BATCH_CHUNKS:
-                        _write_batch(writer, encoder, batch, report)
-                        batch = []
+                        take(read)
                 # A file changed in the last moments before the scan may change again within the
                 # file system's clock tick, keeping its fingerprint ("racy git"): not noted.
                 if clean and fingerprint[1] < scan_started - _RACY_NS:
                     fingerprints[name] = fingerprint
                 done += _size(path)
                 bar.update(done - bar.n)
+        for read, holders in waiting:
+            same_as = staying(holders) or taken.get(read[0].text_hash)
+            if same_as:
+                report.duplicates.append(Duplicate(read[0].id, same_as))
+            else:
+                take(read)
+        report.duplicates.sort(key=lambda d: d.id)
         report.removed = sorted(
             article_id
             for article_id in known

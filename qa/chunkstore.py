@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.articles import Article
+from qa.articles import Article, text_hash
 from qa.chunking import Chunk
 
 _SCHEMA = """
@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS articles (
     title TEXT NOT NULL, date TEXT, category TEXT, url TEXT, path TEXT NOT NULL, hash TEXT NOT NULL,
     text TEXT NOT NULL,
     pages TEXT,  -- a PDF's JSON [0, 1834, ...]: where each page starts in the text; NULL for others
+    text_hash TEXT,  -- qa.articles.text_hash: an article found again under another name is a duplicate
     PRIMARY KEY (id, added)
 );
 CREATE TABLE IF NOT EXISTS chunks (
@@ -130,11 +131,15 @@ class ChunkStore:
     """What generation `generation` of the chunk store holds, read-only; one caller at a time
     (the methods take a lock), so one store serves every thread of a process."""
 
-    def __init__(self, db: sqlite3.Connection, generation: int, path: Path):
+    def __init__(self, db: sqlite3.Connection, generation: int, path: Path, text_hashes: bool = True):
         self._db = db
         self.generation = generation
         self.path = path
         self._lock = threading.Lock()
+        # A store written before text hashes were kept has none until its next build: for it,
+        # the visible articles' texts are hashed once, when first asked.
+        self._text_hashes = text_hashes
+        self._hashed: dict[str, list[str]] | None = None
 
     @classmethod
     def open(cls, path: Path, generation: int) -> ChunkStore:
@@ -150,13 +155,14 @@ class ChunkStore:
             columns = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
             if "pages" not in columns:  # written before PDFs kept their pages
                 raise ValueError("has no pages column in its articles table")
+            text_hashes = "text_hash" in columns
             columns = {row[1] for row in db.execute("PRAGMA table_info(sentences)")}
             if "vectors" not in columns:  # written when each sentence had a row
                 raise ValueError("keeps a row per sentence, not per article")
         except BaseException:
             db.close()
             raise
-        return cls(db, generation, path)
+        return cls(db, generation, path, text_hashes)
 
     def close(self) -> None:
         self._db.close()
@@ -196,6 +202,23 @@ class ChunkStore:
         with self.reading() as db:
             rows = db.execute(f"SELECT id, hash FROM articles WHERE {_visible('articles', self.generation)}")
             return dict(rows.fetchall())
+
+    def articles_with_text(self, hashed: str) -> list[str]:
+        """The ids of the articles whose text has this text_hash."""
+        with self.reading() as db:
+            if self._text_hashes:
+                rows = db.execute(
+                    f"SELECT id FROM articles a WHERE a.text_hash = ? AND {_visible('a', self.generation)} "
+                    "ORDER BY id",
+                    (hashed,),
+                )
+                return [row[0] for row in rows]
+            if self._hashed is None:
+                self._hashed = {}
+                rows = db.execute(f"SELECT id, text FROM articles a WHERE {_visible('a', self.generation)}")
+                for article_id, text in rows:
+                    self._hashed.setdefault(text_hash(text), []).append(article_id)
+            return sorted(self._hashed.get(hashed, []))
 
     def sources(self) -> dict[str, Fingerprint]:
         """Corpus file → its fingerprint when last read whole and clean (see the sources table)."""
@@ -310,6 +333,7 @@ class StoreWriter:
         self.db.executescript(_SCHEMA)
         committed = generation - 1
         self.db.execute("BEGIN IMMEDIATE")
+        self._add_text_hashes()
         last = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         if last is None or last[0] > committed:
             # A build that died after its SQLite commit but before its manifest: undo it.
@@ -342,6 +366,16 @@ class StoreWriter:
         # a second's read that an update of one article should not pay.
         self._terms: dict[str, int] = {}
         self._next_term = self.db.execute("SELECT coalesce(max(id) + 1, 0) FROM terms").fetchone()[0]
+
+    def _add_text_hashes(self) -> None:
+        """Give a store written before text hashes were kept its column, filled from the texts it
+        holds (once: a read of every text), and the index a duplicate is looked up by."""
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
+        if "text_hash" not in columns:
+            self.db.create_function("qa_text_hash", 1, text_hash, deterministic=True)
+            self.db.execute("ALTER TABLE articles ADD COLUMN text_hash TEXT")
+            self.db.execute("UPDATE articles SET text_hash = qa_text_hash(text)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS articles_text_hash ON articles(text_hash)")
 
     def remove_articles(self, article_ids: Sequence[str]) -> list[int]:
         """Mark the articles and their chunks removed by this generation; their chunk ids."""
@@ -376,10 +410,11 @@ class StoreWriter:
         self.articles_added += 1
         self.chunks_added += len(chunks)
         self.db.execute(
-            "INSERT INTO articles (id, added, title, date, category, url, path, hash, text, pages) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles (id, added, title, date, category, url, path, hash, text, pages, "
+            "text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (article.id, g, article.title, article.date, article.category, article.url, article.path,
-             article.hash, article.text, json.dumps(article.pages) if article.pages else None),
+             article.hash, article.text, json.dumps(article.pages) if article.pages else None,
+             article.text_hash),
         )  # fmt: skip
         self.db.executemany(
             'INSERT INTO chunks (id, article_id, article_added, added, segment, position, start, "end", '

@@ -6,13 +6,28 @@ question is no filter but a ranking signal (qa/question.py, qa/search.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass
 
 from qa.errors import QAError
 from qa.question import first_day, last_day
+from qa.translations import say
 
 _ISO = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+
+def is_date(value: str) -> bool:
+    """An ISO date at any precision that names a real month and day: 2019-13 and 2019-02-30 are
+    not, though they have the shape of one."""
+    if not _ISO.fullmatch(value):
+        return False
+    year, month, day = ([int(part) for part in value.split("-")] + [1, 1])[:3]
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 class FilterValueError(QAError):
@@ -35,7 +50,7 @@ class Filters:
     def __post_init__(self) -> None:
         for name in ("since", "until"):
             value = getattr(self, name)
-            if value is not None and not _ISO.fullmatch(value):
+            if value is not None and not is_date(value):
                 raise FilterValueError(
                     f"--{name} must be a date like 2019, 2019-04 or 2019-04-12, got {value!r}",
                     name, self.since, self.until,
@@ -53,16 +68,15 @@ class Filters:
         return asdict(self)
 
     def describe(self, language: str = "en") -> str:
-        words = _WORDS[language]
         parts = []
         if self.since and self.until:
             parts.append(self.since if self.since == self.until else f"{self.since} – {self.until}")
         elif self.since:
-            parts.append(f"{words['from']} {self.since}")
+            parts.append(f"{say('from', language)} {self.since}")
         elif self.until:
-            parts.append(f"{words['until']} {self.until}")
+            parts.append(f"{say('until_date', language)} {self.until}")
         if self.category:
-            parts.append(f"{words['category']} {self.category}")
+            parts.append(f"{say('category', language)} {self.category}")
         return ", ".join(parts)
 
     def admits(self, date: str | None, category: str | None) -> bool:
@@ -79,9 +93,3 @@ class Filters:
             if self.until and first_day(date) > last_day(self.until):
                 return False
         return True
-
-
-_WORDS = {
-    "en": {"from": "from", "until": "until", "category": "category"},
-    "nl": {"from": "vanaf", "until": "tot en met", "category": "categorie"},
-}

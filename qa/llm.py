@@ -21,10 +21,23 @@ from qa.filters import Filters
 from qa.lexical import terms
 from qa.question import Question
 from qa.search import Passage
+from qa.translations import say
 
 
 class LLMError(QAError):
-    """The LLM server could not be reached or gave no usable answer; callers fall back to extraction."""
+    """The LLM server could not be reached or gave no usable answer; callers fall back to extraction.
+
+    `key` and `fields` name the problem in the translation table: the message is English, and
+    `in_language` gives it in the reader's.
+    """
+
+    def __init__(self, key: str, **fields: object):
+        super().__init__(say(key, "en", **fields))
+        self.key = key
+        self.fields = fields
+
+    def in_language(self, lang: str) -> str:
+        return say(self.key, lang, **self.fields)
 
 
 @dataclass(frozen=True)
@@ -136,21 +149,19 @@ def generate(
                 return text
             return "".join(_stream(response, on_token))
     except urllib.error.HTTPError as error:
-        raise LLMError(
-            f"the LLM server at {endpoint} answered HTTP {error.code}: {_excerpt(error)}"
-        ) from error
+        raise LLMError("llm_http", endpoint=endpoint, code=error.code, detail=_excerpt(error)) from error
     except urllib.error.URLError as error:
-        raise LLMError(_unreachable(endpoint, error.reason, settings.timeout)) from error
+        raise _unreachable(endpoint, error.reason, settings.timeout) from error
     except (TimeoutError, ConnectionError) as error:
-        raise LLMError(_unreachable(endpoint, error, settings.timeout)) from error
+        raise _unreachable(endpoint, error, settings.timeout) from error
 
 
-def _unreachable(endpoint: str, reason: object, timeout: float) -> str:
+def _unreachable(endpoint: str, reason: object, timeout: float) -> LLMError:
     if isinstance(reason, TimeoutError):
-        return f"the LLM server at {endpoint} did not answer within {timeout:g} s"
+        return LLMError("llm_timeout", endpoint=endpoint, seconds=f"{timeout:g}")
     if isinstance(reason, ConnectionRefusedError):
-        return f"cannot connect to the LLM server at {endpoint} (connection refused); is it running?"
-    return f"cannot reach the LLM server at {endpoint}: {_one_line(str(reason))}"
+        return LLMError("llm_refused", endpoint=endpoint)
+    return LLMError("llm_unreachable", endpoint=endpoint, detail=_one_line(str(reason)))
 
 
 def _excerpt(error: urllib.error.HTTPError) -> str:
@@ -174,7 +185,7 @@ def _message(data: bytes) -> str:
     except (KeyError, IndexError, TypeError):
         content = None
     if not isinstance(content, str):
-        raise LLMError(f"malformed reply from the LLM server, no choices[0].message.content: {_shown(data)}")
+        raise LLMError("llm_malformed", what="no choices[0].message.content", shown=_shown(data))
     return content
 
 
@@ -194,27 +205,25 @@ def _stream(lines: Iterable[bytes], on_token: Callable[[str], None]) -> Iterable
             # The first event carries only the role, the last only the finish reason.
             piece = choices[0]["delta"].get("content") if choices else None
         except (KeyError, IndexError, TypeError, AttributeError):
-            raise LLMError(
-                f"malformed event from the LLM server, no choices[0].delta: {_shown(data)}"
-            ) from None
+            raise LLMError("llm_malformed", what="no choices[0].delta", shown=_shown(data)) from None
         if piece:
             on_token(piece)
             yield piece
     # A stream cut off before [DONE] may end mid-sentence or before its citations.
-    raise LLMError("the LLM server's stream ended before data: [DONE]; the answer may be cut off")
+    raise LLMError("llm_cut_off")
 
 
 def _json(data: bytes) -> dict:
     try:
         payload = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise LLMError(f"malformed reply from the LLM server, not JSON: {_shown(data)}") from None
+        raise LLMError("llm_malformed", what="not JSON", shown=_shown(data)) from None
     if isinstance(payload, dict) and "error" in payload:
         error = payload["error"]
         message = error.get("message", error) if isinstance(error, dict) else error
-        raise LLMError(f"the LLM server reported an error: {_one_line(str(message))}")
+        raise LLMError("llm_reported", detail=_one_line(str(message)))
     if not isinstance(payload, dict):
-        raise LLMError(f"malformed reply from the LLM server, not a JSON object: {_shown(data)}")
+        raise LLMError("llm_malformed", what="not a JSON object", shown=_shown(data))
     return payload
 
 
@@ -232,11 +241,12 @@ _MIN_SHARED_TERMS = 2
 _MIN_SHARED_SHARE = 0.5
 
 
-def verify(text: str, passages: list[Passage]) -> tuple[str, list[Citation], list[str]]:
+def verify(text: str, passages: list[Passage], lang: str = "en") -> tuple[str, list[Citation], list[str]]:
     """Tie each [n] of an LLM answer to the sentence of passage n that best matches its claim.
 
     Returns the text with out-of-range markers removed and groups written as [1][2], the
-    citations (verified=False where passage n lacks the claim's key terms), and notes on both.
+    citations (verified=False where passage n lacks the claim's key terms), and notes on both,
+    in `lang`.
     """
     by_number = {p.rank: p for p in passages}
     sentences: dict[int, list[tuple[int, int]]] = {}
@@ -251,14 +261,14 @@ def verify(text: str, passages: list[Passage]) -> tuple[str, list[Citation], lis
         for n in _numbers(group.group()):
             passage = by_number.get(n)
             if passage is None:
-                notes.append(f"[{n}] removed: there is no passage {n}")
+                notes.append(say("llm_removed", lang, n=n))
                 continue
             spans = sentences.setdefault(n, sentence_spans(passage.text) or [(0, len(passage.text))])
             citation = _cite(claim, n, passage, spans)
             if citation not in citations:
                 citations.append(citation)
             if not citation.verified:
-                notes.append(f'[{n}] does not support: "{_one_line(claim, 100)}"')
+                notes.append(say("llm_unsupported", lang, n=n, claim=_one_line(claim, 100)))
             kept.append(n)
         pieces.append(before)
         if kept:
@@ -266,7 +276,7 @@ def verify(text: str, passages: list[Passage]) -> tuple[str, list[Citation], lis
         position = group.end()
     pieces.append(text[position:])
     if not citations:
-        notes.append("the answer cites no passage")
+        notes.append(say("llm_uncited", lang))
     return "".join(pieces).strip(), citations, list(dict.fromkeys(notes))
 
 
@@ -323,17 +333,23 @@ def llm_answer(
     passages: list[Passage],
     filters: Filters,
     on_token: Callable[[str], None] | None = None,
+    lang: str | None = None,
 ) -> Answer:
-    """The LLM's answer from `passages`, its citations checked; raises LLMError when it has none."""
+    """The LLM's answer from `passages`, its citations checked; raises LLMError when it has none.
+
+    The model writes in the question's language; the notes on its citations and the no-answer
+    line are in `lang` (default: the question's).
+    """
     language = question.language
+    lang = lang or language
     notes: tuple[str, ...] = ()
     if not passages:
         # Nothing to cite: asking the model would only invite an answer from its own memory.
-        return _abstain(question, passages, filters, notes)
+        return _abstain(question, passages, filters, notes, lang)
     reply = _THINKING.sub("", generate(settings, question.text, passages, language, on_token)).strip()
     if is_no_answer(reply):
-        return _abstain(question, passages, filters, notes)
-    text, citations, checks = verify(reply, passages)
+        return _abstain(question, passages, filters, notes, lang)
+    text, citations, checks = verify(reply, passages, lang)
     return Answer(
         question.text,
         text,
@@ -348,10 +364,12 @@ def llm_answer(
     )
 
 
-def _abstain(question: Question, passages: list[Passage], filters: Filters, notes: tuple[str, ...]) -> Answer:
+def _abstain(
+    question: Question, passages: list[Passage], filters: Filters, notes: tuple[str, ...], lang: str
+) -> Answer:
     return Answer(
         question.text,
-        NO_ANSWER[question.language],
+        say("no_answer", lang),
         passages,
         [],
         filters,
@@ -363,7 +381,8 @@ def _abstain(question: Question, passages: list[Passage], filters: Filters, note
     )
 
 
-def with_fallback_note(extractive: Answer, error: LLMError) -> Answer:
-    """The extractive answer, noting why the LLM's is not shown."""
-    note = f"LLM unavailable ({error}); showing the extractive answer"
+def with_fallback_note(extractive: Answer, error: LLMError, lang: str | None = None) -> Answer:
+    """The extractive answer, noting why the LLM's is not shown, in `lang` (default: the question's)."""
+    lang = lang or extractive.language
+    note = say("llm_unavailable", lang, reason=error.in_language(lang))
     return replace(extractive, notes=(*extractive.notes, note))

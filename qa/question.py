@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from qa.lexical import STOPWORDS, terms
+from qa.translations import say
 
 # --- language ------------------------------------------------------------------------------
 
@@ -117,8 +118,8 @@ class Period:
         if self.since and self.until:
             return self.since if self.since == self.until else f"{self.since} – {self.until}"
         if self.since:
-            return f"{'vanaf' if lang == 'nl' else 'from'} {self.since}"
-        return f"{'tot en met' if lang == 'nl' else 'until'} {self.until}"
+            return f"{say('from', lang)} {self.since}"
+        return f"{say('until_date', lang)} {self.until}"
 
     def to_dict(self) -> dict:
         return {"since": self.since, "until": self.until, "phrase": self.phrase}
@@ -253,8 +254,7 @@ class Asked:
     only preferred.
     """
 
-    name: str
-    label: dict[str, str]  # how a note names it, per language
+    name: str  # a note names it by the translation `asked_<name>` (qa/translations.py)
     asked: re.Pattern
     held: re.Pattern
     required: bool = False
@@ -302,7 +302,7 @@ _ATTRIBUTION = re.compile(
 )
 
 MONEY = Asked(
-    "money", {"nl": "een bedrag", "en": "an amount of money"},
+    "money",
     _words(r"\b(hoeveel|wat)\b.*\b(ge)?kost(e|en|te|ten)?\b|\bhoeveel (geld|euro|dollar|pond)\b|"
            r"\bwelk bedrag\b|\bhow much\b.*\b(cost|costs|spent|spend|paid|pay|charge|charged|money)\b|"
            r"\bwhat did\b.*\bcost\b|\bwhat amount\b"),
@@ -311,27 +311,27 @@ MONEY = Asked(
     required=True,
 )  # fmt: skip
 PERCENTAGE = Asked(
-    "percentage", {"nl": "een percentage", "en": "a percentage"},
+    "percentage",
     _words(r"\b(hoeveel procent|welk percentage|met hoeveel procent|what percentage|how many percent|"
            r"by how much)\b"),
     _words(_AMOUNT + r"\s?(?:%|procent|percent|procentpunt)"),
     required=True,
 )  # fmt: skip
 DISTANCE = Asked(
-    "distance", {"nl": "een afstand", "en": "a distance"},
+    "distance",
     _words(r"\b(hoeveel|how many) (kilometers?|km|meters?|mijl|miles?)\b|\bhoe ver\b|\bhow far\b"),
     _words(_AMOUNT + r"\s?" + _LENGTH_UNITS + r"\b"),
     required=True,
 )  # fmt: skip
 DURATION = Asked(
     # "Hoe lang" asks for a duration or a length ("Hoe lang wordt de muur?"): either answers.
-    "duration", {"nl": "een duur", "en": "a duration"},
+    "duration",
     _words(r"\b(hoe lang|how long|hoeveel (jaar|jaren|maanden|weken|dagen|uur)|"
            r"how many (years|months|weeks|days|hours))\b"),
     _words(_AMOUNT + r"\s+(?:" + _TIME_UNITS + "|" + _LENGTH_UNITS + r")\b"),
 )  # fmt: skip
 COUNT = Asked(
-    "count", {"nl": "een aantal", "en": "a number"},
+    "count",
     _words(r"\b(hoeveel|hoe ?veel|hoeveelste|hoe hoog|hoe groot|how many|how much|how high|how big|"
            r"what number|welk aantal|welk deel|welke kracht|welke score|welke stand|"
            r"welke stemverhouding|welke uitslag|what share|what score)\b|"
@@ -339,7 +339,7 @@ COUNT = Asked(
     _words(r"\d[\d.,:-]*(?:\s?%)?|\b" + _NUMBER_WORDS + r"\b"),
 )  # fmt: skip
 DATE = Asked(
-    "date", {"nl": "een datum", "en": "a date"},
+    "date",
     _words(r"\b(wanneer|welk jaar|welke datum|welke maand|welke dag|op welke dag|sinds wanneer|"
            r"when|what year|which year|what day|which day|what date|what month|which month|"
            r"in what year|in which year)\b"),
@@ -347,7 +347,7 @@ DATE = Asked(
            + "|".join(WEEKDAYS) + r"|gisteren|vandaag|vorig jaar|vorige week|yesterday|today|last year)\b"),
 )  # fmt: skip
 REASON = Asked(
-    "reason", {"nl": "een reden", "en": "a reason"},
+    "reason",
     _words(r"\b(waarom|om welke redenen?|wat was de reden|wat is de reden|waardoor|hoe komt het|"
            r"wat was de aanleiding|wat is de aanleiding|wat was de oorzaak|"
            r"why|for what reasons?|what was the reason|what is the reason|what caused)\b"),
@@ -356,32 +356,32 @@ REASON = Asked(
 )  # fmt: skip
 SOURCE = Asked(
     # "Welke krant berichtte …?": the answer is whoever a sentence attributes a report to.
-    "source", {"nl": "een bron", "en": "a source"},
+    "source",
     _words(r"\b(welke?|which|what)\s+(\w+\s+){0,2}?(krant|dagblad|blad|nieuwssite|omroep|zender|"
            r"persbureau|medium|newspaper|paper|outlet|broadcaster|news agency)"),
     _ATTRIBUTION,
 )  # fmt: skip
 PERSON = Asked(
-    "person", {"nl": "een naam", "en": "a name"},
+    "person",
     _words(rf"\b(wie|who|whom|whose)\b|\b(welke?|which|what)\s+(\w+\s+){{0,2}}?\w*{_PERSON_NOUNS}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
 ORGANISATION = Asked(
-    "organisation", {"nl": "een naam", "en": "a name"},
+    "organisation",
     _words(rf"\b(welke?|which|what)\s+(\w+\s+){{0,2}}?\w*{_ORGANISATION_NOUNS}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
 PLACE = Asked(
-    "place", {"nl": "een plaats", "en": "a place"},
+    "place",
     _words(rf"\b(waar|waarheen|waarnaartoe|where)\b|\b(welke?|which|what)\s+(\w+\s+){{0,2}}?\w*{_PLACE_NOUNS}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
 NAMED = Asked(
     # "Hoe heette …", "Hoe noemden critici …": a name or a quoted term.
-    "name", {"nl": "een naam", "en": "a name"},
+    "name",
     _words(r"\b(hoe heet|hoe heette|hoe heten|hoe noem|hoe noemde|hoe noemden|welke naam|onder welke naam|"
            r"welke titel|welk lied|welke wet|welke woorden|welk woord|welke app|welk\w* (?:\w+ )?machine\w*|"
            r"what was the name|what is the name|what name|what was .* called|what is .* called|"
@@ -395,7 +395,7 @@ NAMED = Asked(
 # sentence says about that thing, so a sentence naming it (THING.held is left to the question's
 # focus, see Question.answers_in) holds a candidate.
 THING = Asked(
-    "thing", {"nl": "een antwoord", "en": "an answer"},
+    "thing",
     _words(r"\b(welke?|which)\s+[\w-]+|\bwhat\s+(?!(?:is|was|are|were|did|does|do|has|have|had|will|"
            r"would|can|could|should)\b)[\w-]+"),
     _words(r"(?!)"),
@@ -552,6 +552,11 @@ _NOT_ANSWERS = frozenset([*MONTHS, *WEEKDAYS, *STOPWORDS])
 _NATIONALITY = re.compile(r"(?:[^s]se|sche|aans|isch|ees|ese)$")
 
 
+def is_nationality(word: str) -> bool:
+    """A capitalised adjective of nationality or origin ("Turkse", "Mexicaanse"): no name."""
+    return bool(_NATIONALITY.search(fold(word)))
+
+
 def fold(text: str) -> str:
     """Lower case without accents: how words are compared across spellings."""
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
@@ -598,3 +603,36 @@ def lexical_text(text: str, lang: str, names: tuple[str, ...]) -> str:
     if lang == "nl":
         return text
     return " ".join([*names, *_NUMBER.findall(text)])
+
+
+# --- references to an earlier turn ---------------------------------------------------------
+
+# Words a follow-up opens with: "En in 2019?", "Maar wat zei Rutte?", "And Germany?".
+FOLLOW_UP_OPENERS = frozenset("en maar ook dan and but also so".split())
+FOLLOW_UP_OPENING = re.compile(r"^\s*(?:(?:what|how)\s+about|en\s+wat\s+dacht\s+je\s+van)\b", re.I)
+# The words that ask: a follow-up without any of them asks what the turn before asked.
+QUESTION_WORDS = frozenset(
+    "wat wie wiens waar wanneer waarom hoe hoeveel welk welke waardoor waarmee waartoe waarheen "
+    "what who whom whose where when why how which".split()
+)
+# Personal pronouns that stand for someone named in the turn before. "ze" and "they" are left
+# out: as often plural ("Hoeveel mensen staken ze over?") as a person.
+PERSON_PRONOUNS = frozenset("hij zij hem he she him".split())
+# Possessives of those; "haar" and "her" are objects too ("Wat vroeg Trump haar?"): a possessive
+# is followed by what it owns. Dutch "zijn" is mostly a verb: only after a preposition ("voor
+# zijn muur") is it the possessive.
+POSSESSIVES = frozenset("zijn haar his her".split())
+AMBIGUOUS_POSSESSIVES = frozenset(["zijn"])
+PREPOSITIONS = frozenset(
+    "aan achter bij binnen door in met na naar om onder op over sinds tegen tijdens tot uit van "
+    "voor zonder about after against at before by during for from in of on to with without".split()
+)
+# Pronominal adverbs that stand for the topic of the turn before ("Wat zei hij daarover?"), and
+# the preposition they hold.
+TOPIC_ADVERBS = {
+    f"{head}{preposition}": "met" if preposition == "mee" else preposition
+    for head in ("daar", "er")
+    # Not "voor", "op", "aan": "ervoor zorgen dat", "erop wijzen dat" point ahead, not back.
+    for preposition in ("over", "van", "mee", "tegen", "bij", "door")
+}
+TOPIC_PHRASE = re.compile(r"\b(about|of|against|on|with|for|to)\s+(it|that|this)\b", re.I)

@@ -137,6 +137,10 @@ class Retriever:
     def articles(self) -> list[ArticleInfo]:
         return self._index.articles()
 
+    def articles_with_text(self, text_hash: str) -> list[str]:
+        """The ids of the indexed articles whose cleaned text has this qa.articles.text_hash."""
+        return self._index.articles_with_text(text_hash)
+
     def sentence_vectors(self, keys: list[SentenceKey]) -> dict[SentenceKey, np.ndarray]:
         return self._index.sentence_vectors(keys)
 

@@ -281,6 +281,11 @@ class LocalIndex:
         with self._reading():
             return self._store.article_hashes()
 
+    def articles_with_text(self, text_hash: str) -> list[str]:
+        """The ids of the articles whose cleaned text has this qa.articles.text_hash."""
+        with self._reading():
+            return self._store.articles_with_text(text_hash)
+
     def chunk_ids_where(self, admits: Callable[[str | None, str | None], bool]) -> np.ndarray:
         """Sorted ids of the chunks whose article's (date, category) `admits` accepts.
 
@@ -399,6 +404,11 @@ class BuildBase:
         """Article id → the content hash of what it was read from: what a build compares with."""
         with self._reading():
             return self._store.article_hashes()
+
+    def articles_with_text(self, text_hash: str) -> list[str]:
+        """The ids of the committed articles whose cleaned text has this qa.articles.text_hash."""
+        with self._reading():
+            return self._store.articles_with_text(text_hash)
 
     def sources(self) -> dict[str, tuple[int, int]]:
         with self._reading():

@@ -18,6 +18,7 @@ import numpy as np
 
 from qa.question import Question, fold, same_word
 from qa.search import Passage
+from qa.translations import say
 
 # A name counts as present across languages when the encoder puts it this close to a word or
 # word pair of the evidence: "United" / "Verenigde" 0.81, "White" / "Witte" 0.88, while
@@ -74,21 +75,10 @@ def missing_names(question: Question, text: str, near: Sequence[Passage], encode
     return [n for n, c in zip(missing, closest, strict=True) if c < NAME_MATCH]
 
 
-_REASONS = {
-    "unit": {"nl": "Geen gevonden passage noemt {}.", "en": "No passage found gives {}."},
-    "period": {"nl": "Geen gevonden passage gaat over “{}”.", "en": "No passage found is about “{}”."},
-    "names": {"nl": "De gevonden passages noemen {} niet.", "en": "The passages found do not mention {}."},
-    "unclear": {
-        "nl": "De gevonden passages beantwoorden de vraag niet duidelijk.",
-        "en": "The passages found do not clearly answer the question.",
-    },
-}
-
-
 def _listing(items: Sequence[str], lang: str) -> str:
     if len(items) == 1:
         return items[0]
-    return ", ".join(items[:-1]) + (" en " if lang == "nl" else " and ") + items[-1]
+    return f"{', '.join(items[:-1])} {say('and', lang)} {items[-1]}"
 
 
 def reason(
@@ -97,16 +87,17 @@ def reason(
     period_missing: bool = False,
     words: Sequence[str] = (),
     unit_missing: bool = False,
+    lang: str | None = None,
 ) -> str:
-    """Why the evidence does not answer, in the question's language: the most telling of what is
-    missing (an amount in the unit asked for, the period, names, the question's rarest words)."""
-    lang = question.language
+    """Why the evidence does not answer, in `lang` (default: the question's): the most telling of
+    what is missing (an amount in the unit asked for, the period, names, the question's rarest words)."""
+    lang = lang or question.language
     if unit_missing and question.asked is not None:
-        return _REASONS["unit"][lang].format(question.asked.label[lang])
+        return say("reason_unit", lang, what=say(f"asked_{question.asked.name}", lang))
     if period_missing and question.period is not None:
-        return _REASONS["period"][lang].format(question.period.phrase)
+        return say("reason_period", lang, phrase=question.period.phrase)
     if names:
-        return _REASONS["names"][lang].format(_listing(names, lang))
+        return say("reason_names", lang, names=_listing(names, lang))
     if words:
-        return _REASONS["names"][lang].format(_listing([f"‘{w}’" for w in words], lang))
-    return _REASONS["unclear"][lang]
+        return say("reason_names", lang, names=_listing([f"‘{w}’" for w in words], lang))
+    return say("reason_unclear", lang)

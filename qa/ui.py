@@ -18,116 +18,29 @@ from qa.filters import Filters, FilterValueError
 from qa.question import Period
 from qa.search import Passage
 from qa.store import ArticleInfo
+from qa.translations import LANGUAGES, TRANSLATIONS, say
 from qa.uploads import UploadOutcome
-
-LANGUAGES = ("nl", "en")
-
-# Words the server writes into HTML; static labels are translated in the browser (app.py's gr.I18n).
-WORDS: dict[str, dict[str, str]] = {
-    "nl": {
-        "sources": "Bronnen",
-        "no_sources": "Stel een vraag: de passages waarop het antwoord steunt verschijnen hier.",
-        "timeline": "Tijdlijn",
-        "undated": "zonder datum",
-        "original": "origineel",
-        "whole_article": "Toon het hele artikel",
-        "chars": "tekens",
-        "weak": "zwak bewijs",
-        "weak_answer": "Zwak bewijs: geen van de passages beantwoordt de vraag duidelijk. "
-        "Hieronder staan de best passende passages.",
-        "unverified": "Een [n?] wijst naar een passage waarin de bewering niet terug te vinden is.",
-        "by_llm": "Geschreven door een taalmodel op basis van de passages.",
-        "filtered": "Gefilterd op",
-        "category": "categorie",
-        "from": "vanaf",
-        "until": "tot en met",
-        "col_title": "Titel",
-        "col_date": "Datum",
-        "col_category": "Categorie",
-        "col_file": "Bestand",
-        "articles_count": "{shown} van {total} artikelen",
-        "undated_count": "{n} zonder datum",
-        "saved": "toegevoegd als {name}",
-        "renamed": "toegevoegd als {name} (die naam bestond al)",
-        "bad_type": "geweigerd: alleen {types} mogen erin",
-        "too_big": "geweigerd: {size} is groter dan de limiet van {limit}",
-        "unreadable": "geweigerd: onleesbaar ({reason})",
-        "bad_name": "geweigerd: de bestandsnaam is onbruikbaar",
-        "since_field": "Vanaf",
-        "until_field": "Tot en met",
-        "bad_date": "‘{field}’ moet een datum zijn zoals 2019, 2019-04 of 2019-04-12, niet “{value}”.",
-        "dates_reversed": "‘Vanaf’ ({since}) ligt na ‘Tot en met’ ({until}).",
-        "after_upload": "Klik op ‘Index bijwerken’ om de nieuwe artikelen doorzoekbaar te maken.",
-        "built": "Index bijgewerkt",
-        "added": "toegevoegd",
-        "changed": "gewijzigd",
-        "removed": "verwijderd",
-        "unchanged": "ongewijzigd",
-        "skipped": "overgeslagen",
-        "full_rebuild": "Alles opnieuw ingebed",
-        "build_failed": "Bijwerken mislukt",
-        "build_busy": "Er loopt al een herbouw van de index; wacht tot die klaar is. "
-        "Vragen worden intussen beantwoord uit de vorige index.",
-    },
-    "en": {
-        "sources": "Sources",
-        "no_sources": "Ask a question: the passages the answer rests on appear here.",
-        "timeline": "Timeline",
-        "undated": "undated",
-        "original": "original",
-        "whole_article": "Show whole article",
-        "chars": "characters",
-        "weak": "weak evidence",
-        "weak_answer": "Weak evidence: none of the passages clearly answers the question. "
-        "The closest passages are listed below.",
-        "unverified": "An [n?] points at a passage in which the claim could not be found.",
-        "by_llm": "Written by a language model from the passages.",
-        "filtered": "Filtered to",
-        "category": "category",
-        "from": "from",
-        "until": "until",
-        "col_title": "Title",
-        "col_date": "Date",
-        "col_category": "Category",
-        "col_file": "File",
-        "articles_count": "{shown} of {total} articles",
-        "undated_count": "{n} undated",
-        "saved": "added as {name}",
-        "renamed": "added as {name} (that name was taken)",
-        "bad_type": "refused: only {types} are accepted",
-        "too_big": "refused: {size} is over the {limit} limit",
-        "unreadable": "refused: unreadable ({reason})",
-        "bad_name": "refused: the file name is unusable",
-        "since_field": "From",
-        "until_field": "Until",
-        "bad_date": "‘{field}’ must be a date like 2019, 2019-04 or 2019-04-12, not “{value}”.",
-        "dates_reversed": "‘From’ ({since}) is after ‘Until’ ({until}).",
-        "after_upload": "Click ‘Rebuild index’ to make the new articles searchable.",
-        "built": "Index updated",
-        "added": "added",
-        "changed": "changed",
-        "removed": "removed",
-        "unchanged": "unchanged",
-        "skipped": "skipped",
-        "full_rebuild": "Everything re-embedded",
-        "build_failed": "Rebuild failed",
-        "build_busy": "A rebuild of the index is already running; wait for it to finish. "
-        "Questions are answered from the previous index meanwhile.",
-    },
-}
 
 
 def words(lang: str) -> dict[str, str]:
-    return WORDS.get(lang, WORDS["en"])
+    """The translation table's texts in `lang`: what the server writes into HTML (the page's
+    static labels are translated in the browser from the same table, see app.py)."""
+    return TRANSLATIONS[lang if lang in TRANSLATIONS else "en"]
 
 
 def language_of(accept_language: str | None) -> str:
-    """The interface language for an Accept-Language header: the user's most preferred of ours."""
+    """The page's language for an Accept-Language header: the browser's first language if it is
+    one of ours, else English.
+
+    Gradio's frontend translates the static labels the same way (the first language it knows,
+    falling back to English), so a German browser that also reads Dutch gets an English page
+    from both, not Dutch cards under English labels.
+    """
     best, best_q = "en", -1.0
     for position, item in enumerate((accept_language or "").split(",")):
         tag, _, params = item.strip().partition(";")
         primary = tag.strip().lower().split("-")[0]
-        if primary not in LANGUAGES:
+        if not primary or primary == "*":
             continue
         q = 1.0
         match = re.search(r"q=([0-9.]+)", params)
@@ -139,7 +52,7 @@ def language_of(accept_language: str | None) -> str:
         # Equal weights keep the header's order, which is the browser's order of preference.
         if q - position * 1e-6 > best_q:
             best, best_q = primary, q - position * 1e-6
-    return best
+    return best if best in LANGUAGES else "en"
 
 
 # --- escaping ------------------------------------------------------------------------------
@@ -171,6 +84,10 @@ def safe_url(url: str | None) -> str | None:
     if any(ord(c) < 0x20 or c.isspace() for c in url):
         return None
     return url
+
+
+# The chat's element id: each card's "back to the answer" link points at it.
+CHAT_ID = "qa-chat"
 
 
 def source_id(number: int) -> str:
@@ -237,12 +154,14 @@ def draft_message(text: str) -> str:
     return f'<div class="qa-answer qa-draft">{escape_markdown(text)} ▍</div>'
 
 
-def answer_message(answer: Answer, lang: str) -> str:
-    """The assistant's chat message: the answer with [n] linked to its card, then notes and filters.
+def answer_message(answer: Answer, lang: str, dropped: Period | None = None) -> str:
+    """The assistant's chat message: how a follow-up was understood, the answer with [n] linked to
+    its card, then notes and filters.
 
     The answer text is article text (extractive) or model output (LLM): both are escaped. An
     extractive answer links each citation; in a model's text only the [n] markers that point at
-    a shown passage become links.
+    a shown passage become links. `dropped`: the period the question names, when it was asked
+    again without it.
     """
     w = words(lang)
     ranks = {p.rank for p in answer.passages}
@@ -270,6 +189,12 @@ def answer_message(answer: Answer, lang: str) -> str:
         parts.append(escape_markdown(text[at:]))
         body = "".join(parts).strip()
     lines = []
+    if answer.understood:
+        understood = say("understood", lang, question=answer.understood)
+        lines.append(f'<div class="qa-understood">{escape_markdown(understood)}</div>')
+    if dropped is not None:
+        again = say("without_period", lang, phrase=dropped.phrase)
+        lines.append(f'<div class="qa-callout qa-note">{escape_markdown(again)}</div>')
     if answer.abstained:
         lines.append(f'<div class="qa-callout qa-weak">⚠ {escape(w["weak_answer"])}</div>')
     lines.append(f'<div class="qa-answer">{body}</div>')
@@ -338,12 +263,12 @@ def describe_filters(filters: Filters, lang: str) -> str:
     """'Filtered to 2017, category buitenland' in the interface language; '' if none."""
     if not filters.active:
         return ""
-    return f"{words(lang)['filtered']} {filters.describe('nl' if lang == 'nl' else 'en')}"
+    return say("filtered", lang, filters=filters.describe(lang))
 
 
 def describe_period(period: Period, lang: str) -> str:
     """What was done with the period the question names, in the interface language."""
-    return period_note(period, "nl" if lang == "nl" else "en")
+    return period_note(period, lang)
 
 
 # --- sources panel -------------------------------------------------------------------------
@@ -385,6 +310,8 @@ def source_card(passage: Passage, article_text: str | None, lang: str, weak: boo
     )
     return (
         f'<article class="qa-card{" qa-card-weak" if weak else ""}" id="{source_id(passage.rank)}">'
+        # Stacked on a narrow screen, the cards lie far below the answer that links to them.
+        f'<a class="qa-back" href="#{CHAT_ID}">{escape(w["back_to_answer"])}</a>'
         f'<header class="qa-card-head"><span class="qa-num">{passage.rank}</span>'
         f'<div><div class="qa-title">{escape(article.title)}{badge}</div>'
         f'<div class="qa-meta">{_meta_line(article, lang)}</div></div></header>'
@@ -477,6 +404,11 @@ def categories(articles: Sequence[ArticleInfo]) -> list[str]:
     return sorted({a.category for a in articles if a.category}, key=str.casefold)
 
 
+def no_article(lang: str) -> str:
+    """The article pane before one is chosen."""
+    return f'<p class="qa-empty">{escape(say("select_hint", lang))}</p>'
+
+
 def article_view(article: ArticleInfo, text: str, lang: str) -> str:
     """One indexed article, whole, as text."""
     return (
@@ -489,24 +421,33 @@ def article_view(article: ArticleInfo, text: str, lang: str) -> str:
 
 
 def build_summary(report: BuildReport, lang: str) -> str:
-    """What a rebuild did: counts, then every skipped file with its reason."""
+    """What a rebuild did: counts, then every skipped file with its reason and every duplicate
+    with the article it repeats."""
     w = words(lang)
-    counts = ", ".join(
-        f"{n} {w[key]}"
-        for n, key in (
-            (len(report.added), "added"),
-            (len(report.changed), "changed"),
-            (len(report.removed), "removed"),
-            (report.unchanged, "unchanged"),
-            (len(report.skipped), "skipped"),
-        )
-    )
+    counted = [
+        (len(report.added), "added"),
+        (len(report.changed), "changed"),
+        (len(report.removed), "removed"),
+        (report.unchanged, "unchanged"),
+        (len(report.skipped), "skipped"),
+    ]
+    if report.duplicates:
+        counted.append((len(report.duplicates), "duplicates"))
+    counts = ", ".join(f"{n} {w[key]}" for n, key in counted)
     lines = [f"<strong>{escape(w['built'])}</strong>: {escape(counts)} · {report.seconds:.1f} s"]
     if report.full_rebuild:
         lines.append(f"{escape(w['full_rebuild'])}: {escape(report.full_rebuild)}")
     items = "".join(f"<li><code>{escape(s.id)}</code>: {escape(s.reason)}</li>" for s in report.skipped)
+    items += "".join(
+        f"<li><code>{escape(d.id)}</code>: {escape(say('duplicate_of', lang, name=d.same_as))}</li>"
+        for d in report.duplicates
+    )
     listing = f"<ul>{items}</ul>" if items else ""
     return f'<div class="qa-callout qa-note">{"<br>".join(lines)}{listing}</div>'
+
+
+def nothing_added(lang: str) -> str:
+    return f'<div class="qa-callout qa-note">{escape(say("nothing_added", lang))}</div>'
 
 
 def build_error(message: str, lang: str) -> str:
@@ -531,20 +472,45 @@ def upload_report(outcomes: Sequence[UploadOutcome], max_bytes: int, lang: str) 
     items = []
     for o in outcomes:
         if o.saved_as is not None:
-            text = (w["renamed"] if o.renamed else w["saved"]).format(name=o.saved_as)
+            text = say("renamed", lang, name=o.saved_as, given=o.name) if o.renamed else w["saved"]
         elif o.problem == "type":
             text = w["bad_type"].format(types=types)
         elif o.problem == "size":
             text = w["too_big"].format(size=_size(o.size), limit=_size(o.limit or max_bytes))
         elif o.problem == "unreadable":
             text = w["unreadable"].format(reason=o.detail)
+        elif o.problem == "duplicate":
+            text = say("duplicate", lang, name=o.detail)
+        elif o.problem == "repeated":
+            text = say("duplicate_upload", lang, name=o.detail)
         else:
             text = w["bad_name"]
         status = "qa-ok" if o.saved_as is not None else "qa-refused"
         items.append(f'<li class="{status}"><code>{escape(o.name)}</code>: {escape(text)}</li>')
-    after = f"<p>{escape(w['after_upload'])}</p>" if any(o.saved_as for o in outcomes) else ""
-    return f'<div class="qa-uploads"><ul>{"".join(items)}</ul>{after}</div>'
+    return f'<div class="qa-uploads"><ul>{"".join(items)}</ul></div>'
 
+
+# Runs once in the page (app.py hands it to Gradio as <head> script): a clicked [n] marks its
+# card, and a new answer's panel starts at the top with no card marked.
+SCRIPT = """
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.qa-cite");
+  if (!link) return;
+  const card = document.getElementById(link.getAttribute("href").slice(1));
+  document.querySelectorAll(".qa-card.qa-picked").forEach((c) => c.classList.remove("qa-picked"));
+  if (card) card.classList.add("qa-picked");
+});
+"""
+
+# After each answer (app.py runs it when the sources change): the side panel scrolls back to
+# its top, and the URL forgets the card the last answer's [n] pointed at.
+NEW_SOURCES = """() => {
+  const side = document.getElementById("qa-side");
+  if (side) side.scrollTop = 0;
+  if (location.hash.startsWith("#source-")) {
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+}"""
 
 CSS = """
 /* Cards, timeline and callouts; Gradio's theme variables keep them right in light and dark mode. */
@@ -562,7 +528,17 @@ CSS = """
   background: var(--block-background-fill); padding: .8rem 1rem; scroll-margin-top: 1rem;
   box-shadow: var(--block-shadow);
 }
-.qa-card:target { outline: 2px solid var(--color-accent); outline-offset: 1px; }
+/* Marked by SCRIPT when its [n] is clicked, not by :target: the URL's #source-1 outlives the
+   answer it belonged to, and would outline card 1 of every later answer. */
+.qa-card.qa-picked { outline: 2px solid var(--color-accent); outline-offset: 1px; }
+.qa-back { float: right; margin: -.2rem 0 .2rem .5rem; font-size: var(--text-xs);
+  color: var(--link-text-color); text-decoration: none; }
+.qa-back:hover { text-decoration: underline; }
+/* The articles table reads as text: the page's font, dates and categories on one line, and as
+   many rows as there are, in the page's own scroll. */
+#qa-articles .body-cell, #qa-articles .header-cell, #qa-articles span.text { font-family: var(--font); }
+#qa-articles [data-col="1"] span.text, #qa-articles [data-col="2"] span.text { white-space: nowrap; }
+#qa-articles span.text { word-break: normal; overflow-wrap: break-word; }
 .qa-card-weak { border-style: dashed; }
 .qa-card-head { display: flex; gap: .7rem; align-items: flex-start; margin-bottom: .5rem; }
 .qa-num {
@@ -605,6 +581,8 @@ a.qa-cite:hover { text-decoration: underline; }
 a.qa-unverified { color: #c2410c; }
 .dark a.qa-unverified { color: #fdba74; }
 .qa-draft { opacity: .85; }
+.qa-understood { font-size: var(--text-sm); color: var(--body-text-color-subdued); font-style: italic;
+  margin-bottom: .35rem; }
 .qa-cite-old { color: var(--body-text-color-subdued); }
 .qa-callout { padding: .5rem .75rem; border-radius: var(--radius-md); margin: .35rem 0;
   border: 1px solid var(--border-color-primary); font-size: var(--text-sm); }

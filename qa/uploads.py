@@ -1,4 +1,5 @@
-"""Uploaded files → new articles in corpus/: safe names, the same checks the build makes, no overwrites.
+"""Uploaded files → new articles in corpus/: safe names, the same checks the build makes, no overwrites,
+no article twice.
 
 The app calls `save_uploads`; how the outcome is shown is qa/ui.py's.
 """
@@ -9,12 +10,12 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa.archives import ARCHIVE_SUFFIXES
-from qa.articles import SUFFIXES, ArticleError, Skipped, SourceFile, parse_article, read_archive
+from qa.articles import SUFFIXES, Article, ArticleError, Skipped, SourceFile, parse_article, read_archive
 
 MAX_NAME_CHARS = 120
 _UNSAFE_IN_NAME = re.compile(r'[<>:"|?*]')
@@ -61,8 +62,10 @@ def unique_filename(name: str, taken: Iterable[str]) -> str:
 class UploadOutcome:
     name: str  # as uploaded
     saved_as: str | None  # the file's name in corpus/, None when refused
-    problem: str = ""  # "type", "size", "unreadable", "name"; "" when saved
-    detail: str = ""  # the reader's reason for "unreadable"
+    # "type", "size", "unreadable", "name", "duplicate" (the archive has its text), "repeated" (an
+    # earlier file of the same upload has it); "" when saved
+    problem: str = ""
+    detail: str = ""  # the reader's reason for "unreadable"; the article or file with the same text
     size: int = 0
     limit: int = 0  # for "size": the limit it is over
 
@@ -80,6 +83,14 @@ def check_upload(
     `max_bytes` limits an article's file and an archive's row; `max_archive_bytes` (default
     `max_bytes`) an archive, which holds many.
     """
+    read = _read_upload(name, data, max_bytes, max_archive_bytes)
+    return read if isinstance(read, UploadOutcome) else None
+
+
+def _read_upload(
+    name: str, data: bytes, max_bytes: int, max_archive_bytes: int | None
+) -> UploadOutcome | Article | None:
+    """check_upload's refusal, else the article a file reads as (None for a bulk archive)."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         return UploadOutcome(name, None, "type", size=len(data))
@@ -89,13 +100,11 @@ def check_upload(
     # The same reader the build uses, so what is accepted here is what gets indexed.
     if suffix in ARCHIVE_SUFFIXES:
         problem = _archive_problem(name, data, max_bytes)
-    else:
-        try:
-            parse_article(SourceFile(name, Path(name), data, hashlib.sha256(data).hexdigest()))
-            problem = None
-        except ArticleError as e:
-            problem = str(e)
-    return None if problem is None else UploadOutcome(name, None, "unreadable", problem, len(data))
+        return None if problem is None else UploadOutcome(name, None, "unreadable", problem, len(data))
+    try:
+        return parse_article(SourceFile(name, Path(name), data, hashlib.sha256(data).hexdigest()))
+    except ArticleError as e:
+        return UploadOutcome(name, None, "unreadable", str(e), len(data))
 
 
 def _archive_problem(name: str, data: bytes, max_row_bytes: int) -> str | None:
@@ -117,15 +126,22 @@ def _archive_problem(name: str, data: bytes, max_row_bytes: int) -> str | None:
 
 
 def save_uploads(
-    uploads: Iterable[tuple[str, Path]], corpus: Path, max_bytes: int, max_archive_bytes: int | None = None
+    uploads: Iterable[tuple[str, Path]],
+    corpus: Path,
+    max_bytes: int,
+    max_archive_bytes: int | None = None,
+    archived: Callable[[str], list[str]] | None = None,
 ) -> list[UploadOutcome]:
     """Copy uploaded files (name as given, where the bytes are) into `corpus`, each on its own.
 
     A refused file does not stop the others; an existing name gets a suffix, never overwritten.
-    Limits as check_upload's.
+    A file whose cleaned text the archive already holds (`archived`: text hash → the ids of the
+    indexed articles with it), or an earlier file of these uploads, is not saved again: the same
+    article twice would show twice in every answer. Limits as check_upload's.
     """
     outcomes = []
     root = corpus.resolve()
+    uploaded: dict[str, str] = {}  # text hash → the name a file of these uploads was saved as
     for given, path in uploads:
         try:
             name = safe_filename(given)
@@ -142,11 +158,22 @@ def save_uploads(
             outcomes.append(UploadOutcome(name, None, "size", size=size, limit=limit))
             continue
         data = path.read_bytes()
-        refused = check_upload(name, data, max_bytes, max_archive_bytes)
-        if refused:
-            outcomes.append(refused)
+        read = _read_upload(name, data, max_bytes, max_archive_bytes)
+        if isinstance(read, UploadOutcome):
+            outcomes.append(read)
             continue
-        outcomes.append(UploadOutcome(name, _write_new(root, name, data), size=len(data)))
+        if read is not None:  # an article; a bulk archive's rows are compared by the build
+            if read.text_hash in uploaded:
+                outcomes.append(UploadOutcome(name, None, "repeated", uploaded[read.text_hash], len(data)))
+                continue
+            holders = archived(read.text_hash) if archived else []
+            if holders:
+                outcomes.append(UploadOutcome(name, None, "duplicate", holders[0], len(data)))
+                continue
+        saved = _write_new(root, name, data)
+        if read is not None:
+            uploaded[read.text_hash] = saved
+        outcomes.append(UploadOutcome(name, saved, size=len(data)))
     return outcomes
 
 

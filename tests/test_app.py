@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,13 +18,16 @@ from gradio_client import Client, handle_file
 import app
 from qa import ui, uploads
 from qa.answer import Answer, Citation
+from qa.answering import ask
 from qa.articles import Skipped
-from qa.build import BuildReport
+from qa.build import BuildReport, Duplicate
 from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters
 from qa.logins import LoginGuard
+from qa.question import read_period
 from qa.search import Passage
 from qa.store import ArticleInfo, build_lock
+from qa.translations import LANGUAGES, TRANSLATIONS
 from tests.conftest import SEEDS
 from tests.llm_server import FakeLLM, Reply
 
@@ -181,6 +186,19 @@ def test_a_bad_date_in_the_filter_fields_names_the_field_as_labelled(since, unti
     assert str(caught.value) == message
 
 
+def test_a_follow_up_says_how_it_was_understood_and_a_re_ask_that_its_period_is_gone():
+    p = passage(1, "Zin.", info())
+    followed = answer("Zin. [1]", [p], understood="Hoeveel asielaanvragen telde Nederland in 2023?")
+    assert (
+        '<div class="qa-understood">Verstaan als: Hoeveel asielaanvragen telde Nederland in 2023?</div>'
+        in (ui.answer_message(followed, "nl"))
+    )
+    assert "Understood as: Hoeveel" in ui.answer_message(followed, "en")
+    again = ui.answer_message(answer("Zin. [1]", [p]), "en", read_period("Wat zei Kelly in 2017?"))
+    assert "Asked again without the period “in 2017”" in again
+    assert "Verstaan als" not in again and "Understood" not in again
+
+
 def test_filters_are_described_in_the_interface_language():
     filters = Filters(since="2017", until="2017", category="buitenland")
     assert ui.describe_filters(filters, "nl") == "Gefilterd op 2017, categorie buitenland"
@@ -250,12 +268,13 @@ def test_duplicate_names_get_a_suffix():
     assert uploads.unique_filename("nieuws.txt", ["nieuws.txt", "nieuws-2.txt"]) == "nieuws-3.txt"
 
 
-def listing(root: Path, outside: Path | None = None) -> set[tuple[str, int]]:
-    """Every file under `root` but below `outside`, with its size: what an upload may not touch."""
+def listing(root: Path, *allowed: Path) -> set[tuple[str, int]]:
+    """Every file under `root` but not below the `allowed` folders, with its size: what an
+    upload may not touch."""
     return {
         (str(p.relative_to(root)), p.stat().st_size)
         for p in root.rglob("*")
-        if p.is_file() and (outside is None or outside not in p.parents)
+        if p.is_file() and not any(folder in p.parents for folder in allowed)
     }
 
 
@@ -291,23 +310,55 @@ def test_save_uploads_takes_the_good_files_and_names_the_refused_ones(tmp_path):
     assert (corpus / "nieuws.txt").read_text(encoding="utf-8") == "Bestaand artikel over iets."
     assert listing(tmp_path, corpus) == before
     report = ui.upload_report(outcomes, 1000, "nl")
-    assert "nieuws-2.txt (die naam bestond al)" in report
+    assert (
+        "<code>nieuws.txt</code>: toegevoegd als nieuws-2.txt (nieuws.txt bestond al met andere inhoud)"
+        in report
+    )
+    assert "<code>ontsnapt.txt</code>: toegevoegd</li>" in report
     assert "<code>plaatje.txt</code>: geweigerd: onleesbaar (binary file" in report
     assert "<code>groot.txt</code>: geweigerd: 2.3 kB is groter dan de limiet van 1.0 kB" in report
     assert "<code>programma.exe</code>: geweigerd: alleen .txt" in report
 
 
 def test_build_summary_lists_skipped_files_with_their_reasons():
-    report = BuildReport(added=["a.txt"], skipped=[Skipped("<b>.txt", "file is empty")], seconds=1.25)
+    report = BuildReport(
+        added=["a.txt"], skipped=[Skipped("<b>.txt", "file is empty")],
+        duplicates=[Duplicate("export.jsonl#7", "a.txt")], seconds=1.25,
+    )  # fmt: skip
     html = ui.build_summary(report, "en")
-    assert "1 added, 0 changed, 0 removed, 0 unchanged, 1 skipped" in html
+    assert "1 added, 0 changed, 0 removed, 0 unchanged, 1 skipped, 1 already in the archive" in html
     assert "<code>&lt;b&gt;.txt</code>: file is empty" in html
+    assert "<code>export.jsonl#7</code>: the same text as a.txt, not taken twice" in html
+    assert "1 al in het archief" in ui.build_summary(report, "nl")
+
+
+def test_the_translation_table_says_everything_in_both_languages():
+    fields = {lang: {key: set(re.findall(r"{(\w+)}", text)) for key, text in table.items()}
+              for lang, table in TRANSLATIONS.items()}  # fmt: skip
+    assert set(TRANSLATIONS) == set(LANGUAGES) and fields["nl"] == fields["en"]
+    assert set(app.PAGE_LABELS) <= set(TRANSLATIONS["en"])
+
+
+def test_a_dutch_question_on_an_english_page_gets_english_notes(seed_index):
+    question = "Hoeveel kost een appel op Mars?"
+    dutch = ask(question, index=seed_index)
+    english = ask(question, index=seed_index, language="en")
+    assert dutch.abstained and english.abstained and english.language == "nl"
+    assert dutch.text == "Ik heb hierover niets gevonden in de artikelen."
+    assert english.text == "I found nothing about this in the articles."
+    assert english.notes and all("passage" in note.lower() for note in english.notes)
+    message = ui.answer_message(english, "en")
+    assert "Weak evidence" in message and "shown with the sources" in message
+    assert "listed below" not in message
+    assert not any(TRANSLATIONS["nl"][key] in message for key in ("no_answer", "weak_answer"))
 
 
 def test_language_follows_the_browser_preference():
     assert ui.language_of("nl-NL,nl;q=0.9,en-US;q=0.8") == "nl"
     assert ui.language_of("en-GB,en;q=0.9,nl;q=0.8") == "en"
-    assert ui.language_of("de-DE,de;q=0.9,nl;q=0.5") == "nl"
+    # The first language decides, as in Gradio's frontend: one language for the whole page.
+    assert ui.language_of("de-DE,de;q=0.9,nl;q=0.5") == "en"
+    assert ui.language_of("nl-BE;q=0.8,en;q=0.5") == "nl" and ui.language_of("en;q=0.2,nl;q=0.9") == "nl"
     assert ui.language_of("fr") == "en" and ui.language_of(None) == "en"
 
 
@@ -388,6 +439,22 @@ def test_ask_with_filters_over_http(served):
         client.predict("Wat zei Kelly?", 5, "gisteren", api_name="/ask")
 
 
+def test_a_follow_up_over_http_sends_the_earlier_answer_back(served):
+    client, _, _ = served
+    first = client.predict("Welk aanbod wees Sheinbaum af?", api_name="/ask")
+    assert first["understood"] is None
+    alone = client.predict("Op welke dag sprak zij met Trump?", api_name="/ask")
+    followed = client.predict("Op welke dag sprak zij met Trump?", history=[first], api_name="/ask")
+    assert alone["understood"] is None
+    assert followed["question"] == "Op welke dag sprak zij met Trump?"
+    assert followed["understood"] == "Op welke dag sprak Sheinbaum met Trump?"
+    assert "16 april" in followed["answer"]["text"] and followed["citations"][0]["article_id"].startswith(
+        "002"
+    )
+    with pytest.raises(Exception, match="history must hold earlier answers"):
+        client.predict("En in 2019?", history=[{"answer": "?"}], api_name="/ask")
+
+
 @pytest.fixture
 def fake_llm(monkeypatch):
     """A chat-completions server on loopback, configured for ask() through the environment."""
@@ -426,21 +493,48 @@ def test_answer_stream_raises_what_ask_raises(tmp_path):
         list(app.answer_stream("Wie?", 5, tmp_path / "geen-index", Filters(), True))
 
 
-def test_upload_and_rebuild_then_the_new_article_answers(served, tmp_path):
+def test_dropping_a_file_adds_it_and_updates_the_index_in_one_step(served, tmp_path):
     client, settings, _ = served
     ferry = tmp_path / "veerdienst-zeeland.txt"
     ferry.write_text(FERRY, encoding="utf-8")
 
     report = client.predict([handle_file(ferry)], api_name="/add_articles")[0]
-    assert "veerdienst-zeeland.txt" in report and "refused" not in report
+    assert "<code>veerdienst-zeeland.txt</code>: added</li>" in report
+    assert "Index updated</strong>: 1 added, 0 changed, 0 removed, 5 unchanged, 0 skipped" in report
     assert (settings.corpus / "veerdienst-zeeland.txt").read_text(encoding="utf-8") == FERRY
-
-    summary = client.predict(api_name="/rebuild")
-    assert "1 added" in summary and "5 unchanged" in summary
 
     result = client.predict("Hoe heet de elektrische pont tussen Vlissingen en Breskens?", api_name="/ask")
     assert result["citations"][0]["article_id"] == "veerdienst-zeeland.txt"
     assert "Schelde Stroomlijn" in result["answer"]["text"]
+
+
+def test_the_same_article_again_is_not_added_twice(served, tmp_path):
+    client, settings, _ = served
+    before = sorted(p.name for p in settings.corpus.iterdir())
+    seed = next(settings.corpus.glob("002_*.txt"))
+    # The same bytes under the same name and under another, and the same text with other line ends.
+    again, renamed, rewrapped = tmp_path / seed.name, tmp_path / "sheinbaum.txt", tmp_path / "kopie.txt"
+    shutil.copyfile(seed, again)
+    shutil.copyfile(seed, renamed)
+    rewrapped.write_bytes(seed.read_bytes().replace(b"\n", b"\r\n"))
+    fresh = tmp_path / "nieuw.txt"
+    fresh.write_text(FERRY.replace("Zeeland", "Friesland").replace("Schelde", "Waddenzee"), encoding="utf-8")
+    twice = tmp_path / "nieuw-kopie.txt"
+    shutil.copyfile(fresh, twice)
+
+    files = [handle_file(f) for f in (again, renamed, rewrapped, fresh, twice)]
+    report = client.predict(files, api_name="/add_articles")[0]
+
+    for name in (seed.name, "sheinbaum.txt", "kopie.txt"):
+        assert f"<code>{name}</code>: already in the archive as {seed.name}</li>" in report
+    assert "<code>nieuw.txt</code>: added</li>" in report
+    assert "<code>nieuw-kopie.txt</code>: the same as nieuw.txt above</li>" in report
+    assert sorted(p.name for p in settings.corpus.iterdir()) == sorted([*before, "nieuw.txt"])
+    assert ": 1 added, 0 changed, 0 removed" in report
+    # Nothing new: nothing saved, and no rebuild.
+    report = client.predict([handle_file(renamed)], api_name="/add_articles")[0]
+    assert "already in the archive" in report and "the index is unchanged" in report
+    assert "Index updated" not in report
 
 
 def test_hostile_uploads_are_refused_and_nothing_outside_the_corpus_changes(served, tmp_path):
@@ -449,7 +543,8 @@ def test_hostile_uploads_are_refused_and_nothing_outside_the_corpus_changes(serv
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     big = tmp_path / "groot.txt"
     big.write_bytes(b"Een heel lang verhaal over niets. " * 2000)  # 68 kB, over the 50 kB limit
-    before_root, before_parent = listing(root, settings.corpus), listing(root.parent, root)
+    # An upload writes into the corpus, and the index takes it in; nothing else changes.
+    before_root, before_parent = listing(root, settings.corpus, settings.index), listing(root.parent, root)
     # A browser can send any file name; gradio_client sends the local file's, so post this one directly.
     upload = httpx.post(
         f"{client.src.rstrip('/')}/gradio_api/upload",
@@ -464,15 +559,15 @@ def test_hostile_uploads_are_refused_and_nothing_outside_the_corpus_changes(serv
 
     assert "<code>foto.txt</code>: refused: unreadable (binary file" in report
     assert "<code>groot.txt</code>: refused: 68.0 kB is over the 50.0 kB limit" in report
-    assert "ontsnapt.txt</code>: added as ontsnapt.txt" in report
+    assert "ontsnapt.txt</code>: added</li>" in report
     assert not (settings.corpus / "foto.txt").exists() and not (settings.corpus / "groot.txt").exists()
     assert (settings.corpus / "ontsnapt.txt").exists()
-    assert listing(root, settings.corpus) == before_root
+    assert listing(root, settings.corpus, settings.index) == before_root
     assert listing(root.parent, root) == before_parent
     (settings.corpus / "ontsnapt.txt").unlink()
 
 
-def test_a_second_rebuild_while_one_runs_is_told_so(served, monkeypatch):
+def test_a_second_rebuild_while_one_runs_is_told_so(served, monkeypatch, tmp_path):
     client, settings, _ = served
     started, finish = threading.Event(), threading.Event()
     real_build = app.build_index
@@ -486,8 +581,22 @@ def test_a_second_rebuild_while_one_runs_is_told_so(served, monkeypatch):
     first = client.submit(api_name="/rebuild")
     assert started.wait(30)
     assert "already running" in client.predict(api_name="/rebuild")
+    # Files dropped meanwhile are saved at once and indexed by that rebuild, or by the next one,
+    # which waits for it: either way they are in the index when the upload's report comes.
+    late = tmp_path / "te-laat.txt"
+    late.write_text(FERRY.replace("Zeeland", "Drenthe").replace("Schelde", "Hunze"), encoding="utf-8")
+    added = client.submit([handle_file(late)], api_name="/add_articles")
+    deadline = time.monotonic() + 30
+    while not (settings.corpus / "te-laat.txt").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
     finish.set()
-    assert "Index updated" in first.result(timeout=60)
+    rebuilt = first.result(timeout=60)
+    report = added.result(timeout=60)[0]
+    assert "<code>te-laat.txt</code>: added</li>" in report and "Index updated" in report
+    assert "1 added" in rebuilt + report
+    assert "te-laat.txt" in {
+        p["article"]["id"] for p in client.predict("Hunze Drenthe pont", api_name="/ask")["passages"]
+    }
 
     monkeypatch.setattr(app, "build_index", real_build)
     # A build from elsewhere (`qa build` in a terminal) holds the index's file lock.

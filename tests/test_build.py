@@ -243,3 +243,65 @@ def test_index_copied_elsewhere_still_works(index, tmp_path):
     moved = tmp_path / "moved"
     shutil.move(index, moved)
     assert Retriever.open(moved).search("Sheinbaum", k=1)
+
+
+# --- the same article twice ----------------------------------------------------------------
+
+
+def test_two_files_with_the_same_text_are_one_article(corpus, index, counting):
+    # Saved again under another name, with Windows line ends: other bytes, the same article.
+    (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    (corpus / "maastricht-kopie.txt").write_bytes(NEW_ARTICLE.replace("\n", "\r\n").encode("utf-8"))
+    report = build_index(corpus, index, encoder=counting, **quiet())
+    assert report.added == ["maastricht-kopie.txt"] and report.chunks_embedded == 1
+    assert [(d.id, d.same_as) for d in report.duplicates] == [("maastricht.txt", "maastricht-kopie.txt")]
+    assert "duplicate maastricht.txt: the same text as maastricht-kopie.txt, indexed once" in report.summary()
+    assert "1 duplicate;" in report.summary()
+    assert report.to_dict()["duplicates"] == [{"id": "maastricht.txt", "same_as": "maastricht-kopie.txt"}]
+    assert "maastricht.txt" not in chunk_counts(index)
+
+
+def test_a_copy_of_an_indexed_article_embeds_nothing_and_takes_over_when_the_original_goes(
+    corpus, index, counting
+):
+    original = next(corpus.glob("002_*.txt"))
+    # Named to be read before the original, which is unchanged and so not read again.
+    copy = corpus / "000-kopie.txt"
+    shutil.copyfile(original, copy)
+    report = build_index(corpus, index, encoder=counting, **quiet())
+    assert [(d.id, d.same_as) for d in report.duplicates] == [(copy.name, original.name)]
+    assert counting.embedded == [] and report.added == [] and report.unchanged == 5
+    again = build_index(corpus, index, encoder=counting, **quiet())
+    assert [d.id for d in again.duplicates] == [copy.name] and counting.embedded == []
+
+    original.unlink()
+    report = build_index(corpus, index, encoder=counting, **quiet())
+    assert report.added == [copy.name] and report.removed == [original.name] and not report.duplicates
+    assert top_article(index, "Welk aanbod wees Sheinbaum af?") == copy.name
+
+
+def test_a_bulk_archive_row_with_an_indexed_text_is_a_duplicate(corpus, index, counting):
+    (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    build_index(corpus, index, encoder=counting, **quiet())
+    body = NEW_ARTICLE.split("\n", 1)[1]
+    rows = [{"id": "m1", "date": "2024-06", "text": body}, {"id": "m2", "text": "Iets heel anders. " * 5}]
+    (corpus / "export.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    report = build_index(corpus, index, encoder=counting, **quiet())
+    assert report.added == ["export.jsonl#m2"]
+    assert [(d.id, d.same_as) for d in report.duplicates] == [("export.jsonl#m1", "maastricht.txt")]
+
+
+def test_an_index_written_before_text_hashes_finds_duplicates_and_gains_them(corpus, index, counting):
+    import sqlite3
+
+    store = next(index.glob("chunks-*.sqlite"))
+    with sqlite3.connect(store) as db:
+        db.execute("DROP INDEX IF EXISTS articles_text_hash")
+        db.execute("ALTER TABLE articles DROP COLUMN text_hash")
+    shutil.copyfile(next(corpus.glob("001_*.txt")), corpus / "000-kopie.txt")
+    report = build_index(corpus, index, encoder=counting, **quiet())
+    assert [d.id for d in report.duplicates] == ["000-kopie.txt"] and counting.embedded == []
+    (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    build_index(corpus, index, encoder=counting, **quiet())
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT count(*) FROM articles WHERE text_hash IS NULL").fetchone() == (0,)

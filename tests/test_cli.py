@@ -64,6 +64,13 @@ def test_empty_question_is_an_error(capsys, index):
     assert code == 1 and "question is empty" in err
 
 
+@pytest.mark.parametrize("since", ["foo", "2019-13", "2019-02-30"])
+def test_a_date_that_does_not_exist_is_refused_like_one_that_is_no_date(capsys, index, since):
+    code, out, err = run(capsys, "ask", "--index", str(index), "--since", since, "Wie is Starmer?")
+    assert code == 1 and out == ""
+    assert err == f"qa: error: --since must be a date like 2019, 2019-04 or 2019-04-12, got {since!r}\n"
+
+
 def test_ask_with_other_model_says_rebuild(capsys, index):
     code, _, err = run(capsys, "ask", "--index", str(index), "--model", "intfloat/multilingual-e5-small", "x")
     assert code == 3 and "qa build --model intfloat/multilingual-e5-small" in err

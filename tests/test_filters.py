@@ -24,6 +24,10 @@ def test_category_is_case_insensitive_and_undated_articles_pass_without_dates():
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"since": "april"}, "--since must be a date"),
     ({"until": "2019/04"}, "--until must be a date"),
+    # The shape of a date is not enough: the month or day must exist.
+    ({"since": "2019-13"}, "--since must be a date"),
+    ({"until": "2019-02-30"}, "--until must be a date"),
+    ({"since": "2019-00"}, "--since must be a date"),
     ({"since": "2020", "until": "2019"}, "is after"),
 ])  # fmt: skip
 def test_bad_filter_values_name_the_option(kwargs, message):

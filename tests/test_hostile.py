@@ -34,6 +34,12 @@ def one_paragraph(unit: str, size: int) -> bytes:
 STORY = "De gemeente opent een opvangcentrum voor 250 mensen. Burgemeester Penders is blij.\n"
 
 
+def story(places: int) -> str:
+    """STORY for another number of places: files meant to be indexed each have a text of their
+    own, since the same text twice is one article."""
+    return STORY.replace("250", str(places))
+
+
 def random_bytes(allowed: range, size: int = 8000) -> bytes:
     """Random bytes that hold no NUL and none of the five bytes Windows-1252 leaves undefined."""
     rng = random.Random(11)
@@ -55,12 +61,12 @@ def hostile_corpus(corpus: Path, outside: Path) -> dict[str, str]:
     files: dict[str, bytes] = {
         "nieuws.txt": STORY.encode(),
         "met spaties in de naam.md": f"# Opvang in Maastricht\n\n{STORY}".encode(),
-        "utf16-le.txt": codecs.BOM_UTF16_LE + STORY.encode("utf-16-le"),
-        "utf16-be.txt": codecs.BOM_UTF16_BE + STORY.encode("utf-16-be"),
+        "utf16-le.txt": codecs.BOM_UTF16_LE + story(16).encode("utf-16-le"),
+        "utf16-be.txt": codecs.BOM_UTF16_BE + story(61).encode("utf-16-be"),
         "latin1.txt": "Een financiële crisis in Curaçao. De regering grijpt in.".encode("latin-1"),
         "cp1252.txt": "Hij zei: “Dit kost € 5 miljoen.” De raad stemde in.".encode("cp1252"),
         "half-utf8.txt": "De financiële crisis. ".encode() + b"Een losse byte \xff in de tekst.",
-        "omgekeerd.md": f'---\ntitle: "Kop \\u202eexe.txt"\n---\n{STORY}'.encode(),
+        "omgekeerd.md": f'---\ntitle: "Kop \\u202eexe.txt"\n---\n{story(202)}'.encode(),
         "diep.html": (
             "<div>" * 10_000 + "<p>De dijk bij Roermond houdt het.</p>" + "</div>" * 10_000
         ).encode(),
@@ -123,7 +129,7 @@ def test_a_hostile_corpus_indexes_every_article_and_names_every_other_file(tmp_p
     for s in report.skipped:
         assert skipped[s.id] in s.reason
     texts = indexed_texts(tmp_path / "index")
-    assert texts["utf16-le.txt"] == texts["utf16-be.txt"] == STORY.strip()
+    assert texts["utf16-le.txt"] == story(16).strip() and texts["utf16-be.txt"] == story(61).strip()
     titles = {a.id: a.title for a in LocalIndex.open(tmp_path / "index").articles()}
     assert titles["omgekeerd.md"] == "Kop exe.txt"  # without the U+202E that showed it reversed
     assert "financiële" in texts["latin1.txt"] and "€ 5 miljoen" in texts["cp1252.txt"]

@@ -338,10 +338,18 @@ def test_a_malformed_stream_event_raises_one_line(llm, passages, events, message
 
 def test_fallback_keeps_the_extractive_answer_and_says_why(passages):
     extractive = Answer(QUESTION, f"{DATE_SENTENCE} [1]", passages, [], Filters(), False, "nl")
-    error = LLMError("cannot connect to the LLM server at http://127.0.0.1:9/v1/chat/completions")
-    answer = with_fallback_note(extractive, error)
+    error = LLMError("llm_refused", endpoint="http://127.0.0.1:9/v1/chat/completions")
+    answer = with_fallback_note(extractive, error, "en")
     assert answer.text == extractive.text and answer.source == "extractive"
-    assert answer.notes == (f"LLM unavailable ({error}); showing the extractive answer",)
+    assert answer.notes == (
+        "LLM unavailable (cannot connect to the LLM server at http://127.0.0.1:9/v1/chat/completions "
+        "(connection refused); is it running?); showing the extractive answer",
+    )
+    # Without a language the note is in the question's, like every other note.
+    assert with_fallback_note(extractive, error).notes == (
+        "Taalmodel niet beschikbaar (geen verbinding met de taalmodelserver op "
+        "http://127.0.0.1:9/v1/chat/completions (geweigerd); draait hij?); dit is het extractieve antwoord",
+    )
 
 
 # --- through qa.ask, as the CLI and the app call it -----------------------------------------
@@ -383,4 +391,7 @@ def test_ask_falls_back_to_the_extractive_answer_when_the_llm_is_down(env, seed_
     env.setenv("QA_LLM_MODEL", "test-model")
     answer = ask("Wat stelde Trump voor aan Sheinbaum?", index=seed_index)
     assert answer.source == "extractive" and answer.citations
-    assert any(note.startswith("LLM unavailable") for note in answer.notes)
+    assert any(note.startswith("Taalmodel niet beschikbaar (geen verbinding") for note in answer.notes)
+    # A reader with an English page reads the note in English.
+    answer = ask("Wat stelde Trump voor aan Sheinbaum?", index=seed_index, language="en")
+    assert any(note.startswith("LLM unavailable (cannot connect") for note in answer.notes)

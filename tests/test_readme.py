@@ -48,3 +48,29 @@ def _ask_examples() -> list[list[str]]:
 def test_the_ask_examples_run(arguments, index, capsys):
     assert main(["ask", "--index", str(index), *arguments]) == 0
     assert capsys.readouterr().out.strip()
+
+
+def _keys(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def test_the_json_description_names_every_field(index):
+    from qa.answering import ask
+
+    paragraph = README.split("`--json` prints", 1)[1].split("These field names", 1)[0]
+    named = set(re.findall(r'"(\w+)"', paragraph))
+    answer = ask("Welk aanbod wees Sheinbaum af?", index=index)
+    assert _keys(answer.to_dict()) <= named, _keys(answer.to_dict()) - named
+
+
+def test_the_readme_tells_the_flow_the_page_shows():
+    from qa.translations import TRANSLATIONS
+
+    articles = README.split("- **Articles**", 1)[1].split("\n- ", 1)[0]
+    # Adding is dropping the files; the one button left is named as the page names it.
+    assert "drop files" in articles and TRANSLATIONS["en"]["rebuild"] in articles
+    assert "Rebuild index" not in README and "answered on its own" not in README

@@ -1,0 +1,130 @@
+"""Follow-up questions: read against the turn before, rewritten to stand alone, and answered."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from qa.answering import ask
+from qa.build import build_index
+from qa.conversation import Turn, resolve
+from tests.conftest import ROOT, SEEDS
+
+DEVARCHIVE = ROOT / "eval" / "devarchive" / "corpus"
+
+
+@pytest.mark.parametrize(("earlier", "follow_up", "understood"), [
+    # Only a period, or names and a period: the earlier question, for them.
+    ("Hoeveel asielaanvragen telde Nederland in 2021?", "En in 2023?",
+     "Hoeveel asielaanvragen telde Nederland in 2023?"),
+    ("Hoeveel zetels haalde de VVD bij de verkiezingen van maart 2021?", "En de PVV in november 2023?",
+     "Hoeveel zetels haalde de PVV bij de verkiezingen van november 2023?"),
+    ("How high was inflation in the Netherlands in 2022?", "And in 2023?",
+     "How high was inflation in the Netherlands in 2023?"),
+    ("Hoeveel asielaanvragen telde Nederland?", "En in 2019?",
+     "Hoeveel asielaanvragen telde Nederland in 2019?"),
+    # A pronoun for the person named before; the earlier period comes along.
+    ("Wat wilde Trump in februari 2019 met de nationale noodtoestand?",
+     "Hoeveel geld wilde hij voor de muur bijeenbrengen?",
+     "Hoeveel geld wilde Trump voor de muur bijeenbrengen (in februari 2019)?"),
+    ("Wat zei Sheinbaum over Trump?", "Waarom wees zij zijn aanbod af?",
+     "Waarom wees Sheinbaum zijn aanbod af?"),
+    ("Wat wilde Trump met de muur?", "Hoeveel geld vroeg hij voor zijn muur?",
+     "Hoeveel geld vroeg Trump voor Trumps muur?"),
+    ("What did Starmer call for?", "Where did he say it?", "Where did Starmer say it?"),
+    # An adverb for what was asked about: the names it was about take its place.
+    # Opening like a follow-up carries the earlier period and names.
+    ("Waarom stapte de PVV in juni 2025 uit de coalitie?", "En wat deed premier Schoof?",
+     "Wat deed premier Schoof (in juni 2025, PVV)?"),
+])  # fmt: skip
+def test_a_follow_up_is_rewritten_to_stand_alone(earlier, follow_up, understood):
+    assert resolve(follow_up, Turn(earlier)) == understood
+
+
+@pytest.mark.parametrize(("earlier", "question"), [
+    ("Hoeveel asielaanvragen telde Nederland in 2021?", "Wie is Keir Starmer?"),
+    ("Wie werd minister van Asiel en Migratie?", "Wie is Keir Starmer?"),
+    ("Wat bood Sheinbaum aan?", "Wat zei Trump toen hij Mexico bezocht?"),
+    ("Hoeveel zetels haalde de VVD in 2017?", "Hoe lang duurde de formatie na de verkiezingen van 2021?"),
+])  # fmt: skip
+def test_a_question_that_stands_alone_is_left_as_it_is(earlier, question):
+    assert resolve(question, Turn(earlier)) == question
+    assert resolve(question, None) == question
+
+
+def test_an_adverb_for_what_was_asked_about_is_replaced_by_its_names():
+    # "Trump Mexico" is one run of capitals in the question; the answer has Trump on his own.
+    earlier = Turn(
+        "Wat bood Trump Mexico aan?",
+        ("Sheinbaum heeft een aanbod van de Amerikaanse president Donald Trump afgewezen.",),
+    )
+    assert resolve("Wat zei hij daarover?", earlier) == "Wat zei Trump over Mexico?"
+    assert resolve("What did he say about it?", earlier) == "What did Trump say about Mexico?"
+
+
+def test_the_person_an_earlier_answer_named_is_whom_a_pronoun_means():
+    earlier = Turn(
+        "Welke Turkse premier sprak in maart 2016 van een historische dag?",
+        ("De Turkse premier Davutoglu sprak van een historische dag.",),
+    )
+    assert (
+        resolve("Wat zei hij over de Syriërs?", earlier)
+        == "Wat zei Davutoglu over de Syriërs (in maart 2016)?"
+    )
+
+
+def test_a_name_replaces_the_most_alike_of_the_earlier_ones():
+    earlier = Turn("Hoeveel asielzoekers stuurde Nederland terug naar de EU in 2021?")
+    alike = {"Nederland": 1.0, "EU": 0.2}
+    assert resolve(
+        "En Duitsland?", earlier, lambda name, names: max(range(len(names)), key=lambda i: alike[names[i]])
+    ) == ("Hoeveel asielzoekers stuurde Duitsland terug naar de EU in 2021?")
+
+
+# --- through qa.ask, on articles of the dev archive ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def devarchive_index(tmp_path_factory, encoder):
+    """The dev archive as EVAL.md measures it: its articles and the seeds, where every figure
+    recurs for other years and parties."""
+    root = tmp_path_factory.mktemp("conversation")
+    shutil.copytree(DEVARCHIVE, root / "corpus")
+    for seed in SEEDS.iterdir():
+        shutil.copyfile(seed, root / "corpus" / seed.name)
+    build_index(root / "corpus", root / "index", encoder=encoder, log=lambda _: None)
+    return root / "index"
+
+
+@pytest.mark.parametrize(("first", "expected_first", "second", "expected_second"), [
+    ("Hoeveel mensen vroegen in 2015 asiel aan in Nederland?", "58.880", "En in 2023?", "48.470"),
+    ("Hoeveel migranten staken in 2019 in kleine boten het Kanaal over?", "1.890", "En in 2022?", "45.774"),
+    ("Hoeveel zetels haalde de PVV bij de verkiezingen van november 2023?", "37 zetels",
+     "En D66 in oktober 2025?", "26 zetels"),
+    ("Hoe lang duurde de formatie na de verkiezingen van 2021?", "299 dagen", "En in 2017?", "225 dagen"),
+    ("Hoeveel geld maakten Mexicaanse migranten in 2023 over naar hun familie?", "63,3 miljard dollar",
+     "En in 2020?", "40,6 miljard dollar"),
+    ("Wat wilde Trump in februari 2019 met de nationale noodtoestand?", "noodtoestand",
+     "Hoeveel geld wilde hij in totaal voor de muur bijeenbrengen?", "8 miljard dollar"),
+])  # fmt: skip
+def test_two_turn_conversations_are_answered(
+    devarchive_index, first, expected_first, second, expected_second
+):
+    earlier = ask(first, index=devarchive_index)
+    assert expected_first in earlier.text and earlier.understood is None
+    followed = ask(second, index=devarchive_index, history=[earlier])
+    assert followed.question == second and followed.understood and followed.understood != second
+    assert expected_second in followed.text and not followed.abstained
+    data = followed.to_dict()
+    assert data["question"] == second and data["understood"] == followed.understood
+    # A client that sends back the earlier answer's JSON gets the same reading.
+    assert resolve(second, Turn.from_dict(earlier.to_dict())) == followed.understood
+
+
+def test_a_follow_up_of_a_follow_up_builds_on_what_was_understood(devarchive_index):
+    first = ask("Hoeveel migranten staken in 2019 in kleine boten het Kanaal over?", index=devarchive_index)
+    second = ask("En in 2020?", index=devarchive_index, history=[first])
+    third = ask("En in 2022?", index=devarchive_index, history=[first, second])
+    assert third.understood == "Hoeveel migranten staken in 2022 in kleine boten het Kanaal over?"
+    assert "45.774" in third.text
