@@ -179,27 +179,19 @@ class Retriever:
         settings = settings or SearchSettings()
         if settings.mode not in MODES:
             raise QAError(f"search mode must be one of {', '.join(MODES)}, got {settings.mode!r}")
-        allowed = self._index.chunk_ids_where(filters.admits) if filters and filters.active else None
-        if allowed is not None and not len(allowed):
-            return []
+        filters = filters or Filters()
         vector = None
         if settings.mode in ("hybrid", "dense"):
             vector = self.encode_question(question.text) if query_vector is None else query_vector
 
-        lists = self._ranked_lists(question.lexical, vector, allowed, settings)
+        lists = self._ranked_lists(question.lexical, vector, filters, settings)
         period = question.period
-        if period is not None and settings.period_weight:
+        window = filters.narrowed_to(period) if period is not None and settings.period_weight else None
+        if window is not None:
             # The articles published in the period or just after it are searched on their own
             # as well, so that they are candidates even where a large archive buries them.
-            window = self._index.chunk_ids_where(
-                lambda date, category: (
-                    (period.holds_date(date) or period.just_after(date))
-                    and (filters is None or filters.admits(date, category))
-                )
-            )
-            if len(window):
-                apart = self._ranked_lists(question.lexical, vector, window, settings)
-                lists += [(settings.window_weight * weight, hits) for weight, hits in apart]
+            apart = self._ranked_lists(question.lexical, vector, window, settings)
+            lists += [(settings.window_weight * weight, hits) for weight, hits in apart]
 
         fused = _fuse(lists, settings.rrf_k)
         cosine: dict[int, float] = {}
@@ -227,17 +219,18 @@ class Retriever:
         return self._passages(relevant, k, settings, period)
 
     def _ranked_lists(
-        self, lexical: str, vector: np.ndarray | None, allowed: np.ndarray | None, settings: SearchSettings
+        self, lexical: str, vector: np.ndarray | None, filters: Filters, settings: SearchSettings
     ) -> list[tuple[float, list[tuple[int, float]]]]:
-        """(weight, hits best first) of each retriever the mode uses; dense first."""
+        """(weight, hits best first) of each retriever the mode uses; dense first. The filters go
+        to the index, which applies them inside its search, so a narrow filter still gets hits."""
         lists = []
         if settings.mode in ("hybrid", "dense"):
             assert vector is not None
-            dense = self._index.search(vector, settings.candidates, allowed)
+            dense = self._index.search(vector, settings.candidates, filters)
             lists.append((settings.dense_weight, dense))
         if settings.mode in ("hybrid", "bm25") and lexical:
             lists.append(
-                (settings.lexical_weight, self._index.lexical_search(lexical, settings.candidates, allowed))
+                (settings.lexical_weight, self._index.lexical_search(lexical, settings.candidates, filters))
             )
         return lists
 

@@ -73,7 +73,7 @@ def test_filtered_chunk_ids_are_those_of_admitted_articles(typed_index, filters)
     store = LocalIndex.open(typed_index)
     chunks = store.chunks(range(store.manifest.next_chunk_id)).values()
     expected = sorted(c.id for c in chunks if filters.admits(c.article.date, c.article.category))
-    assert store.chunk_ids_where(filters.admits).tolist() == expected
+    assert store.chunk_ids_where(filters).tolist() == expected
     store.close()
 
 

@@ -15,6 +15,7 @@ import pytest
 import qa.build
 import qa.store
 from qa.build import build_index
+from qa.filters import Filters
 from qa.store import LocalIndex, VectorSettings
 from qa.vectors import VectorIndex, write_segment
 from tests.conftest import ROOT, SEEDS
@@ -45,7 +46,7 @@ def quiet(**kwargs):
 def contents(index) -> dict:
     store = LocalIndex.open(index)
     try:
-        chunks = store.chunks(store.chunk_ids_where(lambda date, category: True).tolist()).values()
+        chunks = store.chunks(store.chunk_ids_where(Filters()).tolist()).values()
         return {
             "articles": store.article_hashes(),
             "chunks": sorted((c.article.id, c.start, c.end, c.text) for c in chunks),
@@ -113,7 +114,7 @@ def test_removed_chunks_leave_the_segments_and_the_chunk_store(archive, tmp_path
         build_index(archive, index, **quiet())
     manifest = json.loads((index / "manifest.json").read_text())
     store = LocalIndex.open(index)
-    assert store.count() == manifest["chunks"] == len(store.chunk_ids_where(lambda d, c: True))
+    assert store.count() == manifest["chunks"] == len(store.chunk_ids_where(Filters()))
     store.close()
     # Rows that neither the current generation nor the one before can see are gone.
     with sqlite3.connect(index / manifest["chunk_store"]) as db:
