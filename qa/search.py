@@ -11,11 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.backends import Index, open_index
+from qa.chunkstore import ArticleInfo, SentenceKey, StoredChunk
 from qa.encoders import QueryEncoder, load_query_encoder, model_of_index
 from qa.errors import ModelMismatchError, QAError
 from qa.filters import Filters
+from qa.location import MilvusStore
 from qa.question import Period, Question, read_question, years_spoken_of
-from qa.store import MANIFEST, ArticleInfo, LocalIndex, SentenceKey, StoredChunk
 
 MODES = ("hybrid", "dense", "bm25")
 # A candidate chunk: its fused score, cosine (when a dense hit), relevance to the question's period.
@@ -86,23 +88,24 @@ class Retriever:
     """The one door to an index: an opened generation and the encoder it was built with. Asking,
     the CLI and the app read the archive through it only; share one per process."""
 
-    def __init__(self, index: LocalIndex, encoder: QueryEncoder):
+    def __init__(self, index: Index, encoder: QueryEncoder):
         self._index = index
         self.encoder = encoder
         self._leads: dict[str, frozenset[int]] = {}  # article id → years its lead speaks of
 
     @classmethod
-    def open(cls, index: Path, model: str | None = None) -> Retriever:
-        opened = LocalIndex.open(index)
+    def open(cls, index: Path | str | MilvusStore, model: str | None = None) -> Retriever:
+        """The index `index` names: a folder, or a Milvus store (qa/backends.py)."""
+        opened = open_index(index)
         built_with = opened.settings.model
         if model and model != built_with:
             opened.close()
             raise ModelMismatchError(
-                f"{index}/ was built with {built_with}, not {model}; "
+                f"{opened.where} says the index was built with {built_with}, not {model}; "
                 f"run `qa build --model {model}` to rebuild it, or drop --model"
             )
         try:
-            encoder = load_query_encoder(model_of_index(built_with, model, index / MANIFEST))
+            encoder = load_query_encoder(model_of_index(built_with, model, opened.where))
         except QAError:
             opened.close()
             raise
@@ -115,6 +118,10 @@ class Retriever:
     def generation(self) -> int:
         """Which committed generation of the index this reads."""
         return self._index.generation
+
+    def outdated(self) -> bool:
+        """Has a build committed another generation (or removed the index) since this opened?"""
+        return self._index.committed_generation() != self.generation
 
     @property
     def model(self) -> str:

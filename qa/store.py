@@ -29,7 +29,15 @@ import numpy as np
 from qa import files
 from qa.articles import Article
 from qa.chunking import Chunk, article_sentences, embedding_text
-from qa.chunkstore import ArticleInfo, ChunkStore, SentenceKey, StoredChunk, StoreWriter
+from qa.chunkstore import (
+    ArticleInfo,
+    ChunkStore,
+    Fingerprint,
+    SentenceKey,
+    StoredChunk,
+    StoreWriter,
+    record_sources,
+)
 from qa.errors import IndexCorruptError, IndexMissingError, QAError
 from qa.filters import Filters
 from qa.lexical import LexicalIndex, read_counts, save_counts, stack_counts, terms, write_counts
@@ -53,6 +61,7 @@ __all__ = [
     "IndexSettings",
     "IndexWriter",
     "LocalIndex",
+    "LocalTarget",
     "Manifest",
     "SentenceKey",
     "StoredChunk",
@@ -138,6 +147,16 @@ class LocalIndex:
     @property
     def generation(self) -> int:
         return self.manifest.generation
+
+    @property
+    def where(self) -> str:
+        """Where the manifest lives, for messages."""
+        return str(self.folder / MANIFEST)
+
+    def committed_generation(self) -> int | None:
+        """The generation committed now, which may be later than the one this reads."""
+        manifest = read_manifest(self.folder)
+        return manifest.generation if manifest else None
 
     @classmethod
     def open(cls, folder: Path) -> LocalIndex:
@@ -321,6 +340,17 @@ class LocalIndex:
             (filters.admits(date, category) for date, category in pairs), dtype=bool, count=len(pairs)
         )
         return ids[accepted[pair_of_chunk]]
+
+    def contents(self) -> Iterator[tuple[Article, list[Chunk], np.ndarray, np.ndarray]]:
+        """Every article whole, one at a time, as a build handed it to the writer: the article,
+        its chunks, their vectors and its sentences' vectors (to copy the index elsewhere)."""
+        with self._reading():
+            for article, chunks, ids, sentence_vectors in self._store.contents():
+                yield article, chunks, self._vectors.vectors(ids), sentence_vectors
+
+    def sources(self) -> dict[str, tuple[int, int]]:
+        with self._reading():
+            return self._store.sources()
 
     def stats(self) -> dict:
         """What the index holds, for `qa stats` and the app."""
@@ -675,3 +705,55 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
+
+
+class LocalTarget:
+    """An index folder as a build sees it: its committed manifest, the lock, the leftovers of a
+    crashed build, the corpus files' fingerprints, a base to build on and a writer (MilvusTarget's
+    verbs, for qa/build.py)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def __str__(self) -> str:
+        return f"{self.folder}/"
+
+    @property
+    def where(self) -> str:
+        return str(self.folder / MANIFEST)
+
+    def close(self) -> None:
+        """Nothing held open."""
+
+    def check_writable(self) -> None:
+        check_writable(self.folder)
+
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        return build_lock(self.folder)
+
+    def committed(self) -> Manifest | None:
+        return read_manifest(self.folder)
+
+    def vector_settings(self, asked: object, previous: Manifest | None) -> VectorSettings:
+        """What the build was asked for, else what the index has, else the default."""
+        if asked is None:
+            return VectorSettings.recorded_in(previous)
+        if not isinstance(asked, VectorSettings):
+            raise QAError(
+                f"{self.folder}/ is a local index: --index-type takes {', '.join(INDEX_TYPES)} there"
+            )
+        return asked
+
+    def tidy(self, keep: Manifest | None) -> None:
+        remove_leftovers(self.folder, keep)
+
+    def open_base(self, manifest: Manifest) -> BuildBase:
+        return BuildBase.open(self.folder)
+
+    def writer(self, settings: IndexSettings, base: BuildBase | None, vectors: VectorSettings) -> IndexWriter:
+        return IndexWriter(self.folder, settings, base, vectors)
+
+    def record_sources(
+        self, manifest: Manifest, fingerprints: dict[str, Fingerprint], gone: Sequence[str]
+    ) -> None:
+        record_sources(self.folder / manifest.chunk_store, fingerprints, gone)
