@@ -52,7 +52,7 @@ from qa.chunkstore import ArticleInfo, SentenceKey, StoredChunk  # noqa: E402
 from qa.errors import IndexCorruptError, IndexFormatError, IndexMissingError, QAError  # noqa: E402
 from qa.filters import Filters  # noqa: E402
 from qa.lexical import STOPWORDS, terms  # noqa: E402
-from qa.location import MilvusStore  # noqa: E402
+from qa.location import DEFAULT_COLLECTION, MilvusStore  # noqa: E402
 from qa.manifest import IndexSettings  # noqa: E402
 from qa.question import first_day, last_day  # noqa: E402
 
@@ -70,9 +70,13 @@ class _NotMilvusLite(logging.Filter):
 logging.getLogger().addFilter(_NotMilvusLite())
 
 FORMAT_VERSION = 1  # of what this module writes into Milvus; the local index has its own
-# milvus-lite inserts batches of up to about 1,000 rows at ~6,500 rows/s; 5,000-row batches took
-# 34 s each (measured on this project's 2-core machine), and a server takes them as readily.
+# Rows per insert: milvus-lite took 34 s for each batch of 5,000 rows, and thousands of rows a
+# second in batches of 1,000 (10,000 chunks of 512 dimensions in 2.7 s on a 2-core machine).
 INSERT_ROWS = 1_000
+# pymilvus 2.5 packs a row's half-precision vector by appending its bytes to the batch's (`+=` on a
+# protobuf bytes field, which copies what is there): 1,000-row batches of sentences spent 0.4 s
+# each in that, most of a build's time; 100-row ones spend a tenth as much a row.
+_INSERT_ROWS = {"chunks": INSERT_ROWS, "articles": INSERT_ROWS, "sentences": 100}
 # Values in one `in [...]` of a filter expression: a server caps an expression's length.
 _IN_VALUES = 200
 # Rows one plain query returns at most (Milvus's query window); longer answers are iterated.
@@ -112,8 +116,9 @@ INDEX_TYPES = {
 }
 _LITE_TYPES = ("FLAT", "IVF_FLAT")
 # (build parameters, search parameters) of each type unless --index-params says otherwise. IVF:
-# lists of a few thousand vectors at a million chunks, and an eighth of them probed; HNSW: the
-# usual M and efConstruction, ef above the 50 candidates a question takes from it.
+# Milvus indexes each sealed segment (about 1 GB: some 400,000 chunks at 512 dimensions) on its
+# own, so 256 lists of about 1,500, an eighth of them probed; HNSW: the usual M and
+# efConstruction, and ef well above the 50 candidates a question takes.
 _DEFAULT_PARAMS: dict[str, tuple[dict, dict]] = {
     "FLAT": ({}, {}),
     "IVF_FLAT": ({"nlist": 256}, {"nprobe": 32}),
@@ -346,6 +351,12 @@ def _term_row(term: str, df: int, generation: int, df_before: int) -> dict:
     }
 
 
+def _options(store: MilvusStore) -> str:
+    """The command-line options that name `store`, for the advice in an error."""
+    named = f" --collection {store.collection}" if store.collection != DEFAULT_COLLECTION else ""
+    return f"--store {store.uri}{named}"
+
+
 def _meta(store: MilvusStore) -> str:
     return f"{store.collection}_meta"
 
@@ -478,7 +489,7 @@ def _read_manifest(client: MilvusClient, store: MilvusStore) -> MilvusManifest |
         return MilvusManifest.from_json(rows[0]["value"])
     except IndexFormatError as e:
         raise IndexFormatError(
-            f"{store}: {e}; run `qa build --store {store.uri}` to rebuild it", e.found
+            f"{store}: {e}; run `qa build {_options(store)}` to rebuild it", e.found
         ) from None
     except ValueError as e:
         raise damaged(store, f"its manifest in {meta} is unreadable ({e})") from None
@@ -486,7 +497,7 @@ def _read_manifest(client: MilvusClient, store: MilvusStore) -> MilvusManifest |
 
 def damaged(store: MilvusStore, problem: str) -> IndexCorruptError:
     return IndexCorruptError(
-        f"the index in {store} is damaged: {problem}; run `qa build --rebuild --store {store.uri}`",
+        f"the index in {store} is damaged: {problem}; run `qa build --rebuild {_options(store)}`",
         problem=problem,
     )
 
@@ -528,7 +539,7 @@ class MilvusIndex:
                 manifest = _read_manifest(client, store)
                 if manifest is None:
                     raise IndexMissingError(
-                        f"no index in {store} yet; run `qa build --store {store.uri}` first"
+                        f"no index in {store} yet; run `qa build {_options(store)}` first"
                     )
                 index = cls(store, client, manifest)
                 index._load()
@@ -549,7 +560,7 @@ class MilvusIndex:
                     raise IndexCorruptError(
                         f"collection {name} in {self.store.uri} holds vectors of dimension {dimension}, "
                         f"but the index was built with {self.settings.model} ({self.settings.dimension}); "
-                        f"run `qa build --rebuild --store {self.store.uri}`"
+                        f"run `qa build --rebuild {_options(self.store)}`"
                     )
             self._client.load_collection(name)
 
@@ -567,10 +578,17 @@ class MilvusIndex:
         return f"{self.store.uri} (collection {_meta(self.store)})"
 
     def committed_generation(self) -> int | None:
-        """The generation committed now, which may be later than the one this reads."""
+        """The generation committed now, which may be later than the one this reads: one query,
+        asked before every question of a long-running app."""
+        meta = _meta(self.store)
         with speaking(self.store):
-            manifest = _read_manifest(self._client, self.store)
-        return manifest.generation if manifest else None
+            try:
+                rows = self._client.query(meta, filter='key == "manifest"', output_fields=["value"])
+            except MilvusException:
+                if self._client.has_collection(meta):
+                    raise
+                return None
+        return int(json.loads(rows[0]["value"])["generation"]) if rows else None
 
     def close(self) -> None:
         disconnect(self.store)
@@ -1127,7 +1145,7 @@ class MilvusWriter:
     def _put(self, kind: str, row: dict) -> None:
         pending = self._pending[kind]
         pending.append(row)
-        if len(pending) >= INSERT_ROWS:
+        if len(pending) >= _INSERT_ROWS[kind]:
             self._insert(kind)
 
     def _insert(self, kind: str) -> None:

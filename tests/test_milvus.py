@@ -267,7 +267,9 @@ def test_cli_build_ask_stats_with_store_and_env(capsys, corpus, tmp_path, monkey
     assert '"mrr@10"' in capsys.readouterr().out
     monkeypatch.setenv("QA_COLLECTION", "elders")
     assert main(["stats"]) == 3
-    assert capsys.readouterr().err.strip().endswith(f"run `qa build --store {store}` first")
+    assert (
+        capsys.readouterr().err.strip().endswith(f"run `qa build --store {store} --collection elders` first")
+    )
 
 
 def test_the_app_reopens_the_index_when_a_build_commits(corpus, tmp_path, encoder):
