@@ -160,6 +160,10 @@ class MilvusVectors:
             (search if key in _SEARCH_PARAMS else build)[key] = value
         return cls(index_type, build, search)
 
+    def __str__(self) -> str:
+        params = {**self.build, **self.search}
+        return self.index_type + (f" ({', '.join(f'{k}={v}' for k, v in params.items())})" if params else "")
+
     @classmethod
     def recorded(cls, data: Any) -> MilvusVectors:
         if not isinstance(data, dict) or data.get("index_type") not in _DEFAULT_PARAMS:
@@ -839,11 +843,18 @@ class MilvusTarget:
     def vector_settings(self, asked: object, previous: MilvusManifest | None) -> MilvusVectors:
         """What the build was asked for (a local index's kind, flat or ivf, is taken as Milvus's
         FLAT or IVF_FLAT), else what the index has, else the default."""
-        if isinstance(asked, MilvusVectors):
-            return asked
-        if asked is None and previous is not None:
-            return previous.vectors
-        return MilvusVectors.chosen(getattr(asked, "kind", None), None, self.store.lite)
+        if asked is None:
+            return previous.vectors if previous else MilvusVectors.chosen(None, None, self.store.lite)
+        if not isinstance(asked, MilvusVectors):
+            asked = MilvusVectors.chosen(getattr(asked, "kind", None), None, self.store.lite)
+        if previous is not None and asked != previous.vectors:
+            # Milvus rebuilds a vector index only by dropping it, which the collections' readers
+            # would meet half-way; a full build writes new collections beside them instead.
+            raise QAError(
+                f"the index in {self.store} indexes its vectors with {previous.vectors}; to index them "
+                f"with {asked} add --rebuild (embeds everything again) or `qa migrate` from a local index"
+            )
+        return asked
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -1085,12 +1096,7 @@ class MilvusWriter:
                         self.client.drop_collection(name)
                     _create(self.client, name, kind, settings.dimension, vectors)
         else:
-            if base.manifest.vectors != vectors:
-                raise QAError(
-                    f"the index in {self.store} has a {base.manifest.vectors.index_type} vector index "
-                    f"{base.manifest.vectors.build}; for {vectors.index_type} {vectors.build} run "
-                    f"`qa build --rebuild --index-type …` (embeds everything again)"
-                )
+            assert base.manifest.vectors == vectors, "vector_settings refuses another index type"
             self.collections = base.manifest.collections
             self._replaced = None
         self.names = _names(self.collections)

@@ -342,6 +342,23 @@ def test_a_collection_of_another_model_or_dimension_is_one_line(capsys, corpus, 
         open_index(store)
 
 
+def test_the_index_type_is_kept_and_changed_by_a_full_build(capsys, corpus, tmp_path, monkeypatch, encoder):
+    monkeypatch.setattr("qa.build.load_encoder", lambda name: encoder)
+    store = str(tmp_path / "index.db")
+    assert main(["build", "--corpus", str(corpus), "--store", store, "--index-type", "ivf"]) == 0
+    err = one_line(capsys, ["build", "--corpus", str(corpus), "--store", store, "--index-type", "flat"])
+    assert (
+        "indexes its vectors with IVF_FLAT (nlist=256, nprobe=32); to index them with FLAT add --rebuild"
+        in err
+    )
+    argv = ["build", "--corpus", str(corpus), "--store", store, "--index-type", "ivf", "--index-params"]
+    assert main([*argv, '{"nlist": 8, "nprobe": 4}', "--rebuild"]) == 0
+    assert main(["build", "--corpus", str(corpus), "--store", store]) == 0  # kept
+    index = open_index(store)
+    assert str(index.manifest.vectors) == "IVF_FLAT (nlist=8, nprobe=4)" and index.generation == 2
+    index.close()
+
+
 def test_what_milvus_lite_cannot_do_and_old_servers_are_one_line():
     with pytest.raises(QAError, match="FLAT or IVF_FLAT only, not HNSW"):
         MilvusVectors.chosen("hnsw", None, lite=True)
