@@ -164,7 +164,7 @@ def _parser() -> argparse.ArgumentParser:
         "migrate",
         help="copy a local index into Milvus, without embedding anything again",
         description="Copies the articles, chunks, vectors, sentence vectors and file fingerprints of the "
-        "index folder into the Milvus store, replacing what index that store held; later builds with "
+        "index folder into the Milvus store, replacing the index it held if any; later builds with "
         "--store update it incrementally.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
