@@ -20,13 +20,15 @@ import gradio as gr
 from qa import ui
 from qa.answer import Answer
 from qa.answering import ask, retriever_for
+from qa.backends import has_index
 from qa.build import MAX_FILE_MB, build_index, max_file_mb
+from qa.chunkstore import ArticleInfo
 from qa.conversation import Turn
 from qa.errors import IndexMissingError, QAError
 from qa.filters import Filters, FilterValueError
+from qa.location import Location, locate
 from qa.logins import LoginGuard
 from qa.question import read_period
-from qa.store import ArticleInfo, read_manifest
 from qa.translations import LANGUAGES, TRANSLATIONS, say
 from qa.uploads import save_uploads
 
@@ -53,7 +55,7 @@ I18N = gr.I18n(**{lang: {key: TRANSLATIONS[lang][key] for key in PAGE_LABELS} fo
 @dataclass(frozen=True)
 class AppSettings:
     corpus: Path = Path("corpus")
-    index: Path = Path("index")
+    index: Location = Path("index")  # a folder, or a Milvus store (--store)
     host: str = "127.0.0.1"
     port: int = 7860
     max_upload_mb: float = 20.0  # per file; env QA_MAX_UPLOAD_MB
@@ -122,7 +124,7 @@ def _filters(since: str | None, until: str | None, category: str | None, lang: s
 def answer_stream(
     question: str,
     k: int,
-    index: Path,
+    index: Location,
     filters: Filters,
     use_period: bool,
     model: str | None = None,
@@ -536,6 +538,15 @@ def _parser() -> argparse.ArgumentParser:
         help="index folder (env QA_INDEX; default index)",
     )  # fmt: skip
     parser.add_argument(
+        "--store", default=os.environ.get("QA_STORE") or None,
+        help="the index in Milvus instead of a folder: milvus://host:19530, https://… (token in env "
+        "QA_MILVUS_TOKEN), or a milvus-lite file ending in .db (env QA_STORE)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--collection", default=os.environ.get("QA_COLLECTION") or None,
+        help="name of the index's collections in Milvus (env QA_COLLECTION; default qa)",
+    )  # fmt: skip
+    parser.add_argument(
         "--model", default=os.environ.get("QA_MODEL") or None,
         help="the model to build and ask with (env QA_MODEL; default: the index's, else use-multilingual-v3)",
     )  # fmt: skip
@@ -547,7 +558,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = AppSettings(
             corpus=args.corpus,
-            index=args.index,
+            index=locate(
+                args.store or args.index, args.collection, os.environ.get("QA_MILVUS_TOKEN") or None
+            ),
             host=args.host,
             port=args.port,
             max_upload_mb=max_upload_mb(os.environ.get("QA_MAX_UPLOAD_MB")),
@@ -562,10 +575,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 1
-        if read_manifest(settings.index) is None:
-            print(
-                f"No index in {settings.index}/ yet: building it from {settings.corpus}/ …", file=sys.stderr
-            )
+        if not has_index(settings.index):
+            where = f"{settings.index}/" if isinstance(settings.index, Path) else str(settings.index)
+            print(f"No index in {where} yet: building it from {settings.corpus}/ …", file=sys.stderr)
             report = build_index(
                 settings.corpus,
                 settings.index,

@@ -18,28 +18,32 @@ from qa.answer import Answer, AnswerSettings, Sentence, candidate_sentences, cho
 from qa.conversation import Turn, resolve
 from qa.filters import Filters
 from qa.llm import LLMError, LLMSettings, llm_answer, with_fallback_note
+from qa.location import Location, MilvusStore, locate
 from qa.question import Question, read_question
 from qa.search import Retrieval, Retriever, SearchSettings
-from qa.store import read_manifest
 from qa.support import reason
 
-_open: dict[Path, Retriever] = {}
+_open: dict[Location, Retriever] = {}
 _lock = threading.Lock()
 
 
-def retriever_for(index: Path, model: str | None = None) -> Retriever:
-    """The process's retriever for `index`, re-opened if a build has committed since. `model`:
-    what the user named (needed for an index built with a local model folder)."""
-    key = index.resolve()
-    manifest = read_manifest(index)
+def retriever_for(index: Path | str | MilvusStore, model: str | None = None) -> Retriever:
+    """The process's retriever for `index` (a folder, or a Milvus store), re-opened if a build has
+    committed since. `model`: what the user named (needed for an index built with a local model
+    folder)."""
+    where = locate(index)
+    key = where.resolve() if isinstance(where, Path) else where
     with _lock:
         current = _open.get(key)
-        if current is None or manifest is None or current.generation != manifest.generation:
-            # The old store stays usable by requests still holding it; its files are gone
-            # from the folder but stay readable while open.
-            current = Retriever.open(index, model=model)
-            _open[key] = current
-        return current
+    # Asked outside the lock: for Milvus it is a query.
+    if current is None or current.outdated():
+        with _lock:
+            if _open.get(key) is current:
+                # The old one stays usable by requests still holding it; a local index's files
+                # are gone from the folder but stay readable while open.
+                _open[key] = Retriever.open(where, model=model)
+            current = _open[key]
+    return current
 
 
 def ask(

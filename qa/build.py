@@ -28,25 +28,20 @@ from qa.articles import (
     parse_article,
     read_sources,
 )
+from qa.backends import build_target
 from qa.chunking import Chunk, ChunkSettings, article_sentences, chunk_article, embedding_text
-from qa.chunkstore import Fingerprint, record_sources
+from qa.chunkstore import Fingerprint
 from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder, model_of_index
 from qa.errors import IndexCorruptError, IndexFormatError, QAError
-from qa.store import (
-    FORMAT_VERSION,
-    MANIFEST,
-    BuildBase,
-    IndexSettings,
-    IndexWriter,
-    VectorSettings,
-    build_lock,
-    check_writable,
-    read_manifest,
-    remove_leftovers,
-)
+from qa.location import MilvusStore
+from qa.store import FORMAT_VERSION, BuildBase, IndexSettings, IndexWriter, LocalTarget
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    from qa.milvus import MilvusBase, MilvusTarget, MilvusWriter
+
+    Target = LocalTarget | MilvusTarget
 
 EMBED_BATCH = 256  # texts per progress step; the encoder batches within it
 
@@ -122,19 +117,21 @@ def max_file_mb(value: str | None) -> float:
 
 def build_index(
     corpus: Path,
-    index: Path,
+    index: Path | str | MilvusStore,
     model: str | None = None,
     chunking: ChunkSettings | None = None,
     rebuild: bool = False,
     encoder: SentenceTransformer | None = None,
     log: Callable[[str], None] = print,
     max_file_bytes: int = MAX_FILE_BYTES,
-    vectors: VectorSettings | None = None,
+    vectors: object | None = None,
 ) -> BuildReport:
-    """Bring `index` up to date with `corpus`, embedding only new and changed articles.
+    """Bring `index` (a folder, or a Milvus store: qa/backends.py) up to date with `corpus`,
+    embedding only new and changed articles.
 
-    `vectors` chooses how the vectors are searched (exact or approximate by segment size); it
-    applies to the segments this build writes, the older ones keep theirs until merged.
+    `vectors` chooses how the vectors are searched, in the backend's terms (VectorSettings for a
+    folder, MilvusVectors for Milvus; qa.backends.vector_settings makes either from a CLI option);
+    None keeps what the index has.
 
     The model is, in order: `model`, the one the existing index was built with (a local folder
     only when named as `model`), the default. A different model, chunking or cleaning than the
@@ -145,80 +142,101 @@ def build_index(
     started = time.perf_counter()
     if not corpus.is_dir():
         raise QAError(f"corpus folder {corpus}/ does not exist; create it and put articles in it")
-    check_writable(index)
-    # The lock comes before the model: a second build is refused at once, not after loading it.
-    with build_lock(index):
-        older_format = None
-        try:
-            previous = None if rebuild else read_manifest(index)
-        except IndexFormatError as e:
-            # An index written by another qa version is rebuilt, not refused: this qa cannot
-            # read it anyway, and the articles it was built from are in corpus/.
-            previous, older_format = None, e.found
-        except IndexCorruptError as e:
-            raise QAError(f"{e}") from None
-        if previous:
-            remove_leftovers(index, keep=previous)
-        # The vector kind a user chose once (qa build --index-type) holds until they choose again.
-        vectors = vectors or VectorSettings.recorded_in(previous)
-        model_name = model or (
-            model_of_index(previous.settings.model, None, index / MANIFEST) if previous else DEFAULT_MODEL
-        )
-        encoder = encoder or load_encoder(model_name)
-        settings = IndexSettings(
-            model=model_name,
-            dimension=embedding_dimension(encoder),
-            chunking=chunking or ChunkSettings(),
-            cleaning_version=CLEANING_VERSION,
-        )
-        report = BuildReport(model=model_name)
-        if rebuild:
-            report.full_rebuild = "asked for with --rebuild"
-        elif older_format is not None:
-            report.full_rebuild = f"the index has format {older_format}, this qa writes {FORMAT_VERSION}"
-        elif previous and previous.settings != settings:
-            report.full_rebuild = _difference(previous.settings, settings)
-            previous = None
-        base = None
-        if previous:
-            try:
-                base = BuildBase.open(index)
-            except IndexCorruptError as e:
-                # Damaged files are rebuilt from corpus/, not carried into the next generation.
-                base, report.full_rebuild = None, e.problem
-        if report.full_rebuild:
-            log(f"Full rebuild: {report.full_rebuild}.")
-        try:
-            _update(
-                corpus,
-                index,
-                settings,
-                base,
-                encoder,
-                report,
-                started,
-                log=log,
-                max_file_bytes=max_file_bytes,
-                vectors=vectors,
+    target = build_target(index)
+    try:
+        target.check_writable()
+        # The lock comes before the model: a second build is refused at once, not after loading it.
+        with target.lock():
+            return _build(
+                corpus, target, model, chunking, rebuild, encoder, log, max_file_bytes, vectors, started
             )
-        finally:
-            if base:
-                base.close()
+    finally:
+        target.close()
+
+
+def _build(
+    corpus: Path,
+    target: Target,
+    model: str | None,
+    chunking: ChunkSettings | None,
+    rebuild: bool,
+    encoder: SentenceTransformer | None,
+    log: Callable[[str], None],
+    max_file_bytes: int,
+    asked_vectors: object | None,
+    started: float,
+) -> BuildReport:
+    older_format = None
+    try:
+        previous = None if rebuild else target.committed()
+    except IndexFormatError as e:
+        # An index written by another qa version is rebuilt, not refused: this qa cannot
+        # read it anyway, and the articles it was built from are in corpus/.
+        previous, older_format = None, e.found
+    except IndexCorruptError as e:
+        raise QAError(f"{e}") from None
+    if previous:
+        target.tidy(keep=previous)
+    # The vector index a user chose once (qa build --index-type) holds until they choose again.
+    vectors = target.vector_settings(asked_vectors, previous)
+    model_name = model or (
+        model_of_index(previous.settings.model, None, target.where) if previous else DEFAULT_MODEL
+    )
+    encoder = encoder or load_encoder(model_name)
+    settings = IndexSettings(
+        model=model_name,
+        dimension=embedding_dimension(encoder),
+        chunking=chunking or ChunkSettings(),
+        cleaning_version=CLEANING_VERSION,
+    )
+    report = BuildReport(model=model_name)
+    if rebuild:
+        report.full_rebuild = "asked for with --rebuild"
+    elif older_format is not None:
+        report.full_rebuild = f"the index has format {older_format}, this qa writes {FORMAT_VERSION}"
+    elif previous and previous.settings != settings:
+        report.full_rebuild = _difference(previous.settings, settings)
+        previous = None
+    base = None
+    if previous:
+        try:
+            base = target.open_base(previous)
+        except IndexCorruptError as e:
+            # Damaged files are rebuilt from corpus/, not carried into the next generation.
+            base, report.full_rebuild = None, e.problem
+    if report.full_rebuild:
+        log(f"Full rebuild: {report.full_rebuild}.")
+    try:
+        _update(
+            corpus,
+            target,
+            settings,
+            base,
+            encoder,
+            report,
+            started,
+            log=log,
+            max_file_bytes=max_file_bytes,
+            vectors=vectors,
+        )
+    finally:
+        if base:
+            base.close()
     return report
 
 
 def _update(
     corpus: Path,
-    index: Path,
+    target: Target,
     settings: IndexSettings,
-    base: BuildBase | None,
+    base: BuildBase | MilvusBase | None,
     encoder: SentenceTransformer,
     report: BuildReport,
     started: float,
     *,
     log: Callable[[str], None],
     max_file_bytes: int,
-    vectors: VectorSettings | None = None,
+    vectors: object,
 ) -> None:
     """Read the corpus once, file by file and a bulk archive row by row; parse, embed and write
     what is new or changed a batch at a time, so that memory holds one batch and one file or row
@@ -233,7 +251,7 @@ def _update(
     kept_rows_of: list[str] = []  # bulk archives whose rows not found this time stay
     # No writer until there is something to write: a build with no change commits nothing. A new
     # index is written even when empty.
-    writer = None if base else IndexWriter(index, settings, base, vectors)
+    writer = None if base else target.writer(settings, base, vectors)
     batch: list[tuple[Article, list[Chunk]]] = []
     # One article per text: a file or row whose cleaned text another article has is a duplicate.
     # Which other article keeps it may be known only at the end of the scan (the one indexed
@@ -245,7 +263,7 @@ def _update(
     def take(read: tuple[Article, list[Chunk]]) -> None:
         nonlocal writer, batch
         article = read[0]
-        writer = writer or IndexWriter(index, settings, base, vectors)
+        writer = writer or target.writer(settings, base, vectors)
         if article.id in known:
             report.changed.append(article.id)
             rewritten.add(article.id)
@@ -345,7 +363,7 @@ def _update(
             if article_id not in seen and not article_id.startswith(tuple(kept_rows_of))
         )
         if report.removed:
-            writer = writer or IndexWriter(index, settings, base, vectors)
+            writer = writer or target.writer(settings, base, vectors)
             report.chunks_removed += writer.remove_articles(report.removed)
         report.skipped.sort(key=_report_order)
         changed_sources = {n: f for n, f in fingerprints.items() if recorded.get(n) != f}
@@ -354,7 +372,7 @@ def _update(
         if writer is None:
             # Nothing to write: the committed index already is this corpus.
             assert base is not None
-            record_sources(index / base.manifest.chunk_store, changed_sources, gone_sources)
+            target.record_sources(base.manifest, changed_sources, gone_sources)
             _finish(report, base.manifest.articles, base.manifest.chunks, started)
             return
         _write_batch(writer, encoder, batch, report)
@@ -370,8 +388,7 @@ def _update(
             }
         )
         # Noted only once the generation that holds these files' articles is committed.
-        record_sources(index / manifest.chunk_store, fingerprints if base is None else changed_sources,
-                       gone_sources)  # fmt: skip
+        target.record_sources(manifest, fingerprints if base is None else changed_sources, gone_sources)
         _finish(report, manifest.articles, manifest.chunks, started)
     except BaseException:
         if writer:
@@ -430,7 +447,7 @@ BATCH_CHUNKS = 4_096
 
 
 def _write_batch(
-    writer: IndexWriter,
+    writer: IndexWriter | MilvusWriter,
     encoder: SentenceTransformer,
     batch: list[tuple[Article, list[Chunk]]],
     report: BuildReport,

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.articles import Article, text_hash
-from qa.chunking import Chunk
+from qa.chunking import Chunk, article_sentences
 
 _SCHEMA = """
 PRAGMA journal_mode = WAL;
@@ -307,6 +307,59 @@ class ChunkStore:
                 f"ORDER BY a.date, a.id"
             ).fetchall()
         return [ArticleInfo.from_row(row) for row in rows]
+
+    def contents(self) -> Iterator[tuple[Article, list[Chunk], np.ndarray, np.ndarray]]:
+        """Every article of the generation whole, one at a time: the article, its chunks in order
+        with their ids, and its sentences' vectors (float32 rows, in `article_sentences` order)."""
+        g = self.generation
+        with self.reading() as db:
+            keys = db.execute(
+                f"SELECT id, added FROM articles a WHERE {_visible('a', g)} ORDER BY id"
+            ).fetchall()
+        for article_id, added in keys:
+            with self.reading() as db:
+                row = db.execute(
+                    "SELECT id, path, title, date, category, url, text, hash, pages FROM articles "
+                    "WHERE id = ? AND added = ?",
+                    (article_id, added),
+                ).fetchone()
+                chunk_rows = db.execute(
+                    f'SELECT id, position, start, "end", sentences FROM chunks c '
+                    f"WHERE article_id = ? AND article_added = ? AND {_visible('c', g)} ORDER BY position",
+                    (article_id, added),
+                ).fetchall()
+                sentences = db.execute(
+                    "SELECT spans, vectors FROM sentences WHERE article_id = ? AND article_added = ?",
+                    (article_id, added),
+                ).fetchone()
+            *fields, pages = row
+            article = Article(*fields, tuple(json.loads(pages)) if pages else ())
+            chunks = [
+                Chunk(
+                    article.id,
+                    position,
+                    start,
+                    end,
+                    article.text[start:end],
+                    tuple(map(tuple, json.loads(spans))),
+                )
+                for _, position, start, end, spans in chunk_rows
+            ]
+            ids = np.array([r[0] for r in chunk_rows], dtype=np.int64)
+            spans = (
+                np.frombuffer(sentences[0], dtype=np.int32).reshape(-1, 2) if sentences else np.zeros((0, 2))
+            )
+            width = len(sentences[1]) // max(len(spans), 1) if sentences else 0
+            vectors = {
+                (start, end): dequantize(sentences[1][n * width : (n + 1) * width])
+                for n, (start, end) in enumerate(spans.tolist())
+            }
+            yield (
+                article,
+                chunks,
+                ids,
+                np.array([vectors[span] for span in article_sentences(chunks)], dtype=np.float32),
+            )
 
     def article_text(self, article_id: str) -> str | None:
         with self.reading() as db:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from qa.answer import Answer, pages_note, period_note
 from qa.errors import QAError
+from qa.location import Location, locate
 from qa.search import MODES, SearchSettings
 
 EXIT_CODES = """exit codes:
@@ -44,6 +45,22 @@ def _parser() -> argparse.ArgumentParser:
             type=Path,
             default=_env_path("QA_INDEX", "index"),
             help="index folder (env QA_INDEX; default: index)",
+        )
+        store_options(p, "--store", "the index in Milvus instead of a folder")
+
+    def store_options(p: argparse.ArgumentParser, name: str, what: str) -> None:
+        p.add_argument(
+            name,
+            default=(os.environ.get("QA_STORE") or None) if name == "--store" else None,
+            required=name != "--store",
+            metavar="STORE",
+            help=f"{what}: milvus://host:19530, https://… (token in env QA_MILVUS_TOKEN), or a "
+            "milvus-lite file ending in .db" + (" (env QA_STORE)" if name == "--store" else ""),
+        )
+        p.add_argument(
+            "--collection",
+            default=os.environ.get("QA_COLLECTION") or None,
+            help="name of the index's collections in Milvus (env QA_COLLECTION; default: qa)",
         )
 
     def reader_options(p: argparse.ArgumentParser) -> None:
@@ -77,13 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--max-words", type=int, default=None, help="chunk size in words")
     build.add_argument("--overlap", type=int, default=None, help="sentences shared by neighbouring chunks")
     build.add_argument("--rebuild", action="store_true", help="re-embed everything")
-    build.add_argument(
-        "--index-type",
-        choices=("auto", "flat", "ivf"),
-        default=None,
-        help="how chunk vectors are searched: exact (flat), approximate (ivf), or by size (auto: "
-        "exact while a segment is small); kept for later builds; default: what the index has, else auto",
-    )
+    vector_options(build)
     build.add_argument(
         "--max-file-mb",
         default=os.environ.get("QA_MAX_FILE_MB") or None,
@@ -148,13 +159,60 @@ def _parser() -> argparse.ArgumentParser:
     )
     stats.add_argument("--json", action="store_true", help="print JSON")
     index_option(stats)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="copy a local index into Milvus, without embedding anything again",
+        description="Copies the articles, chunks, vectors, sentence vectors and file fingerprints of the "
+        "index folder into the Milvus store, replacing the index it held if any; later builds with "
+        "--store update it incrementally.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    migrate.add_argument(
+        "--index",
+        type=Path,
+        default=_env_path("QA_INDEX", "index"),
+        help="the local index folder to copy (env QA_INDEX; default: index)",
+    )
+    store_options(migrate, "--to", "where to copy it")
+    vector_options(migrate)
     return parser
+
+
+def vector_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--index-type",
+        choices=("auto", "flat", "ivf", "ivf_flat", "ivf_sq8", "hnsw", "diskann"),
+        default=None,
+        help="how chunk vectors are searched. A folder: exact (flat), approximate (ivf), or by size "
+        "(auto: exact while a segment is small). Milvus: its index type (ivf is IVF_FLAT; auto is FLAT on "
+        "milvus-lite, which has FLAT and IVF_FLAT only, and HNSW on a server). Kept for later builds; "
+        "default: what the index has, else auto",
+    )
+    p.add_argument(
+        "--index-params",
+        default=None,
+        metavar="JSON",
+        help='Milvus only: index parameters as JSON, e.g. \'{"nlist": 1024, "nprobe": 64}\' or '
+        '\'{"M": 32, "ef": 256}\' (nprobe, ef and search_list are used when searching)',
+    )
+
+
+def _where(args: argparse.Namespace, option: str = "store") -> Location:
+    """The index the options name: --store (or migrate's --to) if given, else the --index folder."""
+    return locate(
+        getattr(args, option, None) or args.index,
+        collection=args.collection,
+        token=os.environ.get("QA_MILVUS_TOKEN") or None,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"build": _build, "ask": _ask, "eval": _eval, "stats": _stats}[args.command](args)
+        commands = {"build": _build, "ask": _ask, "eval": _eval, "stats": _stats, "migrate": _migrate}
+        return commands[args.command](args)
     except QAError as e:
         print(f"qa: error: {e}", file=sys.stderr)
         return e.exit_code
@@ -164,9 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from qa.backends import vector_settings
     from qa.build import build_index, max_file_mb
     from qa.chunking import ChunkSettings
-    from qa.store import VectorSettings
 
     defaults = ChunkSettings()
     chunking = ChunkSettings(
@@ -175,15 +233,16 @@ def _build(args: argparse.Namespace) -> int:
     )
     if chunking.max_words < 1 or chunking.overlap_sentences < 0:
         raise QAError("--max-words must be at least 1 and --overlap at least 0")
+    where = _where(args)
     report = build_index(
         args.corpus,
-        args.index,
+        where,
         model=args.model,
         chunking=chunking,
         rebuild=args.rebuild,
         log=lambda line: print(line, file=sys.stderr),
         max_file_bytes=int(max_file_mb(args.max_file_mb) * 1_000_000),
-        vectors=VectorSettings(kind=args.index_type) if args.index_type else None,
+        vectors=vector_settings(where, args.index_type, args.index_params),
     )
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.summary())
     return 0
@@ -209,7 +268,7 @@ def _ask(args: argparse.Namespace) -> int:
         raise QAError("--per-article must be at least 1")
     filters = Filters(since=args.since, until=args.until, category=args.category)
     search = SearchSettings(mode=args.mode, per_article=args.per_article)
-    retriever = Retriever.open(args.index, model=args.model)
+    retriever = Retriever.open(_where(args), model=args.model)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     for question in _questions(args):
         answer = ask(question, args.k, filters=filters, use_period=args.use_period, search=search,
@@ -258,7 +317,7 @@ def _eval(args: argparse.Namespace) -> int:
     from qa.search import Retriever
 
     questions = load_questions(args.questions)
-    retriever = Retriever.open(args.index, model=args.model)
+    retriever = Retriever.open(_where(args), model=args.model)
     settings = SearchSettings(mode=args.mode)
 
     def answer(question: str, k: int) -> Answer:
@@ -288,16 +347,39 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from qa.store import LocalIndex
+    from qa.backends import open_index
 
-    store = LocalIndex.open(args.index)
-    info = store.stats()
-    # An article without a date drops out of every date filter: say which ones, so they can be fixed.
-    undated = [a.id for a in store.articles() if a.date is None]
+    store = open_index(_where(args))
+    try:
+        info = store.stats()
+        # An article without a date drops out of every date filter: say which ones, so they can be fixed.
+        undated = [a.id for a in store.articles() if a.date is None]
+    finally:
+        store.close()
     if args.json:
         print(json.dumps({**info, "undated": undated}, ensure_ascii=False, indent=2))
     else:
         print(format_stats(info, undated))
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from qa.backends import vector_settings
+    from qa.location import MilvusStore
+    from qa.migrate import migrate
+
+    to = _where(args, option="to")
+    if not isinstance(to, MilvusStore):
+        raise QAError(
+            f"--to {args.to} is not a Milvus store: give milvus://host:19530, https://… or a .db file"
+        )
+    vectors = vector_settings(to, args.index_type, args.index_params)
+    manifest = migrate(args.index, to, vectors, log=lambda line: print(line, file=sys.stderr))
+    print(
+        f"Copied {manifest.articles} articles in {manifest.chunks} chunks from {args.index}/ to {to} "
+        f"({manifest.vectors.index_type}); ask it with --store {to.uri}"
+        + (f" --collection {to.collection}" if args.collection else "")
+    )
     return 0
 
 
@@ -313,11 +395,25 @@ def format_stats(info: dict, undated: list[str]) -> str:
         f"{overlap} sentence{'s' * (overlap != 1)} of overlap)",
         "undated": _undated_line(undated),
         "generation": str(info["generation"]),
-        "segments": _segments_line(info["segments"]),
-        "built": _build_line(info["build"]),
-        "on disk": _disk_line(info["disk_bytes"]),
     }
+    if "segments" in info:  # a local index
+        rows["segments"] = _segments_line(info["segments"])
+    if "collections" in info:  # an index in Milvus
+        rows["vectors"] = _vectors_line(info["vectors"])
+        rows["collections"] = ", ".join(
+            f"{name} ({count} rows)" for name, count in info["collections"].items()
+        )
+    rows["built"] = _build_line(info["build"])
+    if "disk_bytes" in info:
+        rows["on disk"] = _disk_line(info["disk_bytes"])
     return "\n".join(f"{label:<11} {value}" for label, value in rows.items())
+
+
+def _vectors_line(vectors: dict) -> str:
+    params = {**vectors.get("build", {}), **vectors.get("search", {})}
+    return vectors["index_type"] + (
+        f" ({', '.join(f'{k}={v}' for k, v in params.items())})" if params else ""
+    )
 
 
 def _build_line(build: dict) -> str:

@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from qa.errors import QAError
-from qa.question import first_day, last_day
+from qa.question import Period, first_day, last_day
 from qa.translations import say
 
 _ISO = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
@@ -93,3 +93,15 @@ class Filters:
             if self.until and first_day(date) > last_day(self.until):
                 return False
         return True
+
+    def narrowed_to(self, period: Period) -> Filters | None:
+        """These filters, and only the articles published in `period` or just after it, when
+        reports on it appear (Period.holds_date or just_after): what a question naming a period
+        also searches apart. None when no date passes both."""
+        # Both bounds compare at the coarser precision, so the later start and the earlier end win.
+        since = max((d for d in (self.since, period.since) if d), key=first_day, default=None)
+        until = min((d for d in (self.until, period.reported_until()) if d), key=last_day, default=None)
+        try:
+            return Filters(since, until, self.category)
+        except FilterValueError:  # the period lies outside the user's dates
+            return None

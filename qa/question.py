@@ -77,13 +77,21 @@ class Period:
     def just_after(self, date: str | None) -> bool:
         """Is a publication date just after the period, when reports on it appear ("vorig jaar",
         annual figures in January; a month's events in the months after)?"""
-        if not date or not self.until or self.holds_date(date):
+        horizon = self.reported_until()
+        if not date or horizon is None or self.until is None or self.holds_date(date):
             return False
+        return first_day(date) > last_day(self.until) and first_day(date) <= last_day(horizon)
+
+    def reported_until(self) -> str | None:
+        """The month until which what is published still reports on the period (None for an open
+        end): the articles published in the period or just after it are those dated from `since`
+        to this, at the coarser precision, as a date filter compares."""
+        if not self.until:
+            return None
         # A year's figures are reported in the first months of the next ("vorig jaar"); a month's
         # or a day's events within half a year.
         months = _REPORTED_WITHIN[len(self.until) == 4]
-        horizon = _shift(f"{self.until}-12" if len(self.until) == 4 else self.until[:7], months)
-        return first_day(date) > last_day(self.until) and first_day(date) <= last_day(horizon)
+        return _shift(f"{self.until}-12" if len(self.until) == 4 else self.until[:7], months)
 
     def relevance(self, text: str, published: str | None, lead_years: frozenset[int] = frozenset()) -> float:
         """How surely `text` (of an article published then, whose lead speaks of `lead_years`)

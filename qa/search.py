@@ -11,11 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.backends import Index, open_index
+from qa.chunkstore import ArticleInfo, SentenceKey, StoredChunk
 from qa.encoders import QueryEncoder, load_query_encoder, model_of_index
 from qa.errors import ModelMismatchError, QAError
 from qa.filters import Filters
+from qa.location import MilvusStore
 from qa.question import Period, Question, read_question, years_spoken_of
-from qa.store import MANIFEST, ArticleInfo, LocalIndex, SentenceKey, StoredChunk
 
 MODES = ("hybrid", "dense", "bm25")
 # A candidate chunk: its fused score, cosine (when a dense hit), relevance to the question's period.
@@ -90,23 +92,24 @@ class Retriever:
     """The one door to an index: an opened generation and the encoder it was built with. Asking,
     the CLI and the app read the archive through it only; share one per process."""
 
-    def __init__(self, index: LocalIndex, encoder: QueryEncoder):
+    def __init__(self, index: Index, encoder: QueryEncoder):
         self._index = index
         self.encoder = encoder
         self._leads: dict[str, frozenset[int]] = {}  # article id → years its lead speaks of
 
     @classmethod
-    def open(cls, index: Path, model: str | None = None) -> Retriever:
-        opened = LocalIndex.open(index)
+    def open(cls, index: Path | str | MilvusStore, model: str | None = None) -> Retriever:
+        """The index `index` names: a folder, or a Milvus store (qa/backends.py)."""
+        opened = open_index(index)
         built_with = opened.settings.model
         if model and model != built_with:
             opened.close()
             raise ModelMismatchError(
-                f"{index}/ was built with {built_with}, not {model}; "
+                f"{opened.where} says the index was built with {built_with}, not {model}; "
                 f"run `qa build --model {model}` to rebuild it, or drop --model"
             )
         try:
-            encoder = load_query_encoder(model_of_index(built_with, model, index / MANIFEST))
+            encoder = load_query_encoder(model_of_index(built_with, model, opened.where))
         except QAError:
             opened.close()
             raise
@@ -119,6 +122,10 @@ class Retriever:
     def generation(self) -> int:
         """Which committed generation of the index this reads."""
         return self._index.generation
+
+    def outdated(self) -> bool:
+        """Has a build committed another generation (or removed the index) since this opened?"""
+        return self._index.committed_generation() != self.generation
 
     @property
     def model(self) -> str:
@@ -187,29 +194,21 @@ class Retriever:
         settings = settings or SearchSettings()
         if settings.mode not in MODES:
             raise QAError(f"search mode must be one of {', '.join(MODES)}, got {settings.mode!r}")
-        allowed = self._index.chunk_ids_where(filters.admits) if filters and filters.active else None
-        if allowed is not None and not len(allowed):
-            return []
+        filters = filters or Filters()
         vector = None
         if settings.mode in ("hybrid", "dense"):
             vector = self.encode_question(question.text) if query_vector is None else query_vector
 
         if question.language != "nl":
             settings = replace(settings, lexical_weight=settings.english_lexical_weight)
-        lists = self._ranked_lists(question.lexical, vector, allowed, settings)
+        lists = self._ranked_lists(question.lexical, vector, filters, settings)
         period = question.period
-        if period is not None and settings.period_weight:
+        window = filters.narrowed_to(period) if period is not None and settings.period_weight else None
+        if window is not None:
             # The articles published in the period or just after it are searched on their own
             # as well, so that they are candidates even where a large archive buries them.
-            window = self._index.chunk_ids_where(
-                lambda date, category: (
-                    (period.holds_date(date) or period.just_after(date))
-                    and (filters is None or filters.admits(date, category))
-                )
-            )
-            if len(window):
-                apart = self._ranked_lists(question.lexical, vector, window, settings)
-                lists += [(settings.window_weight * weight, hits) for weight, hits in apart]
+            apart = self._ranked_lists(question.lexical, vector, window, settings)
+            lists += [(settings.window_weight * weight, hits) for weight, hits in apart]
 
         fused = _fuse(lists, settings.rrf_k)
         cosine: dict[int, float] = {}
@@ -237,13 +236,14 @@ class Retriever:
         return self._passages(relevant, k, settings, period)
 
     def _ranked_lists(
-        self, lexical: str, vector: np.ndarray | None, allowed: np.ndarray | None, settings: SearchSettings
+        self, lexical: str, vector: np.ndarray | None, filters: Filters, settings: SearchSettings
     ) -> list[tuple[float, list[tuple[int, float]]]]:
-        """(weight, hits best first) of each retriever the mode uses; dense first."""
+        """(weight, hits best first) of each retriever the mode uses; dense first. The filters go
+        to the index, which applies them inside its search, so a narrow filter still gets hits."""
         lists = []
         if settings.mode in ("hybrid", "dense"):
             assert vector is not None
-            dense = self._index.search(vector, settings.candidates, allowed)
+            dense = self._index.search(vector, settings.candidates, filters)
             lists.append((settings.dense_weight, dense))
         if (
             settings.mode in ("hybrid", "bm25")
@@ -251,7 +251,7 @@ class Retriever:
             and (settings.lexical_weight or settings.mode == "bm25")
         ):
             lists.append(
-                (settings.lexical_weight, self._index.lexical_search(lexical, settings.candidates, allowed))
+                (settings.lexical_weight, self._index.lexical_search(lexical, settings.candidates, filters))
             )
         return lists
 

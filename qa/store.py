@@ -20,7 +20,7 @@ import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +29,17 @@ import numpy as np
 from qa import files
 from qa.articles import Article
 from qa.chunking import Chunk, article_sentences, embedding_text
-from qa.chunkstore import ArticleInfo, ChunkStore, SentenceKey, StoredChunk, StoreWriter
+from qa.chunkstore import (
+    ArticleInfo,
+    ChunkStore,
+    Fingerprint,
+    SentenceKey,
+    StoredChunk,
+    StoreWriter,
+    record_sources,
+)
 from qa.errors import IndexCorruptError, IndexMissingError, QAError
+from qa.filters import Filters
 from qa.lexical import LexicalIndex, read_counts, save_counts, stack_counts, terms, write_counts
 from qa.manifest import (
     FORMAT_VERSION,
@@ -52,6 +61,7 @@ __all__ = [
     "IndexSettings",
     "IndexWriter",
     "LocalIndex",
+    "LocalTarget",
     "Manifest",
     "SentenceKey",
     "StoredChunk",
@@ -75,6 +85,9 @@ SEGMENT_CHUNKS = 100_000
 _TIER_BASE = 8
 _MERGE_AT = 6
 _REWRITE_REMOVED = 0.25
+# Filters whose admitted chunk ids an opened index keeps: a question uses two (the user's, and
+# those narrowed to the period it names), a few threads ask at once.
+_ADMITTED_KEPT = 16
 _INDEX_FILE = re.compile(r"seg-\d{5,}(-\d+)?\.(faiss|bm25\.npz)|chunks-\d{5,}\.sqlite(-wal|-shm|-journal)?")
 
 
@@ -125,6 +138,7 @@ class LocalIndex:
         self._lexical = lexical
         self._catalogue: tuple[np.ndarray, list[tuple[str | None, str | None]], np.ndarray] | None = None
         self._catalogue_lock = threading.Lock()
+        self._admitted: dict[Filters, np.ndarray] = {}  # the last few filters' chunk ids
 
     @property
     def settings(self) -> IndexSettings:
@@ -133,6 +147,16 @@ class LocalIndex:
     @property
     def generation(self) -> int:
         return self.manifest.generation
+
+    @property
+    def where(self) -> str:
+        """Where the manifest lives, for messages."""
+        return str(self.folder / MANIFEST)
+
+    def committed_generation(self) -> int | None:
+        """The generation committed now, which may be later than the one this reads."""
+        manifest = read_manifest(self.folder)
+        return manifest.generation if manifest else None
 
     @classmethod
     def open(cls, folder: Path) -> LocalIndex:
@@ -244,15 +268,34 @@ class LocalIndex:
 
     # --- what a question needs -------------------------------------------------------------
 
-    def search(
-        self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> list[tuple[int, float]]:
-        """Up to k (chunk id, cosine) pairs for a query vector, best first; `allowed` restricts
-        the search to those chunk ids (filters), inside the vector index."""
+    def search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """Up to k (chunk id, cosine) pairs for a query vector, best first; `filters` restrict the
+        search to the chunks of the articles they admit, inside the vector index."""
+        allowed = self._allowed(filters)
+        if allowed is not None and not len(allowed):
+            return []
         return [(hit.chunk_id, hit.score) for hit in self._vectors.search(vector, k, allowed)]
 
-    def lexical_search(self, text: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def lexical_search(self, text: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """Up to k (chunk id, BM25 score) pairs with a positive score, best first."""
+        allowed = self._allowed(filters)
+        if allowed is not None and not len(allowed):
+            return []
         return self._lexical.search(text, k, allowed)
+
+    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
+        if filters is None or not filters.active:
+            return None
+        # A question searches with the same filters twice (vectors, BM25): they are worked out once.
+        with self._catalogue_lock:
+            found = self._admitted.get(filters)
+        if found is None:
+            found = self.chunk_ids_where(filters)
+            with self._catalogue_lock:
+                if len(self._admitted) >= _ADMITTED_KEPT:
+                    self._admitted.pop(next(iter(self._admitted)))
+                self._admitted[filters] = found
+        return found
 
     def idf(self, term: str) -> float:
         return self._lexical.idf(term)
@@ -286,12 +329,12 @@ class LocalIndex:
         with self._reading():
             return self._store.articles_with_text(text_hash)
 
-    def chunk_ids_where(self, admits: Callable[[str | None, str | None], bool]) -> np.ndarray:
-        """Sorted ids of the chunks whose article's (date, category) `admits` accepts.
+    def chunk_ids_where(self, filters: Filters) -> np.ndarray:
+        """Sorted ids of the chunks whose article `filters` admit.
 
-        `admits` runs once per distinct (date, category) pair, not per article: a filtered
-        question at 100k chunks then costs about a millisecond instead of a scan of every
-        article row.
+        `filters.admits` runs once per distinct (date, category) pair, not per article: a
+        filtered question at 100k chunks then costs about a millisecond instead of a scan of
+        every article row.
         """
         with self._catalogue_lock:
             if self._catalogue is None:  # read once per opened generation, which never changes
@@ -299,9 +342,20 @@ class LocalIndex:
                     self._catalogue = self._store.catalogue()
         ids, pairs, pair_of_chunk = self._catalogue
         accepted = np.fromiter(
-            (admits(date, category) for date, category in pairs), dtype=bool, count=len(pairs)
+            (filters.admits(date, category) for date, category in pairs), dtype=bool, count=len(pairs)
         )
         return ids[accepted[pair_of_chunk]]
+
+    def contents(self) -> Iterator[tuple[Article, list[Chunk], np.ndarray, np.ndarray]]:
+        """Every article whole, one at a time, as a build handed it to the writer: the article,
+        its chunks, their vectors and its sentences' vectors (to copy the index elsewhere)."""
+        with self._reading():
+            for article, chunks, ids, sentence_vectors in self._store.contents():
+                yield article, chunks, self._vectors.vectors(ids), sentence_vectors
+
+    def sources(self) -> dict[str, tuple[int, int]]:
+        with self._reading():
+            return self._store.sources()
 
     def stats(self) -> dict:
         """What the index holds, for `qa stats` and the app."""
@@ -661,3 +715,55 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
+
+
+class LocalTarget:
+    """An index folder as a build sees it: its committed manifest, the lock, the leftovers of a
+    crashed build, the corpus files' fingerprints, a base to build on and a writer (MilvusTarget's
+    verbs, for qa/build.py)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def __str__(self) -> str:
+        return f"{self.folder}/"
+
+    @property
+    def where(self) -> str:
+        return str(self.folder / MANIFEST)
+
+    def close(self) -> None:
+        """Nothing held open."""
+
+    def check_writable(self) -> None:
+        check_writable(self.folder)
+
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        return build_lock(self.folder)
+
+    def committed(self) -> Manifest | None:
+        return read_manifest(self.folder)
+
+    def vector_settings(self, asked: object, previous: Manifest | None) -> VectorSettings:
+        """What the build was asked for, else what the index has, else the default."""
+        if asked is None:
+            return VectorSettings.recorded_in(previous)
+        if not isinstance(asked, VectorSettings):
+            raise QAError(
+                f"{self.folder}/ is a local index: --index-type takes {', '.join(INDEX_TYPES)} there"
+            )
+        return asked
+
+    def tidy(self, keep: Manifest | None) -> None:
+        remove_leftovers(self.folder, keep)
+
+    def open_base(self, manifest: Manifest) -> BuildBase:
+        return BuildBase.open(self.folder)
+
+    def writer(self, settings: IndexSettings, base: BuildBase | None, vectors: VectorSettings) -> IndexWriter:
+        return IndexWriter(self.folder, settings, base, vectors)
+
+    def record_sources(
+        self, manifest: Manifest, fingerprints: dict[str, Fingerprint], gone: Sequence[str]
+    ) -> None:
+        record_sources(self.folder / manifest.chunk_store, fingerprints, gone)

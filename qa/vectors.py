@@ -93,19 +93,23 @@ def segment_contents(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
         vectors = inner.reconstruct_n(0, inner.ntotal) if inner.ntotal else np.zeros((0, index.d), np.float32)
         return ids, vectors
     ivf = faiss.extract_index_ivf(index)
-    invlists = ivf.invlists
-    ids = np.concatenate(
-        [faiss.rev_swig_ptr(invlists.get_ids(i), invlists.list_size(i)).copy() for i in range(ivf.nlist)]
-        or [np.zeros(0, np.int64)]
-    ).astype(np.int64)
+    ids = _ivf_ids(ivf)
     ivf.make_direct_map()
     vectors = ivf.reconstruct_batch(ids) if len(ids) else np.zeros((0, index.d), np.float32)
     return ids, vectors
 
 
+def _ivf_ids(ivf: faiss.IndexIVF) -> np.ndarray:
+    invlists = ivf.invlists
+    return np.concatenate(
+        [faiss.rev_swig_ptr(invlists.get_ids(i), invlists.list_size(i)).copy() for i in range(ivf.nlist)]
+        or [np.zeros(0, np.int64)]
+    ).astype(np.int64)
+
+
 def segment_ids(index: faiss.Index) -> np.ndarray:
     return (
-        segment_contents(index)[0]
+        _ivf_ids(faiss.extract_index_ivf(index))
         if isinstance(index, faiss.IndexIVF)
         else faiss.vector_to_array(index.id_map).astype(np.int64)
     )
@@ -122,6 +126,7 @@ class VectorIndex:
         self.segments = list(segments)
         self.dimension = dimension
         self.nprobe = nprobe
+        self._segment_of: dict[int, int] | None = None  # chunk id → its segment, once asked for
         # One question scans the vectors once: on 2 cores a second OpenMP thread saved nothing
         # (fp16, 100k chunks: 10 ms either way) and, when the other core is busy, its barrier
         # waits cost far more than the scan.
@@ -152,6 +157,19 @@ class VectorIndex:
     def ids(self) -> np.ndarray:
         """Every chunk id it holds, sorted (for the consistency check)."""
         return np.sort(np.concatenate([segment_ids(s) for s in self.segments] or [np.zeros(0, np.int64)]))
+
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of these chunk ids as float32 rows (their fp16 or int8 codes decoded),
+        to copy an index elsewhere without embedding it again."""
+        if self._segment_of is None:
+            self._segment_of = {}
+            for n, segment in enumerate(self.segments):
+                if isinstance(segment, faiss.IndexIVF):
+                    # Ids are not 0..n-1, so the IVF's map from id to code is a hash table.
+                    faiss.extract_index_ivf(segment).set_direct_map_type(faiss.DirectMap.Hashtable)
+                self._segment_of.update(dict.fromkeys(segment_ids(segment).tolist(), n))
+        rows = [self.segments[self._segment_of[int(i)]].reconstruct(int(i)) for i in ids]
+        return np.array(rows, dtype=np.float32).reshape(len(rows), self.dimension)
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
         """Up to k hits for one query vector, best first; `allowed`: the chunk ids a filter admits."""

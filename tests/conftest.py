@@ -7,8 +7,10 @@ import os
 # No hub exists here: any attempt to download must fail loudly, not hang.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+# milvus-lite's full-text engine logs every commit unless told otherwise.
+os.environ.setdefault("RUST_LOG", "error")
 # Answers under test are the extractive ones unless a test starts its own LLM server.
-for _name in ("QA_LLM_URL", "QA_LLM_MODEL", "QA_MODEL", "QA_INDEX", "QA_CORPUS"):
+for _name in ("QA_LLM_URL", "QA_LLM_MODEL", "QA_MODEL", "QA_INDEX", "QA_CORPUS", "QA_STORE", "QA_COLLECTION"):
     os.environ.pop(_name, None)
 
 import shutil
@@ -66,13 +68,19 @@ def seed_index(tmp_path_factory, encoder) -> Path:
     return folder
 
 
-# Every index type behind the seam; the retrieval and search suites run against each.
-INDEX_TYPES = ["flat", "ivf"]
+# Every index type behind the seam, and the Milvus backend (on milvus-lite); the retrieval and
+# search suites run against each.
+INDEX_TYPES = ["flat", "ivf", "milvus"]
 
 
 @pytest.fixture(scope="session", params=INDEX_TYPES)
 def typed_index(request, tmp_path_factory, encoder) -> Path:
-    """The seed corpus built once per index type; read it, do not change it."""
+    """The seed corpus built once per index type (a folder, or a milvus-lite file for "milvus");
+    read it, do not change it."""
+    if request.param == "milvus":
+        store = tmp_path_factory.mktemp("seed-milvus") / "index.db"
+        build_index(SEEDS, store, encoder=encoder, log=lambda _: None)
+        return store
     folder = tmp_path_factory.mktemp(f"seed-{request.param}") / "index"
     build_index(
         SEEDS, folder, encoder=encoder, log=lambda _: None, vectors=VectorSettings(kind=request.param)

@@ -6,6 +6,7 @@ import pytest
 
 from qa.errors import QAError
 from qa.filters import Filters
+from qa.question import Period
 
 
 @pytest.mark.parametrize(("date", "admitted"), [
@@ -41,3 +42,24 @@ def test_describe_in_both_languages():
         == "2017, categorie buitenland"
     )
     assert Filters(since="2020").describe("en") == "from 2020"
+
+
+DATES = [None, "2016", "2016-12", "2017", "2017-01-15", "2017-03", "2017-04", "2017-06-30", "2017-07",
+         "2017-12", "2018", "2018-01", "2018-03-31", "2018-04", "2019", "2019-06", "2020"]  # fmt: skip
+
+
+@pytest.mark.parametrize("period", [
+    Period("2017", "2017", "in 2017"), Period("2017-03", "2017-03", "in maart 2017"),
+    Period("2017", None, "sinds 2017"), Period(None, "2017-06", "tot juni 2017"),
+    Period("2016", "2017-12-05", "tussen 2016 en 5 december 2017"),
+])  # fmt: skip
+@pytest.mark.parametrize("filters", [
+    Filters(), Filters(since="2017-02"), Filters(until="2018-01"), Filters(since="2019"),
+    Filters(since="2017-06", until="2017-06", category="buitenland"),
+])  # fmt: skip
+def test_narrowed_to_a_period_admits_what_is_published_in_it_or_just_after(period, filters):
+    window = filters.narrowed_to(period)
+    for date in DATES:
+        for category in (None, "Buitenland", "sport"):
+            expected = (period.holds_date(date) or period.just_after(date)) and filters.admits(date, category)
+            assert (window is not None and window.admits(date, category)) is expected, (date, category)

@@ -18,6 +18,7 @@ import pytest
 
 from qa.answering import ask
 from qa.build import build_index
+from qa.filters import Filters
 from qa.search import Retriever
 from qa.store import LocalIndex
 from tests.conftest import ROOT, SEEDS
@@ -69,7 +70,7 @@ def contents(index: Path) -> dict:
     """What a user can get out of the index: its articles, their chunks and sentences."""
     store = LocalIndex.open(index)
     try:
-        chunks = store.chunks(store.chunk_ids_where(lambda date, category: True).tolist()).values()
+        chunks = store.chunks(store.chunk_ids_where(Filters()).tolist()).values()
         return {
             "articles": store.article_hashes(),
             "chunks": sorted((c.article.id, c.position, c.text) for c in chunks),
@@ -84,7 +85,7 @@ def assert_whole(index: Path) -> None:
     manifest = json.loads((index / "manifest.json").read_text())
     assert all((index / name).exists() for name in named_files(index))
     store = LocalIndex.open(index)
-    live = store.chunk_ids_where(lambda date, category: True)
+    live = store.chunk_ids_where(Filters())
     assert store.count() == len(live) == manifest["chunks"] > 0
     store.check()
     store.close()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from qa.backends import open_index
 from qa.build import build_index
 from qa.errors import QAError
 from qa.evaluate import load_questions, run_eval, summarize
 from qa.filters import Filters
 from qa.question import read_period, read_question
 from qa.search import Retriever, SearchSettings
-from qa.store import LocalIndex
 from tests.conftest import ROOT
 
 
@@ -70,10 +70,10 @@ def test_date_and_category_filters(retriever):
     Filters(since="2017", until="2023-12"), Filters(since="2030"),
 ])  # fmt: skip
 def test_filtered_chunk_ids_are_those_of_admitted_articles(typed_index, filters):
-    store = LocalIndex.open(typed_index)
+    store = open_index(typed_index)
     chunks = store.chunks(range(store.manifest.next_chunk_id)).values()
     expected = sorted(c.id for c in chunks if filters.admits(c.article.date, c.article.category))
-    assert store.chunk_ids_where(filters.admits).tolist() == expected
+    assert store.chunk_ids_where(filters).tolist() == expected
     store.close()
 
 

@@ -1,7 +1,8 @@
 """What starting costs: which heavy libraries each entry point imports before it is asked anything.
 
 sentence-transformers (with transformers and scikit-learn) is for building; asking the default model
-needs torch, and only once its encoder is loaded. Timings are bench/bench_start.py's business.
+needs torch, and only once its encoder is loaded; pymilvus only for an index in Milvus. Timings are
+bench/bench_start.py's business.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("sentence_transformers", "transformers", "sklearn", "torch")
+HEAVY = ("sentence_transformers", "transformers", "sklearn", "torch", "pymilvus")
 
 
 def imported_after(code: str) -> str:

@@ -120,7 +120,7 @@ def load_query_encoder(name: str, device: str | None = None) -> QueryEncoder:
     )
 
 
-def model_of_index(name: str, asked: str | None, manifest: Path) -> str:
+def model_of_index(name: str, asked: str | None, manifest: str | Path) -> str:
     """`name`, the model the index at `manifest` was built with, if it may be loaded for it.
 
     An index is data: a local folder it names is loaded only when the user names that folder
