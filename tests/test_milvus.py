@@ -210,7 +210,7 @@ def test_filters_work_inside_milvus_with_odd_categories(tmp_path, encoder):
     for name, category, date in [("a.md", "Binnen\"land \\ zo'n", "2019-04"), ("b.md", "sport", "2021")]:
         (corpus / name).write_text(
             f"---\ntitle: {name}\ncategory: '{category.replace(chr(39), chr(39) * 2)}'\ndate: {date}\n---\n"
-            "De gemeenteraad besprak de nieuwe begroting voor het komende jaar uitgebreid.\n",
+            f"De gemeenteraad besprak de nieuwe begroting voor het komende jaar uitgebreid ({name}).\n",
             encoding="utf-8",
         )
     store = tmp_path / "index.db"
