@@ -129,6 +129,9 @@ def time_app(tree: Path, index: Path, corpus: Path, timeout: float = 120) -> flo
     port = free_port()
     url = f"http://127.0.0.1:{port}/gradio_api/call/ask"
     command = [sys.executable, "app.py", "--corpus", str(corpus), "--index", str(index), "--port", str(port)]
+    # This tree's /ask also takes the earlier answers of a conversation (none here); the
+    # baseline's does not.
+    inputs = [QUESTION, 5, "", "", "", True] + ([None] if tree == ROOT else [])
     started = time.perf_counter()
     server = subprocess.Popen(
         command, cwd=tree, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -140,7 +143,7 @@ def time_app(tree: Path, index: Path, corpus: Path, timeout: float = 120) -> flo
                     raise SystemExit(f"app.py in {tree} exited with code {server.returncode}")
                 try:
                     # Gradio's REST protocol: post the inputs, then read the event's result stream.
-                    posted = client.post(url, json={"data": [QUESTION, 5, "", "", "", True]})
+                    posted = client.post(url, json={"data": inputs})
                 except httpx.TransportError:  # not listening yet
                     time.sleep(0.05)
                     continue
