@@ -50,7 +50,16 @@ from qa.manifest import (
     damaged,
     read_manifest,
 )
-from qa.vectors import IVF_ABOVE, VectorIndex, faiss_version, read_segment, segment_contents, write_segment
+from qa.vectors import (
+    IVF_ABOVE,
+    VectorIndex,
+    faiss_version,
+    read_segment,
+    segment_contents,
+    segment_ids,
+    write_merged_segment,
+    write_segment,
+)
 
 __all__ = [
     "FORMAT_VERSION",
@@ -566,16 +575,17 @@ class IndexWriter:
         write_counts(self.folder / f"{segment.name}.bm25.npz", ids, term_ids, self.store.vocabulary_size)
 
     def _merge(self, segments: Sequence[Segment], removed: np.ndarray) -> Segment:
-        """One segment holding the live chunks of `segments`; named as this build's next one."""
-        ids_parts, vector_parts, count_parts = [], [], []
+        """One segment holding the live chunks of `segments`; named as this build's next one.
+
+        Vectors are read one source segment at a time (write_merged_segment): a merge into a
+        million-chunk segment held 2 GB of float32 vectors and a training copy at once."""
+        ids_parts, count_parts = [], []
         for segment in segments:
-            ids, vectors = segment_contents(read_segment(self.folder / f"{segment.name}.faiss"))
+            ids = segment_ids(read_segment(self.folder / f"{segment.name}.faiss"))
+            ids = ids[~np.isin(ids, removed)]
             count_ids, counts = read_counts(self.folder / f"{segment.name}.bm25.npz")
-            keep = ~np.isin(ids, removed)
-            ids, vectors = ids[keep], vectors[keep]
             row_of = {int(i): n for n, i in enumerate(count_ids)}
             ids_parts.append(ids)
-            vector_parts.append(vectors)
             count_parts.append(counts[np.array([row_of[int(i)] for i in ids], dtype=np.int64)])
         ids = np.concatenate(ids_parts)
         merged = Segment(
@@ -583,7 +593,16 @@ class IndexWriter:
         )
         for suffix in (".faiss", ".bm25.npz"):
             self.written.append(self.folder / f"{merged.name}{suffix}")
-        write_segment(self.folder / f"{merged.name}.faiss", ids, np.concatenate(vector_parts), merged.kind)
+
+        def parts() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+            for segment in segments:
+                source_ids, vectors = segment_contents(read_segment(self.folder / f"{segment.name}.faiss"))
+                keep = ~np.isin(source_ids, removed)
+                yield source_ids[keep], vectors[keep]
+
+        write_merged_segment(
+            self.folder / f"{merged.name}.faiss", parts, len(ids), self.settings.dimension, merged.kind
+        )
         save_counts(
             self.folder / f"{merged.name}.bm25.npz",
             ids,

@@ -6,7 +6,7 @@ since is the chunk store's to say (qa/chunkstore.py); when segments merge is qa/
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,17 +61,57 @@ def write_segment(path: Path, ids: np.ndarray, vectors: np.ndarray, kind: str) -
 
 
 def _ivf(dimension: int, vectors: np.ndarray) -> faiss.Index:
-    lists = min(1 << round(np.log2(4 * np.sqrt(len(vectors)))), max(1, len(vectors) // _MIN_POINTS_PER_LIST))
+    index = _untrained_ivf(dimension, len(vectors))
+    sample = vectors
+    wanted = index.nlist * _POINTS_PER_LIST
+    if len(vectors) > wanted:
+        rng = np.random.default_rng(_TRAIN_SEED)
+        sample = vectors[np.sort(rng.choice(len(vectors), wanted, replace=False))]
+    index.train(sample)
+    return index
+
+
+def _untrained_ivf(dimension: int, n: int) -> faiss.IndexIVFScalarQuantizer:
+    lists = min(1 << round(np.log2(4 * np.sqrt(max(n, 1)))), max(1, n // _MIN_POINTS_PER_LIST))
     quantizer = faiss.IndexFlatIP(dimension)
     index = faiss.IndexIVFScalarQuantizer(
         quantizer, dimension, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
     )
-    sample = vectors
-    if len(vectors) > lists * _POINTS_PER_LIST:
-        rng = np.random.default_rng(_TRAIN_SEED)
-        sample = vectors[np.sort(rng.choice(len(vectors), lists * _POINTS_PER_LIST, replace=False))]
-    index.train(sample)
     return index
+
+
+Parts = Callable[[], Iterator[tuple[np.ndarray, np.ndarray]]]
+
+
+def write_merged_segment(path: Path, parts: Parts, total: int, dimension: int, kind: str) -> None:
+    """Write one segment of `kind` from `parts()`: (chunk ids, unit vectors) one source segment at
+    a time, `total` rows in all. Memory holds the new segment's codes and one source's float32
+    vectors, never every vector of a merge (2 GB at a million chunks, plus a copy to train on).
+    An IVF segment calls `parts` twice: to draw its training sample (the same share of each
+    source), then to add."""
+    if kind == "ivf" and total:
+        index = _untrained_ivf(dimension, total)
+        share = min(1.0, index.nlist * _POINTS_PER_LIST / total)
+        rng = np.random.default_rng(_TRAIN_SEED)
+        sample = [
+            vectors[np.sort(rng.choice(len(vectors), round(share * len(vectors)), replace=False))]
+            for _, vectors in parts()
+            if len(vectors)
+        ]
+        index.train(np.ascontiguousarray(np.concatenate(sample), dtype=np.float32))
+        del sample
+    else:
+        flat = faiss.IndexScalarQuantizer(
+            dimension, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+        )
+        index = faiss.IndexIDMap2(flat)
+    for ids, vectors in parts():
+        if len(ids):
+            index.add_with_ids(
+                np.ascontiguousarray(vectors, dtype=np.float32), np.ascontiguousarray(ids, dtype=np.int64)
+            )
+    faiss.write_index(index, str(path))
+    files.fsync(path)
 
 
 def read_segment(path: Path) -> faiss.Index:
@@ -94,7 +134,8 @@ def segment_contents(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
         return ids, vectors
     ivf = faiss.extract_index_ivf(index)
     ids = _ivf_ids(ivf)
-    ivf.make_direct_map()
+    # Chunk ids are not 0..n-1: a hash table maps them to their codes (the array kind refuses).
+    ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
     vectors = ivf.reconstruct_batch(ids) if len(ids) else np.zeros((0, index.d), np.float32)
     return ids, vectors
 

@@ -4,6 +4,7 @@ segments few and drop removed chunks, the approximate index finds what the exact
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ import qa.store
 from qa.build import build_index
 from qa.filters import Filters
 from qa.store import LocalIndex, VectorSettings
-from qa.vectors import VectorIndex, write_segment
+from qa.vectors import VectorIndex, read_segment, segment_contents, write_merged_segment, write_segment
 from tests.conftest import ROOT, SEEDS
 
 QUESTIONS = ["Welk aanbod wees Sheinbaum af?", "Hoeveel asielaanvragen waren er in 2021?", "Verstappen"]
@@ -102,9 +103,10 @@ def test_a_series_of_updates_equals_a_full_build_and_merges_keep_segments_few(ar
     LocalIndex.open(index).check()
 
 
-def test_removed_chunks_leave_the_segments_and_the_chunk_store(archive, tmp_path):
+@pytest.mark.parametrize("kind", ["flat", "ivf"])
+def test_removed_chunks_leave_the_segments_and_the_chunk_store(archive, tmp_path, kind):
     index = tmp_path / "index"
-    build_index(archive, index, **quiet())
+    build_index(archive, index, vectors=VectorSettings(kind=kind), **quiet())  # kept by later builds
     for path in sorted(archive.glob("*.txt"))[:3]:
         path.unlink()  # most of the only segment: it is rewritten without them
     build_index(archive, index, **quiet())
@@ -121,6 +123,7 @@ def test_removed_chunks_leave_the_segments_and_the_chunk_store(archive, tmp_path
         (removed,) = db.execute("SELECT count(*) FROM chunks WHERE removed IS NOT NULL").fetchone()
         (articles,) = db.execute("SELECT count(*) FROM articles").fetchone()
     assert removed == 0 and articles == manifest["articles"]
+    assert {segment["kind"] for segment in manifest["segments"]} == {kind}
 
 
 def test_the_vector_kind_follows_the_settings(archive, tmp_path):
@@ -133,14 +136,24 @@ def test_the_vector_kind_follows_the_settings(archive, tmp_path):
     assert VectorSettings(kind="flat").kind_for(10**7) == "flat"
 
 
-def test_the_approximate_index_finds_what_the_exact_scan_finds(tmp_path):
+@pytest.mark.parametrize("written", ["whole", "merged from parts"])
+def test_the_approximate_index_finds_what_the_exact_scan_finds(tmp_path, written):
     rng = np.random.default_rng(3)
     centres = rng.normal(size=(40, 64))
     vectors = (centres[rng.integers(0, 40, 6000)] + 0.6 * rng.normal(size=(6000, 64))).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     ids = np.arange(1000, 7000, dtype=np.int64)
-    write_segment(tmp_path / "flat.faiss", ids, vectors, "flat")
-    write_segment(tmp_path / "ivf.faiss", ids, vectors, "ivf")
+    for kind in ("flat", "ivf"):
+        if written == "whole":
+            write_segment(tmp_path / f"{kind}.faiss", ids, vectors, kind)
+        else:
+            # As a merge writes: one source segment's vectors at a time, the sample drawn from each.
+            def parts(cuts=(0, 500, 3500, 6000)):
+                for a, b in itertools.pairwise(cuts):
+                    yield ids[a:b], vectors[a:b]
+
+            write_merged_segment(tmp_path / f"{kind}.faiss", parts, len(ids), 64, kind)
+            assert np.array_equal(np.sort(segment_contents(read_segment(tmp_path / f"{kind}.faiss"))[0]), ids)
     removed = ids[::7]
     exact = VectorIndex.load([tmp_path / "flat.faiss"], removed, 64)
     approximate = VectorIndex.load([tmp_path / "ivf.faiss"], removed, 64)
