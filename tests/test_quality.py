@@ -45,20 +45,22 @@ def test_the_archive_is_what_its_readme_says():
 
 
 def test_retrieval_finds_the_passage(summary):
-    # EVAL.md: R@5 0.967, MRR@10 0.891; date-pinned questions R@5 1.000.
-    assert summary["passage"]["recall@5"] >= 0.95 and summary["passage"]["mrr@10"] >= 0.87
+    # EVAL.md: R@5 0.975, MRR@10 0.930; date-pinned questions R@5 1.000.
+    assert summary["passage"]["recall@5"] >= 0.95 and summary["passage"]["mrr@10"] >= 0.9
     assert summary["groups"]["kind:date"]["passage"]["recall@5"] >= 0.95
+    # English questions search densely only: R@1 0.846 (0.615 when BM25 weighed their names).
+    assert summary["groups"]["lang:en"]["passage"]["recall@1"] >= 0.8
 
 
 def test_answers_hold_the_fact_from_the_right_article(summary):
     answers = summary["answers"]
-    # EVAL.md: 80.0 % held, precision 92.8 %.
-    assert answers["answer_holds_expected"] >= 0.75 and answers["answer_precision"] >= 0.9
+    # EVAL.md: 82.5 % held, precision 94.8 %.
+    assert answers["answer_holds_expected"] >= 0.78 and answers["answer_precision"] >= 0.92
 
 
 def test_abstention_keeps_answers_and_stops_some_unanswerable_questions(summary):
     answers = summary["answers"]
-    # EVAL.md: 3.3 % of answerable withheld, 45.0 % of unanswerable abstain; off-topic 7 of 7.
+    # EVAL.md: 2.5 % of answerable withheld, 47.5 % of unanswerable abstain; off-topic 7 of 7.
     assert answers["abstained_answerable"] <= 0.08 and answers["abstained_unanswerable"] >= 0.35
     assert summary["groups"]["kind:off_topic"]["answers"]["abstained_unanswerable"] >= 0.85
 
