@@ -237,23 +237,18 @@ def _topic_in(text: str, names: Sequence[str], lang: str) -> tuple[str, str]:
     joined = f" {'and' if lang == 'en' else 'en'} ".join(topic)
     found = ""
 
-    def dutch(match: re.Match) -> str:
-        nonlocal found
-        if not topic:
-            found = found or "unplaced"
-            return match.group(0)
-        found = "placed"
-        return f"{TOPIC_ADVERBS[match.group(0).lower()]} {joined}"
+    def place(preposition: Callable[[re.Match], str]) -> Callable[[re.Match], str]:
+        def replace(match: re.Match) -> str:
+            nonlocal found
+            if not topic:
+                found = found or "unplaced"
+                return match.group(0)
+            found = "placed"
+            return f"{preposition(match)} {joined}"
 
-    def english(match: re.Match) -> str:
-        nonlocal found
-        if not topic:
-            found = found or "unplaced"
-            return match.group(0)
-        found = "placed"
-        return f"{match.group(1)} {joined}"
+        return replace
 
     adverbs = re.compile(rf"\b(?:{'|'.join(TOPIC_ADVERBS)})\b", re.I)
-    text = adverbs.sub(dutch, text)
-    text = TOPIC_PHRASE.sub(english, text)
+    text = adverbs.sub(place(lambda m: TOPIC_ADVERBS[m.group(0).lower()]), text)
+    text = TOPIC_PHRASE.sub(place(lambda m: m.group(1)), text)
     return text, found

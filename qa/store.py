@@ -134,6 +134,18 @@ class VectorSettings:
         return "ivf" if chunks >= threshold else "flat"
 
 
+@contextlib.contextmanager
+def reading_store(folder: Path, manifest: Manifest) -> Iterator[None]:
+    """A damaged page that a question or a build runs into is an error the user can fix, not a
+    traceback."""
+    try:
+        yield
+    except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+        raise  # our own mistakes (a closed store, a bad statement) stay loud
+    except sqlite3.DatabaseError as e:
+        raise damaged(folder, f"{folder / manifest.chunk_store} is damaged ({e})") from None
+
+
 class LocalIndex:
     """One committed generation of an index folder, read-only; safe to share across threads."""
 
@@ -235,15 +247,8 @@ class LocalIndex:
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[None]:
-        """A damaged page that a question runs into is an error the user can fix, not a traceback."""
-        try:
+        with reading_store(self.folder, self.manifest):
             yield
-        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
-            raise  # our own mistakes (a closed store, a bad statement) stay loud
-        except sqlite3.DatabaseError as e:
-            raise damaged(
-                self.folder, f"{self.folder / self.manifest.chunk_store} is damaged ({e})"
-            ) from None
 
     def check(self) -> None:
         """What `open` leaves out to stay fast: every page of the chunk store, and the same chunks in
@@ -457,11 +462,8 @@ class BuildBase:
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[None]:
-        try:
+        with reading_store(self.folder, self.manifest):
             yield
-        except sqlite3.DatabaseError as e:
-            path = self.folder / self.manifest.chunk_store
-            raise damaged(self.folder, f"{path} is damaged ({e})") from None
 
     def article_hashes(self) -> dict[str, str]:
         """Article id → the content hash of what it was read from: what a build compares with."""
