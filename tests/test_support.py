@@ -29,6 +29,15 @@ def test_names_match_inflections_but_not_other_names():
     assert missing_names(read_question("Wat wil Donald Trump?"), text, (), None) == ["Donald"]
 
 
+def test_names_with_digits_and_abbreviations_are_found():
+    # "D66" is a name though it holds digits; "EU" stands for the words written out.
+    assert missing_names(read_question("Hoeveel zetels haalde D66?"), "D66 is de grootste.", (), None) == []
+    text = "Nederland is het laatste land in de Europese Unie dat met vaccineren begint."
+    assert missing_names(read_question("Wanneer begonnen andere EU-lidstaten?"), text, (), None) == []
+    # Initials of other words are no match: "VS" is not in "Europese Unie".
+    assert missing_names(read_question("Wat deed de VS?"), text, (), None) == ["VS"]
+
+
 def test_names_across_languages_use_the_encoder_on_the_passages_shown(encoder):
     def encode(texts):
         return encoder.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
