@@ -16,6 +16,7 @@ import numpy as np
 from qa.abstention import Evidence, measure, rule, why_not
 from qa.answer import Answer, AnswerSettings, Sentence, candidate_sentences, choose, compose, score_sentences
 from qa.conversation import Turn, resolve
+from qa.crosslingual import bridged
 from qa.filters import Filters
 from qa.llm import LLMError, LLMSettings, llm_answer, with_fallback_note
 from qa.location import Location, MilvusStore, locate
@@ -157,6 +158,10 @@ def candidates(
     if not sentences:
         return found, []
     vectors = _sentence_vectors(retriever, sentences)
+    # An English question's words, matched to the Dutch words of these sentences, count as its terms.
+    question = bridged(
+        question, [s.text for s in sentences], retriever.encoder.encode_document, retriever.model
+    )
     return found, score_sentences(question, sentences, vector, vectors, retriever.idf, settings)
 
 

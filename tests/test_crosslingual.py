@@ -1,0 +1,42 @@
+"""An English question's words matched to the Dutch words of the sentences found, so that the
+sentence score can count them."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.crosslingual import bridged
+from qa.lexical import terms
+from qa.question import read_question
+
+SENTENCES = [
+    "Het kabinet van premier Rutte kreeg bij de verkiezingen de meeste zetels.",
+    "De opkomst lag met 78 procent hoog.",
+]
+
+
+@pytest.fixture(scope="module")
+def encode(encoder):
+    return lambda texts: encoder.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+
+
+def test_an_english_question_gains_the_dutch_words_closest_to_its_own(encode):
+    question = read_question("How many seats did the cabinet win in the election?")
+    assert question.language == "en"
+    found = bridged(question, SENTENCES, encode, "test-model")
+    added = set(found.terms) - set(question.terms)
+    # "seats" is "zetels", "election" "verkiezingen", "cabinet" "kabinet": each now counts in the
+    # sentence score.
+    assert set(terms("zetels verkiezingen kabinet")) <= added
+    # Words far from every word of the sentences gain nothing: no stray match for "why" or "did".
+    assert added <= set(terms(" ".join(SENTENCES)))
+
+
+def test_a_dutch_question_is_left_as_it_is(encode):
+    question = read_question("Hoeveel zetels kreeg het kabinet bij de verkiezingen?")
+    assert bridged(question, SENTENCES, encode, "test-model") is question
+
+
+def test_nothing_to_match_leaves_the_question_as_it_is(encode):
+    question = read_question("How many seats did the cabinet win?")
+    assert bridged(question, [], encode, "test-model") is question
