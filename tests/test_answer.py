@@ -43,8 +43,8 @@ def test_every_cited_sentence_is_verbatim_at_its_span(answers, retriever):
 def test_answers_hold_the_expected_string(answers):
     answerable = [q for q in DEV if q.answer]
     held = [q for q in answerable if q.answer in answers[q.question].text]
-    # EVAL.md: 44/59 (74.6 %); answers no longer take sentences of other articles.
-    assert len(held) / len(answerable) >= 0.72, [q.question for q in answerable if q not in held]
+    # EVAL.md: 50/59 (84.8 %); answers no longer take sentences of other articles.
+    assert len(held) / len(answerable) >= 0.82, [q.question for q in answerable if q not in held]
 
 
 def test_an_answer_keeps_to_one_article(answers):
@@ -98,9 +98,9 @@ def test_near_miss_questions_abstain_and_say_why(answers):
 def test_answerable_questions_rarely_abstain(answers):
     answerable = [q for q in DEV if q.answer]
     abstained = [q.question for q in answerable if answers[q.question].abstained]
-    # EVAL.md: 10/59 (17.0 %): the rule weighs word overlap, and these questions paraphrase their
+    # EVAL.md: 4/59 (6.8 %): the rule weighs word overlap, and these questions paraphrase their
     # articles more than the dev archive's do.
-    assert len(abstained) / len(answerable) <= 0.2, abstained
+    assert len(abstained) / len(answerable) <= 0.1, abstained
 
 
 def test_answers_are_one_to_three_sentences(answers):
