@@ -11,22 +11,20 @@ to it, when they are as close as a word and its translation are (TRANSLATION_MAT
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from qa.lexical import STOPWORDS, terms
 from qa.question import Question
 from qa.support import Encode
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
-# The question's function words ("from", "how", "my") have close Dutch words too ("vanaf", "hoe",
-# "mijn"), which would count as the question's terms. BM25's stop words are a few dozen; scikit-
-# learn's list (a dependency of sentence-transformers) has 318.
-_FUNCTION_WORDS = frozenset(ENGLISH_STOP_WORDS) | STOPWORDS
 # A word and the passages' word closest to it are taken as one another's translation from this
 # closeness up: "seats" / "zetels" 0.80, "judge" / "rechter" 0.69 are; "remove" / "verwijten" 0.65
 # is not. At NAME_MATCH (0.65) that false friend answered "How do I remove limescale from my
@@ -47,7 +45,7 @@ def bridged(question: Question, texts: Sequence[str], encode: Encode, model: str
         return question
     name_words = {w.lower() for name in question.names for w in name.split()}
     words = list(dict.fromkeys(w.lower() for w in _WORD.findall(question.text)))
-    asked = [w for w in words if w not in _FUNCTION_WORDS and w not in name_words]
+    asked = [w for w in words if w not in _function_words() and w not in name_words]
     vocabulary = sorted({w.lower() for text in texts for w in _WORD.findall(text)} - STOPWORDS)
     if not asked or not vocabulary:
         return question
@@ -57,6 +55,24 @@ def bridged(question: Question, texts: Sequence[str], encode: Encode, model: str
     if not found:
         return question
     return replace(question, terms=tuple(dict.fromkeys((*question.terms, *terms(" ".join(found))))))
+
+
+@functools.cache
+def _function_words() -> frozenset[str]:
+    """English function words and our stop words. A question's "from", "how", "my" have close Dutch
+    words too ("vanaf", "hoe", "mijn"), which would count as its terms; BM25's English stop words
+    are 33. scikit-learn's list (installed with sentence-transformers) has 318: it is read from its
+    module's file, since importing scikit-learn takes 0.7 s that a question should not wait for."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        return STOPWORDS
+    path = Path(next(iter(spec.submodule_search_locations)), "feature_extraction", "_stop_words.py")
+    words = importlib.util.spec_from_file_location("_english_stop_words", path)
+    if words is None or words.loader is None:
+        return STOPWORDS
+    module = importlib.util.module_from_spec(words)
+    words.loader.exec_module(module)
+    return frozenset(module.ENGLISH_STOP_WORDS) | STOPWORDS
 
 
 def _vectors(words: list[str], encode: Encode, model: str) -> np.ndarray:

@@ -40,3 +40,10 @@ def test_a_dutch_question_is_left_as_it_is(encode):
 def test_nothing_to_match_leaves_the_question_as_it_is(encode):
     question = read_question("How many seats did the cabinet win?")
     assert bridged(question, [], encode, "test-model") is question
+
+
+def test_function_words_gain_nothing(encode):
+    # "from" / "vanaf" are 0.87 close under the encoder, "how" / "hoe" too: no topic in them.
+    question = read_question("How do I get from here to there?")
+    found = bridged(question, ["Hoe kom je vanaf hier daar?"], encode, "test-model")
+    assert set(found.terms) == set(question.terms)
