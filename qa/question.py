@@ -521,6 +521,8 @@ class Question:
                 continue
             if self.asked.named and (said.casefold() in _NOT_ANSWERS or not self._new_name(said)):
                 continue
+            if self.asked is PERSON and _LOCATIVE.search(sentence, 0, match.start()):
+                continue  # "in Enschede", "naar Minsk": a place, not who
             found.append(match)
         return found
 
@@ -555,6 +557,8 @@ class Question:
 
 # Capitalised or numeric words that hold no answer: sentence openers, months, weekdays.
 _NOT_ANSWERS = frozenset([*MONTHS, *WEEKDAYS, *STOPWORDS])
+# A name right after one of these is a place: "in Enschede", "naar Minsk", "near Eagle Pass".
+_LOCATIVE = re.compile(r"\b(?:in|uit|naar|bij|nabij|te|vanuit|near)\s+$", re.I)
 # Dutch adjectives of nationality or origin are capitalised, yet no name: Britse, Syrische,
 # Mexicaans, Koerdisch.
 _NATIONALITY = re.compile(r"(?:[^s]se|sche|aans|isch|ees|ese)$")

@@ -95,6 +95,12 @@ def test_answers_in_a_sentence_are_what_the_question_does_not_already_hold():
         "Behrouz Boochani"
     ]
     assert not said(who, "Het kamp op Manus is gesloten.")
+    # A name after "in", "naar", "bij" is where, not who.
+    scorer = "Wie scoorde twee keer in de finale?"
+    assert said(scorer, "In de finale in Enschede scoorde Vivianne Miedema twee keer.") == [
+        "Vivianne Miedema"
+    ]
+    assert said("Where was the final?", "De finale in Enschede was uitverkocht.") == ["Enschede"]
     # An inflected word of the question, or an adjective of nationality, is no new name.
     family = "Hoe heette het Koerdisch-Iraanse gezin dat bij Duinkerke verdronk?"
     assert not said(family, "Een Koerdisch-Iraans gezin verdronk voor de kust van Duinkerke.")
