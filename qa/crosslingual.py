@@ -76,12 +76,13 @@ def _function_words() -> frozenset[str]:
 
 
 def _vectors(words: list[str], encode: Encode, model: str) -> np.ndarray:
-    """Unit-length rows for `words`, from the cache where it holds them."""
-    key = model
-    new = [w for w in words if (key, w) not in _cache]
+    """Unit-length rows for `words`, from the cache where it holds them. Read into a local dict
+    first: the app answers in several threads, and another may clear the cache meanwhile."""
+    found = {w: _cache.get((model, w)) for w in words}
+    new = [w for w, vector in found.items() if vector is None]
     if new:
         if len(_cache) + len(new) > _CACHE_LIMIT:
             _cache.clear()
         for word, vector in zip(new, encode(new), strict=True):
-            _cache[key, word] = vector
-    return np.stack([_cache[key, w] for w in words])
+            found[word] = _cache[model, word] = vector
+    return np.stack([found[w] for w in words])
