@@ -3,6 +3,23 @@
 Programming errors are not wrapped here; they stay loud tracebacks.
 """
 
+from __future__ import annotations
+
+from qa.translations import Message
+
+
+class TranslatedError(Exception):
+    """An error whose message is a sentence of the translation table: `message` holds its key and
+    fields, str() is the English (what the CLI prints), `in_language` says it in the reader's."""
+
+    def __init__(self, message: str | Message, /, **fields: object):
+        """`message`: a key of the table, with its `fields`; or a Message already made."""
+        self.message = message if isinstance(message, Message) else Message(message, **fields)
+        super().__init__(str(self.message))
+
+    def in_language(self, lang: str) -> str:
+        return self.message.said(lang)
+
 
 class QAError(Exception):
     """A problem with the user's input or setup; the CLI prints its message, not a traceback."""

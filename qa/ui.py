@@ -436,8 +436,10 @@ def build_summary(report: BuildReport, lang: str) -> str:
     counts = ", ".join(f"{n} {w[key]}" for n, key in counted)
     lines = [f"<strong>{escape(w['built'])}</strong>: {escape(counts)} · {report.seconds:.1f} s"]
     if report.full_rebuild:
-        lines.append(f"{escape(w['full_rebuild'])}: {escape(report.full_rebuild)}")
-    items = "".join(f"<li><code>{escape(s.id)}</code>: {escape(s.reason)}</li>" for s in report.skipped)
+        lines.append(f"{escape(w['full_rebuild'])}: {escape(report.full_rebuild.said(lang))}")
+    items = "".join(
+        f"<li><code>{escape(s.id)}</code>: {escape(s.reason.said(lang))}</li>" for s in report.skipped
+    )
     items += "".join(
         f"<li><code>{escape(d.id)}</code>: {escape(say('duplicate_of', lang, name=d.same_as))}</li>"
         for d in report.duplicates
@@ -478,7 +480,7 @@ def upload_report(outcomes: Sequence[UploadOutcome], max_bytes: int, lang: str) 
         elif o.problem == "size":
             text = w["too_big"].format(size=_size(o.size), limit=_size(o.limit or max_bytes))
         elif o.problem == "unreadable":
-            text = w["unreadable"].format(reason=o.detail)
+            text = say("unreadable", lang, reason=o.reason)
         elif o.problem == "duplicate":
             text = say("duplicate", lang, name=o.detail)
         elif o.problem == "repeated":

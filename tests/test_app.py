@@ -27,7 +27,7 @@ from qa.logins import LoginGuard
 from qa.question import read_period
 from qa.search import Passage
 from qa.store import ArticleInfo, build_lock
-from qa.translations import LANGUAGES, TRANSLATIONS
+from qa.translations import LANGUAGES, TRANSLATIONS, Message
 from tests.conftest import SEEDS
 from tests.llm_server import FakeLLM, Reply
 
@@ -315,21 +315,24 @@ def test_save_uploads_takes_the_good_files_and_names_the_refused_ones(tmp_path):
         in report
     )
     assert "<code>ontsnapt.txt</code>: toegevoegd</li>" in report
-    assert "<code>plaatje.txt</code>: geweigerd: onleesbaar (binary file" in report
+    # The reader's reason in the page's language too.
+    assert "<code>plaatje.txt</code>: geweigerd: onleesbaar (binair bestand" in report
+    assert "(binary file" in ui.upload_report(outcomes, 1000, "en")
     assert "<code>groot.txt</code>: geweigerd: 2.3 kB is groter dan de limiet van 1.0 kB" in report
     assert "<code>programma.exe</code>: geweigerd: alleen .txt" in report
 
 
 def test_build_summary_lists_skipped_files_with_their_reasons():
     report = BuildReport(
-        added=["a.txt"], skipped=[Skipped("<b>.txt", "file is empty")],
+        added=["a.txt"], skipped=[Skipped("<b>.txt", Message("article_empty"))],
         duplicates=[Duplicate("export.jsonl#7", "a.txt")], seconds=1.25,
     )  # fmt: skip
     html = ui.build_summary(report, "en")
     assert "1 added, 0 changed, 0 removed, 0 unchanged, 1 skipped, 1 already in the archive" in html
     assert "<code>&lt;b&gt;.txt</code>: file is empty" in html
     assert "<code>export.jsonl#7</code>: the same text as a.txt, not taken twice" in html
-    assert "1 al in het archief" in ui.build_summary(report, "nl")
+    dutch = ui.build_summary(report, "nl")
+    assert "1 al in het archief" in dutch and "<code>&lt;b&gt;.txt</code>: het bestand is leeg" in dutch
 
 
 def test_the_translation_table_says_everything_in_both_languages():
