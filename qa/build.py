@@ -111,9 +111,7 @@ def max_file_mb(value: str | None) -> float:
     except ValueError:
         megabytes = -1.0
     if not megabytes > 0:
-        raise QAError(
-            f"QA_MAX_FILE_MB or --max-file-mb must be a positive number of megabytes, got {value!r}"
-        )
+        raise QAError("error_max_file_mb", value=repr(value))
     return megabytes
 
 
@@ -143,7 +141,7 @@ def build_index(
     """
     started = time.perf_counter()
     if not corpus.is_dir():
-        raise QAError(f"corpus folder {corpus}/ does not exist; create it and put articles in it")
+        raise QAError("error_no_corpus", corpus=corpus)
     target = build_target(index)
     try:
         target.check_writable()
@@ -176,7 +174,7 @@ def _build(
         # read it anyway, and the articles it was built from are in corpus/.
         previous, older_format = None, e.found
     except IndexCorruptError as e:
-        raise QAError(f"{e}") from None
+        raise QAError(e.message) from None
     if previous:
         target.tidy(keep=previous)
     # The vector index a user chose once (qa build --index-type) holds until they choose again.

@@ -21,7 +21,7 @@ class TranslatedError(Exception):
         return self.message.said(lang)
 
 
-class QAError(Exception):
+class QAError(TranslatedError):
     """A problem with the user's input or setup; the CLI prints its message, not a traceback."""
 
     exit_code = 1
@@ -38,18 +38,18 @@ class IndexCorruptError(QAError):
 
     exit_code = 3
 
-    def __init__(self, message: str, problem: str | None = None):
-        super().__init__(message)
+    def __init__(self, message: str | Message, /, problem: Message | None = None, **fields: object):
+        super().__init__(message, **fields)
         # What is wrong without the advice: a build that rebuilds the index by itself says this.
-        self.problem = problem or message
+        self.problem = problem or self.message
 
 
 class IndexFormatError(IndexCorruptError):
-    """The index was written by a qa version with another on-disk format."""
+    """The index was written by a qa version with another on-disk format (`found`, among its fields)."""
 
-    def __init__(self, message: str, found: int):
-        super().__init__(message)
-        self.found = found
+    def __init__(self, message: str | Message, /, **fields: object):
+        super().__init__(message, **fields)
+        self.found = int(self.message.fields["found"])
 
 
 class UntrustedModelError(QAError):

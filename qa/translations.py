@@ -1,6 +1,7 @@
 """Every sentence and label qa writes for a reader, in Dutch and in English: one table, by key.
 
-Holds wording only; which language is wanted is the caller's to say, and article text keeps its own.
+Holds wording only (a Message is a sentence kept by key until it is read); which language is wanted
+is the caller's to say, and article text keeps its own. Errors and skip reasons: the CLI's English.
 """
 
 from __future__ import annotations
@@ -212,6 +213,123 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "rebuild_chunking": "de opdeling in stukken is veranderd van {old} in {new}",
         "rebuild_cleaning": "het opschonen van artikelen is veranderd in deze versie van qa",
         "rebuild_dimension": "de dimensie van de embeddings is veranderd van {old} in {new}",
+        # --- errors a user can fix (qa/errors.py's kinds, raised across qa) ---
+        "error_empty_question": 'de vraag is leeg; vraag iets, bijvoorbeeld qa ask "Wie is Sheinbaum?"',
+        "error_k": "k moet minstens 1 zijn, niet {k}",
+        "error_search_mode": "de zoekwijze moet een van {modes} zijn, niet {mode}",
+        "error_per_article": "--per-article moet minstens 1 zijn",
+        "error_chunking_options": "--max-words moet minstens 1 zijn en --overlap minstens 0",
+        "error_bad_date_option": "--{name} moet een datum zijn zoals 2019, 2019-04 of 2019-04-12, niet "
+        "{value}",
+        "error_dates_reversed_option": "--since {since} ligt na --until {until}",
+        "error_max_file_mb": "QA_MAX_FILE_MB of --max-file-mb moet een positief aantal megabytes zijn, "
+        "niet {value}",
+        "error_max_upload_mb": "QA_MAX_UPLOAD_MB moet een positief aantal megabytes zijn, niet {value}",
+        "error_users": "QA_USERS-item {entry} is niet gebruiker:wachtwoord",
+        "error_llm_url": "{name} moet een http(s)-URL zijn zoals http://localhost:11434/v1, niet {url}",
+        "error_llm_seconds": "{name} moet een positief aantal seconden zijn, niet {value}",
+        "error_no_corpus": "de corpusmap {corpus}/ bestaat niet; maak haar aan en zet er artikelen in",
+        "error_no_index": "nog geen index in {folder}/; draai eerst `qa build{hint}`",
+        "error_no_index_yet": "nog geen index in {folder}/",
+        "error_index_changing": "{folder}/ veranderde {n} keer terwijl hij geopend werd; probeer het opnieuw",
+        "error_no_article": "geen artikel {id} in {where}",
+        "error_build_running": "er loopt al een andere build van {where}; wacht tot die klaar is",
+        "error_index_is_file": "{folder} is een bestand, geen indexmap; kies een andere --index",
+        "error_foreign_files": "{folder}/ bevat bestanden die niet bij een qa-index horen ({names}); kies "
+        "een lege "
+        "of nieuwe map voor --index",
+        "error_index_format": "{path} heeft indexformaat {found}, deze qa leest {version}; herbouw de "
+        "index met "
+        "`qa build --index {folder}`",
+        "error_manifest_unreadable": "kan {path} niet lezen ({detail}); controleer de rechten",
+        "error_damaged": "{problem}; herbouw de index met `qa build --rebuild --index {folder}`",
+        "error_model_mismatch": "{where} zegt dat de index gebouwd is met {built}, niet met {model}; "
+        "herbouw hem "
+        "met `qa build --model {model}`, of laat --model weg",
+        "error_model_load": "kan model {name}{offline} niet laden: {detail}; gebruik {default}, {minilm} "
+        "of een "
+        "lokale map met een sentence-transformers-model",
+        "model_offline": " (geen toegang tot de hub: HF_HUB_OFFLINE staat aan)",
+        "error_untrusted_model": "{manifest} noemt de lokale modelmap {name}, die alleen geladen wordt "
+        "als u hem "
+        "zelf noemt; geef `--model {name}` mee als u hem vertrouwt",
+        "error_model_dimension": "het model geeft de dimensie van zijn embeddings niet op",
+        "error_index_params": "--index-params moet een JSON-object zijn zoals '{example}', niet {value}",
+        "error_index_params_local": "--index-params is voor een index in Milvus (--store); een lokale "
+        "index neemt "
+        "alleen --index-type",
+        "error_index_type_milvus": "--index-type {kind} is voor een index in Milvus (--store); een lokale "
+        "index "
+        "neemt {types}",
+        "error_local_index_type": "{folder}/ is een lokale index: --index-type neemt daar {types}",
+        "error_not_milvus": "--to {to} is geen Milvus-opslag: geef milvus://host:19530, https://… of een "
+        ".db-bestand",
+        "error_collection_name": "--collection {name} is geen naam voor een Milvus-collectie: letters, "
+        "cijfers en "
+        "liggende streepjes, niet beginnend met een cijfer",
+        "error_eval_unreadable": "kan {path} niet lezen: {detail}",
+        "error_eval_header": "{path}: de eerste regel moet de kop 'question<TAB>answer' zijn",
+        "error_eval_empty_question": "{path}:{line}: veld 'question' is leeg",
+        "error_eval_lang": "{path}:{line}: veld 'lang' moet nl of en zijn, niet {lang}",
+        "error_eval_no_questions": "{path} bevat geen vragen",
+        # what is damaged in an index (the technical detail stays as SQLite, FAISS or the file gives it)
+        "damage_detail": "{detail}",
+        "damage_missing": "{path} ontbreekt",
+        "damage_store": "{path} is beschadigd ({detail})",
+        "damage_store_detail": "{path} {detail}",
+        "damage_not_store": "{path} is geen leesbare chunkopslag ({detail})",
+        "damage_not_manifest": "{path} is geen manifest van een qa-index: {detail}",
+        "damage_inconsistent": "{folder}/ klopt niet met zichzelf ({vectors} vectoren, {bm25} in BM25, "
+        "{chunks} "
+        "stukken en {articles} artikelen in de chunkopslag, het manifest zegt {manifest_chunks} en "
+        "{manifest_articles})",
+        "damage_chunk_ids": "{path} bevat stuk {chunk}, {manifest} zegt dat de ids bij {next} beginnen",
+        "damage_other_chunks": "de {what} van {folder}/ bevatten andere stukken dan {path}",
+        "what_vectors": "vectoren",
+        "what_bm25": "BM25-termtellingen",
+        "damage_counts": "{path} bevat {chunks} stukken van {articles} artikelen tot id {last}, "
+        "{manifest} zegt "
+        "{manifest_chunks} van {manifest_articles} onder {next}",
+        # --- Milvus (qa/milvus.py) ---
+        "error_milvus_index_type": "--index-type {kind} is niet een van auto, {types}",
+        "error_lite_index_type": "milvus-lite indexeert vectoren alleen met FLAT of IVF_FLAT, niet met "
+        "{kind}; geef "
+        "--index-type flat of ivf, of gebruik een Milvus-server",
+        "error_milvus_format": "de index heeft Milvus-formaat {found}, deze qa leest {version}",
+        "error_milvus_format_rebuild": "{store}: {reason}; herbouw hem met `qa build {options}`",
+        "error_milvus_version": "Milvus op {uri} is versie {version}; qa heeft 2.5 of later nodig "
+        "(BM25-zoeken in "
+        "de volle tekst); werk het bij",
+        "milvus_no_folder": "kan {uri} niet aanmaken: de map bestaat niet",
+        "milvus_lite_busy": "{uri} is open in een ander proces (milvus-lite bedient één proces tegelijk); "
+        "stop dat "
+        "(de app, een build), of gebruik een Milvus-server",
+        "milvus_credentials": "Milvus op {uri} weigerde de inloggegevens; zet QA_MILVUS_TOKEN "
+        "(gebruiker:wachtwoord of API-sleutel)",
+        "milvus_unreachable": "Milvus op {uri} is onbereikbaar; draait het? (README: a Milvus server)",
+        "milvus_error": "Milvus op {uri}: {detail}",
+        "error_not_qa_collection": "collectie {meta} in {uri} is geen qa-index; kies een andere --collection "
+        "(env QA_COLLECTION)",
+        "error_milvus_damaged": "de index in {store} is beschadigd: {problem}; herbouw hem met "
+        "`qa build --rebuild {options}`",
+        "error_no_milvus_index": "nog geen index in {store}; draai eerst `qa build {options}`",
+        "error_milvus_dimension": "collectie {name} in {uri} bevat vectoren van dimensie {found}, maar de "
+        "index is "
+        "gebouwd met {model} ({dimension}); draai `qa build --rebuild {options}`",
+        "error_milvus_vectors_changed": "de index in {store} indexeert zijn vectoren met {previous}; om "
+        "ze met "
+        "{asked} te indexeren: voeg --rebuild toe (bedt alles opnieuw in) of gebruik `qa migrate` vanuit een "
+        "lokale index",
+        "error_milvus_build_running": "er loopt al een andere build van {store} ({host}, pid {pid}, sinds "
+        "{since}); "
+        "wacht tot die klaar is",
+        "error_milvus_build_started": "er is net een andere build van {store} begonnen; wacht tot die "
+        "klaar is",
+        "damage_milvus_manifest": "het manifest in {meta} is onleesbaar ({detail})",
+        "damage_collection_missing": "collectie {name} ontbreekt",
+        "damage_milvus_counts": "de collecties bevatten {chunks} stukken van {articles} artikelen, het "
+        "manifest "
+        "zegt {manifest_chunks} van {manifest_articles}",
     },
     "en": {
         "intro": "## Ask the news archive\nAsk a question in Dutch (or English). The answer cites the "
@@ -402,6 +520,110 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "rebuild_chunking": "chunking changed from {old} to {new}",
         "rebuild_cleaning": "article cleaning changed in this version of qa",
         "rebuild_dimension": "embedding dimension changed from {old} to {new}",
+        "error_empty_question": 'the question is empty; ask something, e.g. qa ask "Wie is Sheinbaum?"',
+        "error_k": "k must be at least 1, got {k}",
+        "error_search_mode": "search mode must be one of {modes}, got {mode}",
+        "error_per_article": "--per-article must be at least 1",
+        "error_chunking_options": "--max-words must be at least 1 and --overlap at least 0",
+        "error_bad_date_option": "--{name} must be a date like 2019, 2019-04 or 2019-04-12, got {value}",
+        "error_dates_reversed_option": "--since {since} is after --until {until}",
+        "error_max_file_mb": "QA_MAX_FILE_MB or --max-file-mb must be a positive number of megabytes, got "
+        "{value}",
+        "error_max_upload_mb": "QA_MAX_UPLOAD_MB must be a positive number of megabytes, got {value}",
+        "error_users": "QA_USERS entry {entry} is not user:password",
+        "error_llm_url": "{name} must be an http(s) URL such as http://localhost:11434/v1, got {url}",
+        "error_llm_seconds": "{name} must be a positive number of seconds, got {value}",
+        "error_no_corpus": "corpus folder {corpus}/ does not exist; create it and put articles in it",
+        "error_no_index": "no index in {folder}/ yet; run `qa build{hint}` first",
+        "error_no_index_yet": "no index in {folder}/ yet",
+        "error_index_changing": "{folder}/ changed {n} times while being opened; try again",
+        "error_no_article": "no article {id} in {where}",
+        "error_build_running": "another build of {where} is running; wait for it to finish",
+        "error_index_is_file": "{folder} is a file, not an index folder; pick another --index",
+        "error_foreign_files": "{folder}/ holds files that are not a qa index ({names}); pick an empty or "
+        "new "
+        "--index folder",
+        "error_index_format": "{path} has index format {found}, this qa reads {version}; run "
+        "`qa build --index {folder}` to rebuild it",
+        "error_manifest_unreadable": "cannot read {path} ({detail}); check its permissions",
+        "error_damaged": "{problem}; run `qa build --rebuild --index {folder}`",
+        "error_model_mismatch": "{where} says the index was built with {built}, not {model}; run "
+        "`qa build --model {model}` to rebuild it, or drop --model",
+        "error_model_load": "cannot load model {name}{offline}: {detail}; use {default}, {minilm} or a local "
+        "sentence-transformers folder",
+        "model_offline": " (no hub access: HF_HUB_OFFLINE is set)",
+        "error_untrusted_model": "{manifest} names the local model folder {name}, which is loaded only "
+        "when you "
+        "name it; pass `--model {name}` if you trust it",
+        "error_model_dimension": "the model does not report its embedding dimension",
+        "error_index_params": "--index-params must be a JSON object such as '{example}', got {value}",
+        "error_index_params_local": "--index-params is for a Milvus store (--store); a local index takes "
+        "--index-type only",
+        "error_index_type_milvus": "--index-type {kind} is for a Milvus store (--store); a local index "
+        "takes {types}",
+        "error_local_index_type": "{folder}/ is a local index: --index-type takes {types} there",
+        "error_not_milvus": "--to {to} is not a Milvus store: give milvus://host:19530, https://… or a "
+        ".db file",
+        "error_collection_name": "--collection {name} is not a Milvus collection name: letters, digits and "
+        "underscores, not starting with a digit",
+        "error_eval_unreadable": "cannot read {path}: {detail}",
+        "error_eval_header": "{path}: the first line must be the header 'question<TAB>answer'",
+        "error_eval_empty_question": "{path}:{line}: field 'question' is empty",
+        "error_eval_lang": "{path}:{line}: field 'lang' must be nl or en, got {lang}",
+        "error_eval_no_questions": "{path} holds no questions",
+        "damage_detail": "{detail}",
+        "damage_missing": "{path} is missing",
+        "damage_store": "{path} is damaged ({detail})",
+        "damage_store_detail": "{path} {detail}",
+        "damage_not_store": "{path} is not a readable chunk store ({detail})",
+        "damage_not_manifest": "{path} is not a qa index manifest: {detail}",
+        "damage_inconsistent": "{folder}/ is inconsistent ({vectors} vectors, {bm25} in BM25, {chunks} "
+        "chunks and "
+        "{articles} articles in the chunk store, the manifest says {manifest_chunks} and "
+        "{manifest_articles})",
+        "damage_chunk_ids": "{path} holds chunk {chunk}, {manifest} says ids start at {next}",
+        "damage_other_chunks": "the {what} of {folder}/ hold other chunks than {path}",
+        "what_vectors": "vectors",
+        "what_bm25": "BM25 term counts",
+        "damage_counts": "{path} holds {chunks} chunks of {articles} articles up to id {last}, {manifest} "
+        "says "
+        "{manifest_chunks} of {manifest_articles} below {next}",
+        "error_milvus_index_type": "--index-type {kind} is not one of auto, {types}",
+        "error_lite_index_type": "milvus-lite indexes vectors with FLAT or IVF_FLAT only, not {kind}; pass "
+        "--index-type flat or ivf, or use a Milvus server",
+        "error_milvus_format": "the index has Milvus format {found}, this qa reads {version}",
+        "error_milvus_format_rebuild": "{store}: {reason}; run `qa build {options}` to rebuild it",
+        "error_milvus_version": "Milvus at {uri} is version {version}; qa needs 2.5 or later (BM25 full-text "
+        "search); upgrade it",
+        "milvus_no_folder": "cannot create {uri}: its folder does not exist",
+        "milvus_lite_busy": "{uri} is open in another process (milvus-lite serves one process at a time); "
+        "stop "
+        "that one (the app, a build), or use a Milvus server",
+        "milvus_credentials": "Milvus at {uri} refused the credentials; set QA_MILVUS_TOKEN "
+        "(user:password or "
+        "API key)",
+        "milvus_unreachable": "cannot reach Milvus at {uri}; is it running? (README: a Milvus server)",
+        "milvus_error": "Milvus at {uri}: {detail}",
+        "error_not_qa_collection": "collection {meta} in {uri} is not a qa index; pick another --collection "
+        "(env QA_COLLECTION)",
+        "error_milvus_damaged": "the index in {store} is damaged: {problem}; run `qa build --rebuild "
+        "{options}`",
+        "error_no_milvus_index": "no index in {store} yet; run `qa build {options}` first",
+        "error_milvus_dimension": "collection {name} in {uri} holds vectors of dimension {found}, but the "
+        "index was "
+        "built with {model} ({dimension}); run `qa build --rebuild {options}`",
+        "error_milvus_vectors_changed": "the index in {store} indexes its vectors with {previous}; to "
+        "index them "
+        "with {asked} add --rebuild (embeds everything again) or `qa migrate` from a local index",
+        "error_milvus_build_running": "another build of {store} is running ({host}, pid {pid}, since "
+        "{since}); "
+        "wait for it to finish",
+        "error_milvus_build_started": "another build of {store} has just started; wait for it to finish",
+        "damage_milvus_manifest": "its manifest in {meta} is unreadable ({detail})",
+        "damage_collection_missing": "collection {name} is missing",
+        "damage_milvus_counts": "its collections hold {chunks} chunks of {articles} articles, the "
+        "manifest says "
+        "{manifest_chunks} of {manifest_articles}",
     },
 }
 

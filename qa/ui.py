@@ -14,11 +14,12 @@ from urllib.parse import urlsplit
 from qa.answer import Answer, pages_note, period_note
 from qa.articles import SUFFIXES
 from qa.build import BuildReport
+from qa.errors import QAError
 from qa.filters import Filters, FilterValueError
 from qa.question import Period
 from qa.search import Passage
 from qa.store import ArticleInfo
-from qa.translations import LANGUAGES, TRANSLATIONS, say
+from qa.translations import LANGUAGES, TRANSLATIONS, Message, say
 from qa.uploads import UploadOutcome
 
 
@@ -250,13 +251,12 @@ def unlink_history(history: Sequence[dict]) -> list[dict]:
     return result
 
 
-def filter_error(error: FilterValueError, lang: str) -> str:
+def filter_error(error: FilterValueError) -> Message:
     """A bad date in the app's filter fields, named by the field's label rather than the CLI option."""
-    w = words(lang)
     if error.field == "order":
-        return w["dates_reversed"].format(since=error.since, until=error.until)
+        return Message("dates_reversed", since=error.since, until=error.until)
     value = error.since if error.field == "since" else error.until
-    return w["bad_date"].format(field=w[f"{error.field}_field"], value=value)
+    return Message("bad_date", field=Message(f"{error.field}_field"), value=value)
 
 
 def describe_filters(filters: Filters, lang: str) -> str:
@@ -452,7 +452,8 @@ def nothing_added(lang: str) -> str:
     return f'<div class="qa-callout qa-note">{escape(say("nothing_added", lang))}</div>'
 
 
-def build_error(message: str, lang: str) -> str:
+def build_error(error: QAError, lang: str) -> str:
+    message = error.in_language(lang)
     return f'<div class="qa-callout qa-weak">{escape(words(lang)["build_failed"])}: {escape(message)}</div>'
 
 
