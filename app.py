@@ -88,7 +88,7 @@ def parse_users(value: str | None) -> tuple[tuple[str, str], ...]:
             continue
         name, colon, password = item.strip().partition(":")
         if not colon or not name or not password:
-            raise QAError(f"QA_USERS entry {name or item.strip()!r} is not user:password")
+            raise QAError("error_users", entry=repr(name or item.strip()))
         users.append((name, password))
     return tuple(users)
 
@@ -101,7 +101,7 @@ def max_upload_mb(value: str | None) -> float:
     except ValueError:
         mb = -1.0
     if mb <= 0:
-        raise QAError(f"QA_MAX_UPLOAD_MB must be a positive number of megabytes, got {value!r}")
+        raise QAError("error_max_upload_mb", value=repr(value))
     return mb
 
 
@@ -110,15 +110,15 @@ def _lang(request: gr.Request | None) -> str:
     return ui.language_of(headers.get("accept-language"))
 
 
-def _filters(since: str | None, until: str | None, category: str | None, lang: str | None = None) -> Filters:
-    """The filter fields as Filters; a bad date names its field as the page labels it (in `lang`), or
-    as the API parameter's option when `lang` is None."""
+def _filters(since: str | None, until: str | None, category: str | None, labelled: bool = False) -> Filters:
+    """The filter fields as Filters; a bad date names its field as the page labels it when
+    `labelled`, else as the API parameter's option."""
     try:
         return Filters((since or "").strip() or None, (until or "").strip() or None, category or None)
     except FilterValueError as e:
-        if lang is None:
+        if not labelled:
             raise
-        raise QAError(ui.filter_error(e, lang)) from None
+        raise QAError(ui.filter_error(e)) from None
 
 
 def answer_stream(
@@ -225,7 +225,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         history = [previous] if previous is not None and use_period else []
         dropped = None if use_period else read_period(question)
         try:
-            filters = _filters(since, until, category, lang)
+            filters = _filters(since, until, category, labelled=True)
             for step in answer_stream(
                 question, int(k), index, filters, use_period, settings.model, lang, history
             ):
@@ -236,7 +236,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 else:
                     yield {chatbot: [*chat, {"role": "assistant", "content": ui.draft_message(step)}]}
         except QAError as e:
-            message = f'<div class="qa-callout qa-weak">{ui.escape(str(e))}</div>'
+            message = f'<div class="qa-callout qa-weak">{ui.escape(e.in_language(lang))}</div>'
             yield {chatbot: [*chat, {"role": "assistant", "content": message}], **panels(None, lang)}
 
     def submit(
@@ -293,7 +293,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 max_file_bytes=settings.max_file_bytes,
             )  # fmt: skip
         except QAError as e:
-            return ui.build_error(str(e), lang)
+            return ui.build_error(e, lang)
         return ui.build_summary(report, lang)
 
     def add_articles(

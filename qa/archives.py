@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from qa.errors import TranslatedError
+from qa.translations import Message
+
 ARCHIVE_SUFFIXES = (".jsonl", ".csv")
 
 # Our name for a field: the names an archive may give it, matched case-insensitively, first wins.
@@ -47,13 +50,13 @@ class Row:
 @dataclass(frozen=True)
 class BadRow:
     line: int
-    reason: str
+    reason: Message
     # The row's key when it could be read: its indexed version stays. None when even that is
     # unknown (the line is no JSON, a CSV row lost its columns).
     key: str | None = None
 
 
-class ArchiveError(ValueError):
+class ArchiveError(TranslatedError, ValueError):
     """The whole archive cannot be read (no text column, UTF-16, not JSON Lines); the message says why."""
 
 
@@ -78,10 +81,7 @@ def read_rows(handle: BinaryIO, suffix: str, max_row_bytes: int) -> Iterator[Row
     for row in rows:
         if isinstance(row, Row) and row.key in first_line:
             yield BadRow(
-                row.line,
-                f"id {row.key!r} is also the id of the row on line {first_line[row.key]}; "
-                f"give each row its own id",
-                row.key,
+                row.line, Message("row_same_id", key=repr(row.key), line=first_line[row.key]), row.key
             )
             continue
         if row.key is not None:
@@ -115,7 +115,7 @@ class _Lines:
         self.number += 1
         self.bytes += len(raw)
         if self.number == 1 and raw.startswith(_WIDE_MARKS):
-            raise ArchiveError("UTF-16 or UTF-32 text; save the archive as UTF-8")
+            raise ArchiveError("archive_wide")
         if len(raw) > self.max_row_bytes and not raw.endswith(b"\n"):
             raise _RowTooLong(self.bytes + self._drain())
         if self.bytes > self.max_row_bytes:
@@ -142,14 +142,11 @@ class _Lines:
                 return skipped
 
 
-def _too_long(size: int, limit: int) -> str:
-    return (
-        f"row of {size / 1_000_000:.1f} MB, over the limit of {limit / 1_000_000:g} MB "
-        f"(QA_MAX_FILE_MB or qa build --max-file-mb)"
-    )
+def _too_long(size: int, limit: int) -> Message:
+    return Message("row_too_long", size=f"{size / 1_000_000:.1f}", limit=f"{limit / 1_000_000:g}")
 
 
-_NOT_TEXT = "not UTF-8 or Windows-1252 text"
+_NOT_TEXT = Message("row_not_text")
 
 
 # --- JSON Lines ----------------------------------------------------------------------------
@@ -183,8 +180,7 @@ def _json_rows(lines: _Lines) -> Iterator[Row | BadRow]:
             held.append(found)
             if len(held) == BAD_START_LINES:
                 raise ArchiveError(
-                    f"not JSON Lines: none of the first {BAD_START_LINES} lines can be read (line "
-                    f"{held[0].line}: {held[0].reason}); write one JSON object per line"
+                    "archive_not_jsonl", n=BAD_START_LINES, line=held[0].line, reason=held[0].reason
                 )
     yield from held
 
@@ -193,13 +189,13 @@ def _json_row(text: str, line: int, size: int) -> Row | BadRow:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
-        return BadRow(line, f"not JSON: {e.msg} at column {e.colno}")
+        return BadRow(line, Message("row_not_json_at", problem=e.msg, column=e.colno))
     except ValueError as e:  # an integer of more digits than Python converts
-        return BadRow(line, f"not JSON: {str(e).split(':')[0]}")
+        return BadRow(line, Message("row_not_json", problem=str(e).split(":")[0]))
     except RecursionError:
-        return BadRow(line, "not JSON that can be read: nested too deeply")
+        return BadRow(line, Message("row_too_deep"))
     if not isinstance(value, dict):
-        return BadRow(line, f"a JSON {_json_type(value)} where a JSON object was expected")
+        return BadRow(line, Message("row_not_object", kind=_json_type(value)))
     named: dict[str, object] = {}
     for name, value_of_name in value.items():
         named.setdefault(str(name).strip().casefold(), (name, value_of_name))
@@ -210,7 +206,7 @@ def _json_row(text: str, line: int, size: int) -> Row | BadRow:
             continue
         name, raw = found
         if isinstance(raw, dict | list):
-            return BadRow(line, f"field {name!r} holds a JSON {_json_type(raw)}; expected text")
+            return BadRow(line, Message("row_field_not_text", name=repr(name), kind=_json_type(raw)))
         # A blank value is no value, except the text: a row whose text is empty is named as such.
         if raw is not None and (ours == "text" or not isinstance(raw, str) or raw.strip()):
             fields[ours] = raw if isinstance(raw, str) else json.dumps(raw)
@@ -229,9 +225,9 @@ def _csv_rows(lines: _Lines) -> Iterator[Row | BadRow]:
     try:
         header_line = next(lines)
     except StopIteration:
-        raise ArchiveError("empty CSV file; the first line must name the columns") from None
+        raise ArchiveError("archive_empty_csv") from None
     except (_RowTooLong, _NotText):
-        raise ArchiveError("the first line is not a header of column names") from None
+        raise ArchiveError("archive_no_header") from None
     delimiter = _delimiter(header_line)
     # A field may be as long as a row may be; the module's default (128 K characters) is shorter
     # than many articles. The limit is the process's: it is only ever raised.
@@ -243,8 +239,8 @@ def _csv_rows(lines: _Lines) -> Iterator[Row | BadRow]:
         for ours, names in FIELDS.items()
     }
     if columns["text"] is None:
-        shown = ", ".join(name for name in header if name)[:200] or "nothing"
-        raise ArchiveError(f"no text column: expected one of {TEXT_NAMES} (the header names {shown})")
+        shown = ", ".join(name for name in header if name)[:200] or Message("archive_header_empty")
+        raise ArchiveError("archive_no_text_column", names=TEXT_NAMES, shown=shown)
     number = 0
     while True:
         start = lines.number + 1
@@ -260,7 +256,7 @@ def _csv_rows(lines: _Lines) -> Iterator[Row | BadRow]:
             yield BadRow(start, _NOT_TEXT)
             continue
         except csv.Error as e:
-            yield BadRow(start, f"not CSV: {e}")
+            yield BadRow(start, Message("row_not_csv", problem=str(e)))
             continue
         if not record:  # a blank line
             continue
@@ -268,9 +264,7 @@ def _csv_rows(lines: _Lines) -> Iterator[Row | BadRow]:
         extra = record[len(header) :]
         if len(record) < len(header) or any(value.strip() for value in extra):
             yield BadRow(
-                start,
-                f"{len(record)} fields where the header names {len(header)}; is a quote left open "
-                f"or a '{delimiter}' unquoted?",
+                start, Message("row_field_count", found=len(record), named=len(header), delimiter=delimiter)
             )
             continue
         fields = {
@@ -313,8 +307,8 @@ def _row(line: int, number: int, fields: dict[str, str], size: int) -> Row | Bad
     # is the same article (an edit re-embeds only it), an id that is gone is an article removed.
     key = key or f"row{number}"
     if len(key) > KEY_MAX_CHARS:
-        return BadRow(line, f"id longer than {KEY_MAX_CHARS} characters")
+        return BadRow(line, Message("row_long_id", n=KEY_MAX_CHARS))
     if "text" not in fields:
-        return BadRow(line, f"no text field: expected one of {TEXT_NAMES}", key)
+        return BadRow(line, Message("row_no_text_field", names=TEXT_NAMES), key)
     digest = hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     return Row(line, key, fields, digest.hexdigest(), size)

@@ -24,8 +24,10 @@ import yaml
 
 from qa.archives import ARCHIVE_SUFFIXES, ArchiveError, BadRow, read_rows
 from qa.dates import Byline, byline, is_calendar_date, plausible, split_dateline
+from qa.errors import TranslatedError
 from qa.markdown import markdown_to_text
 from qa.pdfs import PdfError, read_pdf
+from qa.translations import Message
 from qa.webpages import Page, is_page, looks_like_html, read_fragment, read_page
 
 # Bump when cleaning changes what text an unchanged file yields: the build re-reads everything.
@@ -88,7 +90,7 @@ class SourceFile:
     def size(self) -> int:
         return len(self.data)
 
-    def skipped(self, reason: str) -> Skipped:
+    def skipped(self, reason: Message) -> Skipped:
         return Skipped(self.id, reason)
 
 
@@ -108,7 +110,7 @@ class SourceRow:
     def name(self) -> str:
         return f"{self.file}:{self.line}"
 
-    def skipped(self, reason: str) -> Skipped:
+    def skipped(self, reason: Message) -> Skipped:
         return Skipped(self.name, reason, article=self.id)
 
 
@@ -117,7 +119,7 @@ class Skipped:
     # What the report names: a file, escaped by shown_name when its name is not one printable
     # line, or a bulk archive's row as archief.jsonl:7.
     id: str
-    reason: str
+    reason: Message  # said in the reader's language where it is shown; str() is the English
     # An earlier version stays in the index until the file reads again; not so for a link that
     # leads out of the corpus: what it showed never belonged there.
     keeps_indexed: bool = True
@@ -131,7 +133,7 @@ class Skipped:
         return self.article or self.id
 
 
-class ArticleError(ValueError):
+class ArticleError(TranslatedError, ValueError):
     """This one file cannot become an article; the message says why."""
 
 
@@ -179,9 +181,9 @@ def read_archive(
             else:
                 yield SourceRow(row_id(name, row.key), path, name, row.line, row.fields, row.hash, row.size)
     except ArchiveError as e:
-        yield Skipped(name, str(e), rows_of=name)
+        yield Skipped(name, e.message, rows_of=name)
     except OSError as e:
-        yield Skipped(name, f"cannot be read: {e.strerror or e}", rows_of=name)
+        yield Skipped(name, _unreadable(e), rows_of=name)
 
 
 def row_id(archive: str, key: str) -> str:
@@ -217,7 +219,7 @@ def read_file(corpus: Path, path: Path, max_bytes: int = MAX_FILE_BYTES) -> Sour
         with handle:
             data = handle.read(max_bytes + 1)
     except OSError as e:
-        return Skipped(name, f"cannot be read: {e.strerror or e}")
+        return Skipped(name, _unreadable(e))
     if len(data) > max_bytes:  # it grew since it was measured
         return Skipped(name, _too_large(len(data), max_bytes))
     return SourceFile(name, path, data, hashlib.sha256(data).hexdigest())
@@ -238,28 +240,26 @@ def _open_file(corpus: Path, path: Path, max_bytes: int | None = None) -> tuple[
         real = path.resolve(strict=True)
     except FileNotFoundError:
         if path.is_symlink():
-            return Skipped(name, f"link to {shown_name(os.readlink(path))}, which does not exist")
-        return Skipped(name, "removed while the corpus was being read")
+            return Skipped(name, Message("skip_dangling_link", target=shown_name(os.readlink(path))))
+        return Skipped(name, Message("skip_removed"))
     except RuntimeError:
-        return Skipped(name, "link in a loop of links")
+        return Skipped(name, Message("skip_link_loop"))
     except OSError as e:
-        return Skipped(name, f"cannot be read: {e.strerror or e}")
+        return Skipped(name, _unreadable(e))
     if not real.is_relative_to(corpus.resolve()):
         # Never read, and never kept from an earlier build that did read it.
-        return Skipped(
-            name, f"link to {shown_name(str(real))}, outside the corpus folder", keeps_indexed=False
-        )
+        return Skipped(name, Message("skip_link_outside", target=shown_name(str(real))), keeps_indexed=False)
     try:
         status = real.stat()
         if not stat.S_ISREG(status.st_mode):
-            return Skipped(name, f"not a regular file but a {_file_kind(status.st_mode)}")
+            return Skipped(name, Message("skip_not_a_file", kind=_file_kind(status.st_mode)))
         if max_bytes is not None and status.st_size > max_bytes:
             return Skipped(name, _too_large(status.st_size, max_bytes))
         handle = _open_regular_file(real)
     except OSError as e:
-        return Skipped(name, f"cannot be read: {e.strerror or e}")
+        return Skipped(name, _unreadable(e))
     if handle is None:
-        return Skipped(name, "replaced by something other than a file while the corpus was being read")
+        return Skipped(name, Message("skip_replaced"))
     return name, handle
 
 
@@ -291,31 +291,32 @@ def shown_name(name: str) -> str:
     return "".join(shown)
 
 
-def _name_problem(name: str) -> str | None:
+def _name_problem(name: str) -> Message | None:
     if any("\udc80" <= char <= "\udcff" for char in name):
-        return "file name is not valid UTF-8; rename the file"
+        return Message("skip_name_not_utf8")
     hidden = _INVISIBLE.search(name)
     if hidden:
-        return f"file name holds the control character U+{ord(hidden.group()):04X}; rename the file"
+        return Message("skip_name_control", code=f"{ord(hidden.group()):04X}")
     return None
 
 
-def _too_large(size: int, max_bytes: int) -> str:
-    return (
-        f"{size / 1_000_000:.1f} MB, over the limit of {max_bytes / 1_000_000:g} MB "
-        f"(QA_MAX_FILE_MB or qa build --max-file-mb)"
-    )
+def _unreadable(error: OSError) -> Message:
+    return Message("skip_unreadable", detail=error.strerror or str(error))
 
 
-def _file_kind(mode: int) -> str:
+def _too_large(size: int, max_bytes: int) -> Message:
+    return Message("skip_too_large", size=f"{size / 1_000_000:.1f}", limit=f"{max_bytes / 1_000_000:g}")
+
+
+def _file_kind(mode: int) -> Message:
     kinds = (
-        (stat.S_ISDIR, "folder"),
-        (stat.S_ISFIFO, "FIFO"),
-        (stat.S_ISSOCK, "socket"),
-        (stat.S_ISCHR, "device"),
-        (stat.S_ISBLK, "device"),
+        (stat.S_ISDIR, "kind_folder"),
+        (stat.S_ISFIFO, "kind_fifo"),
+        (stat.S_ISSOCK, "kind_socket"),
+        (stat.S_ISCHR, "kind_device"),
+        (stat.S_ISBLK, "kind_device"),
     )
-    return next((kind for test, kind in kinds if test(mode)), "special file")
+    return Message(next((kind for test, kind in kinds if test(mode)), "kind_special"))
 
 
 def parse_article(source: Source) -> Article:
@@ -327,7 +328,7 @@ def parse_article(source: Source) -> Article:
         return _pdf_article(source)
     raw = _decode(source.data)
     meta, body = _split_front_matter(raw)
-    return _article(source, meta, body, source.path.suffix.lower(), "front matter field 'date'")
+    return _article(source, meta, body, source.path.suffix.lower(), Message("front_matter_date"))
 
 
 def _row_article(row: SourceRow) -> Article:
@@ -335,13 +336,13 @@ def _row_article(row: SourceRow) -> Article:
     (HTML or plain text, dates that must exist, titles on one line)."""
     body = row.fields.get("text", "")
     if not body.strip():
-        raise ArticleError("the text field is empty")
-    _check_controls(body, "binary data")
+        raise ArticleError("article_text_field_empty")
+    _check_controls(body, "article_binary_data")
     meta = {name: value for name, value in row.fields.items() if name != "text"}
     # No suffix tells a row's format: one that opens with a tag is HTML even with a single <p>,
     # where a file needs two tags to be taken for HTML.
     suffix = ".html" if body.lstrip().startswith("<") else ""
-    return _article(row, meta, body, suffix, "field 'date'")
+    return _article(row, meta, body, suffix, Message("row_date"))
 
 
 def _pdf_article(source: SourceFile) -> Article:
@@ -350,7 +351,7 @@ def _pdf_article(source: SourceFile) -> Article:
     try:
         pdf = read_pdf(source.data)
     except PdfError as e:
-        raise ArticleError(str(e)) from None
+        raise ArticleError(e.message) from None
     blocks: list[str] = []
     starts: list[int] = []
     at = 0
@@ -365,7 +366,7 @@ def _pdf_article(source: SourceFile) -> Article:
             at += len(block) + 2
     text = "\n\n".join(blocks)
     if not text:
-        raise ArticleError("no text layer (a scan?)")
+        raise ArticleError("article_no_text_layer")
     _check_prose(text)
     title = pdf.title if pdf.title and not _FILE_NAME_TITLE.search(pdf.title.strip()) else None
     return Article(
@@ -385,16 +386,14 @@ def _pdf_article(source: SourceFile) -> Article:
 _FILE_NAME_TITLE = re.compile(r"^Microsoft Word - |\.(?:docx?|odt|rtf|pdf|indd|pages)$", re.IGNORECASE)
 
 
-def _article(source: Source, meta: dict, body: str, suffix: str, date_field: str) -> Article:
+def _article(source: Source, meta: dict, body: str, suffix: str, date_field: Message) -> Article:
     # A date the file states as metadata comes first: one read from the story's text never
     # overrides it.
     date = plausible(_parse_date(meta["date"], date_field)) if meta.get("date") is not None else None
     header = _DATE_HEADER.match(body)
     if header:
         if not is_calendar_date(header.group(1)):
-            raise ArticleError(
-                f"first line ' date {header.group(1)}': no such month or day; write YYYY-MM or YYYY-MM-DD"
-            )
+            raise ArticleError("article_bad_date_line", value=header.group(1))
         date = date or plausible(header.group(1))
         body = body[header.end() :]
 
@@ -405,7 +404,7 @@ def _article(source: Source, meta: dict, body: str, suffix: str, date_field: str
     blocks, dateline_date, lead = _split_dateline(blocks, content.headline)
     text = "\n\n".join(blocks)
     if not text:
-        raise ArticleError("no text left after cleaning")
+        raise ArticleError("article_no_text")
     _check_prose(text)
 
     title = (
@@ -484,25 +483,25 @@ def _decode(data: bytes) -> str:
             try:
                 text = data.decode(codec.lower())  # the codec reads the mark and drops it
             except UnicodeDecodeError as e:
-                raise ArticleError(f"not {codec} text (bad bytes at offset {e.start})") from None
+                raise ArticleError("article_bad_wide_text", codec=codec, offset=e.start) from None
             break
     else:
         text = _decode_bytes(data)
     if not text.strip():
-        raise ArticleError("file is empty")
+        raise ArticleError("article_empty")
     _check_controls(text)
     return text
 
 
-def _check_controls(text: str, what: str = "binary file") -> None:
+def _check_controls(text: str, refusal: str = "article_binary_file") -> None:
     controls = len(_CONTROL.findall(text))
     if controls > max(3, _MAX_CONTROL_SHARE * len(text)):
-        raise ArticleError(f"{what}, not text ({controls} control characters)")
+        raise ArticleError(refusal, controls=controls)
 
 
 def _decode_bytes(data: bytes) -> str:
     if b"\x00" in data[:8192]:
-        raise ArticleError("binary file (contains NUL bytes), not text (UTF-16 needs a byte order mark)")
+        raise ArticleError("article_nul_bytes")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
@@ -510,9 +509,7 @@ def _decode_bytes(data: bytes) -> str:
         try:
             return data.decode("cp1252")
         except UnicodeDecodeError:
-            raise ArticleError(
-                f"not UTF-8 or Windows-1252 text (bad byte at offset {utf8_error.start})"
-            ) from None
+            raise ArticleError("article_bad_bytes", offset=utf8_error.start) from None
 
 
 # Title, date, category and url take a few hundred bytes; more is a body pasted into the front
@@ -532,13 +529,18 @@ class _FrontMatterLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
         event = self.peek_event()
+        # Refused with our own words, and the line in the file (the front matter's first is its second).
         if isinstance(event, yaml.AliasEvent):
-            raise yaml.composer.ComposerError(
-                None, None, f"alias *{event.anchor} is not allowed; write the value out", event.start_mark
+            raise ArticleError(
+                "front_matter_broken_at",
+                line=event.start_mark.line + 2,
+                problem=Message("front_matter_alias", anchor=event.anchor),
             )
         if self.depth >= FRONT_MATTER_MAX_DEPTH:
-            raise yaml.composer.ComposerError(
-                None, None, f"nested more than {FRONT_MATTER_MAX_DEPTH} levels deep", event.start_mark
+            raise ArticleError(
+                "front_matter_broken_at",
+                line=event.start_mark.line + 2,
+                problem=Message("front_matter_deep", depth=FRONT_MATTER_MAX_DEPTH),
             )
         self.depth += 1
         try:
@@ -556,26 +558,26 @@ def _split_front_matter(raw: str) -> tuple[dict, str]:
     match = _FRONT_MATTER.match(raw)
     if not match:
         if raw.startswith("---\n") or raw.startswith("---\r\n"):
-            raise ArticleError("broken front matter: no closing '---' line")
+            raise ArticleError("front_matter_unclosed")
         return {}, raw
     if match.end(1) > FRONT_MATTER_MAX_CHARS:
-        raise ArticleError(
-            f"front matter longer than {FRONT_MATTER_MAX_CHARS // 1000} KB; keep only title, date, "
-            f"category and url there"
-        )
+        raise ArticleError("front_matter_too_long", kb=FRONT_MATTER_MAX_CHARS // 1000)
     try:
         meta = yaml.load(match.group(1), Loader=_FrontMatterLoader)  # a SafeLoader, restricted further
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ArticleError(f"broken front matter{where}: {problem}") from None
+        if mark:
+            raise ArticleError("front_matter_broken_at", line=mark.line + 2, problem=problem) from None
+        raise ArticleError("front_matter_broken", problem=problem) from None
+    except ArticleError:
+        raise
     except ValueError as e:  # a number Python will not convert: "Exceeds the limit (4300 digits) …"
-        raise ArticleError(f"broken front matter: {str(e).split(':')[0]}") from None
+        raise ArticleError("front_matter_broken", problem=str(e).split(":")[0]) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise ArticleError("broken front matter: expected 'key: value' lines")
+        raise ArticleError("front_matter_not_keys")
     return {str(k).lower(): v for k, v in meta.items()}, raw[match.end() :]
 
 
@@ -607,7 +609,7 @@ def _url(meta: dict) -> str | None:
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
-def _parse_date(value: object, field: str) -> str:
+def _parse_date(value: object, field: Message) -> str:
     """ISO date at the source's precision; stated dates that cannot be read are an error naming `field`."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
@@ -628,7 +630,7 @@ def _parse_date(value: object, field: str) -> str:
     try:
         return email.utils.parsedate_to_datetime(text).date().isoformat()
     except (TypeError, ValueError, IndexError):
-        raise ArticleError(f"{field}: cannot read {text!r} as a date") from None
+        raise ArticleError("article_bad_date", field=field, value=repr(text)) from None
 
 
 # --- dates in the text -----------------------------------------------------------------------
@@ -693,12 +695,9 @@ def _check_prose(text: str) -> None:
     words = text.count(" ") + text.count("\n\n") + 1
     letters = len(_NOT_LETTERS.sub("", text)) / visible
     if letters < _MIN_LETTER_SHARE:
-        raise ArticleError(f"not article text: only {letters:.0%} of its characters are letters")
+        raise ArticleError("article_few_letters", share=f"{letters:.0%}")
     if visible / words > _MAX_WORD_CHARS and letters < _MIN_LETTER_SHARE_OF_LONG_WORDS:
-        raise ArticleError(
-            f"not article text: {visible / words:.0f} characters between spaces on average, and only "
-            f"{letters:.0%} letters"
-        )
+        raise ArticleError("article_long_words", chars=f"{visible / words:.0f}", share=f"{letters:.0%}")
 
 
 def _is_hard_wrapped(blocks: list[str]) -> bool:

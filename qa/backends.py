@@ -120,18 +120,13 @@ def vector_settings(
         except ValueError:
             parsed = None
         if not isinstance(parsed, dict):
-            raise QAError(
-                f'--index-params must be a JSON object such as \'{{"M": 32, "ef": 128}}\', got {params!r}'
-            )
+            raise QAError("error_index_params", example='{"M": 32, "ef": 128}', value=repr(params))
     if isinstance(where, MilvusStore):
         from qa.milvus import MilvusVectors
 
         return MilvusVectors.chosen(kind, parsed, where.lite)
     if parsed is not None:
-        raise QAError("--index-params is for a Milvus store (--store); a local index takes --index-type only")
+        raise QAError("error_index_params_local")
     if kind not in INDEX_TYPES:
-        raise QAError(
-            f"--index-type {kind} is for a Milvus store (--store); "
-            f"a local index takes {', '.join(INDEX_TYPES)}"
-        )
+        raise QAError("error_index_type_milvus", kind=kind, types=", ".join(INDEX_TYPES))
     return VectorSettings(kind=kind)

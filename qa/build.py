@@ -35,6 +35,7 @@ from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder, model_
 from qa.errors import IndexCorruptError, IndexFormatError, QAError
 from qa.location import MilvusStore
 from qa.store import FORMAT_VERSION, BuildBase, IndexSettings, IndexWriter, LocalTarget
+from qa.translations import Message
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -71,7 +72,7 @@ class BuildReport:
     total_articles: int = 0
     total_chunks: int = 0
     seconds: float = 0.0
-    full_rebuild: str | None = None  # why everything was re-embedded, when it was
+    full_rebuild: Message | None = None  # why everything was re-embedded, when it was
     model: str = ""
 
     def summary(self) -> str:
@@ -95,7 +96,8 @@ class BuildReport:
     def to_dict(self) -> dict:
         """The report as `qa build --json` prints it."""
         report = asdict(self)
-        report["skipped"] = [{"id": s.id, "reason": s.reason} for s in self.skipped]
+        report["full_rebuild"] = str(self.full_rebuild) if self.full_rebuild else None
+        report["skipped"] = [{"id": s.id, "reason": str(s.reason)} for s in self.skipped]
         report["duplicates"] = [{"id": d.id, "same_as": d.same_as} for d in self.duplicates]
         return report
 
@@ -109,9 +111,7 @@ def max_file_mb(value: str | None) -> float:
     except ValueError:
         megabytes = -1.0
     if not megabytes > 0:
-        raise QAError(
-            f"QA_MAX_FILE_MB or --max-file-mb must be a positive number of megabytes, got {value!r}"
-        )
+        raise QAError("error_max_file_mb", value=repr(value))
     return megabytes
 
 
@@ -141,7 +141,7 @@ def build_index(
     """
     started = time.perf_counter()
     if not corpus.is_dir():
-        raise QAError(f"corpus folder {corpus}/ does not exist; create it and put articles in it")
+        raise QAError("error_no_corpus", corpus=corpus)
     target = build_target(index)
     try:
         target.check_writable()
@@ -174,7 +174,7 @@ def _build(
         # read it anyway, and the articles it was built from are in corpus/.
         previous, older_format = None, e.found
     except IndexCorruptError as e:
-        raise QAError(f"{e}") from None
+        raise QAError(e.message) from None
     if previous:
         target.tidy(keep=previous)
     # The vector index a user chose once (qa build --index-type) holds until they choose again.
@@ -191,9 +191,9 @@ def _build(
     )
     report = BuildReport(model=model_name)
     if rebuild:
-        report.full_rebuild = "asked for with --rebuild"
+        report.full_rebuild = Message("rebuild_asked")
     elif older_format is not None:
-        report.full_rebuild = f"the index has format {older_format}, this qa writes {FORMAT_VERSION}"
+        report.full_rebuild = Message("rebuild_format", found=older_format, version=FORMAT_VERSION)
     elif previous and previous.settings != settings:
         report.full_rebuild = _difference(previous.settings, settings)
         previous = None
@@ -313,9 +313,7 @@ def _update(
                         continue
                     if found.id in seen:
                         # Only a file named like a row of an archive (archief.jsonl#x.txt) can.
-                        report.skipped.append(
-                            found.skipped(f"another article in the corpus has the id {found.id}; rename it")
-                        )
+                        report.skipped.append(found.skipped(Message("skip_same_id", id=found.id)))
                         continue
                     seen.add(found.id)
                     if known.get(found.id) == found.hash:
@@ -503,13 +501,13 @@ def _read_article(
         scale = source.size / len(article.text)
         chunks = chunk_article(article, chunking, lambda at: bar.update(done + int(at * scale) - bar.n))
     except ArticleError as e:
-        return source.skipped(str(e))
+        return source.skipped(e.message)
     except Exception as e:
         # A bug met by one file must not throw away the work on all others: the file is skipped
         # with the error, which is worth reporting.
         error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
         log(f"qa: {source.name}: {error} while reading it; please report this with the file")
-        return source.skipped(f"qa failed on it ({error}); please report this with the file")
+        return source.skipped(Message("skip_bug", error=error))
     finally:
         bar.update(done + source.size - bar.n)
     return article, chunks
@@ -538,11 +536,11 @@ def _embed(
     return np.concatenate(parts).astype(np.float32, copy=False)
 
 
-def _difference(old: IndexSettings, new: IndexSettings) -> str:
+def _difference(old: IndexSettings, new: IndexSettings) -> Message:
     if old.model != new.model:
-        return f"model changed from {old.model} to {new.model}"
+        return Message("rebuild_model", old=old.model, new=new.model)
     if old.chunking != new.chunking:
-        return f"chunking changed from {old.chunking} to {new.chunking}"
+        return Message("rebuild_chunking", old=old.chunking, new=new.chunking)
     if old.cleaning_version != new.cleaning_version:
-        return "article cleaning changed in this version of qa"
-    return f"embedding dimension changed from {old.dimension} to {new.dimension}"
+        return Message("rebuild_cleaning")
+    return Message("rebuild_dimension", old=old.dimension, new=new.dimension)

@@ -232,7 +232,7 @@ def _build(args: argparse.Namespace) -> int:
         overlap_sentences=defaults.overlap_sentences if args.overlap is None else args.overlap,
     )
     if chunking.max_words < 1 or chunking.overlap_sentences < 0:
-        raise QAError("--max-words must be at least 1 and --overlap at least 0")
+        raise QAError("error_chunking_options")
     where = _where(args)
     report = build_index(
         args.corpus,
@@ -263,9 +263,9 @@ def _ask(args: argparse.Namespace) -> int:
     from qa.search import Retriever
 
     if args.question is not None and not args.question.strip():
-        raise QAError('the question is empty; ask something, e.g. qa ask "Wie is Sheinbaum?"')
+        raise QAError("error_empty_question")
     if args.per_article < 1:
-        raise QAError("--per-article must be at least 1")
+        raise QAError("error_per_article")
     filters = Filters(since=args.since, until=args.until, category=args.category)
     search = SearchSettings(mode=args.mode, per_article=args.per_article)
     retriever = Retriever.open(_where(args), model=args.model)
@@ -370,9 +370,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
     to = _where(args, option="to")
     if not isinstance(to, MilvusStore):
-        raise QAError(
-            f"--to {args.to} is not a Milvus store: give milvus://host:19530, https://… or a .db file"
-        )
+        raise QAError("error_not_milvus", to=args.to)
     vectors = vector_settings(to, args.index_type, args.index_params)
     manifest = migrate(args.index, to, vectors, log=lambda line: print(line, file=sys.stderr))
     print(

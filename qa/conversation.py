@@ -13,14 +13,22 @@ from qa.answer import Answer
 from qa.lexical import STOPWORDS
 from qa.question import (
     AMBIGUOUS_POSSESSIVES,
+    AMBIGUOUS_PRONOUNS,
+    ARTICLES,
+    DEMONSTRATIVES,
+    DETERMINERS,
     FOLLOW_UP_OPENERS,
     FOLLOW_UP_OPENING,
+    GROUP_POSSESSIVES,
+    GROUP_PRONOUNS,
     MONTHS,
+    ORGANISATION,
     PERSON,
     PERSON_PRONOUNS,
     POSSESSIVES,
     PREPOSITIONS,
     QUESTION_WORDS,
+    REFERRING_PRONOUNS,
     TOPIC_ADVERBS,
     TOPIC_PHRASE,
     Question,
@@ -63,11 +71,12 @@ def resolve(question: str, previous: Turn | None, closest: Closest | None = None
 
     A follow-up is recognised by what it lacks or points back with: it is only names and a
     period, without a question word ("En de PVV in november 2023?"), or it opens like one
-    ("En …", "And …"), or it holds a pronoun for someone named before ("hij", "she"; not when
-    a name of its own comes first) or an adverb for what was asked about ("daarover", "about
-    it"). The first kind is the earlier question with the new names
-    and period put in; the others get the person and topic put in place of the pronoun and
-    adverb, and the earlier period (and names, when nothing took their place) added.
+    ("En …", "And …"), or it holds a pronoun for someone named before ("hij", "she", "ze" for a
+    party; not when a name of its own comes first), an adverb for what was asked about
+    ("daarover", "about it"), or a bare reference to it ("dat besluit", "that decision", "Wie
+    zei dat?"). The first kind is the earlier question with the new names and period put in;
+    the others get the person, group and topic put in place of the pronoun and adverb, and the
+    earlier period (and names, when nothing took their place) added.
     """
     text = " ".join(question.split())
     if previous is None or not text:
@@ -79,16 +88,17 @@ def resolve(question: str, previous: Turn | None, closest: Closest | None = None
         return _with_new(before, asked, closest)
     rewritten = _without_opener(text) if opens else text
     names = _told_apart(before.names, " ".join(previous.answer))
-    person = _antecedent(before, previous, names)
-    rewritten, pointed = _person_in(rewritten, person, asked.names)
-    named = [n for n in names if not (pointed and n == person)]
+    rewritten, put = _pronouns_in(rewritten, _antecedents(before, previous, names), asked.names)
+    named = [n for n in names if n not in put]
     rewritten, adverbs = _topic_in(rewritten, named, asked.language)
-    if not (opens or pointed or adverbs):
+    # A question naming its own period speaks of that with "dat jaar", "that time".
+    bare = asked.period is None and _points_back(text)
+    if not (opens or put or adverbs or bare):
         return question
     carried = []
     if asked.period is None and before.period is not None:
         carried.append(_with_preposition(before.period.phrase))
-    if opens or adverbs == "unplaced":
+    if opens or adverbs == "unplaced" or bare:
         carried += [n for n in named if not _mentions(rewritten, n)]
     if carried:
         rewritten = f"{rewritten.rstrip(' ?')} ({', '.join(carried)})?"
@@ -180,53 +190,148 @@ def _mentions(text: str, name: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.I) is not None
 
 
-def _antecedent(before: Question, previous: Turn, names: Sequence[str]) -> str | None:
-    """Whom "hij" or "she" stands for: the person the turn before answered with, when it asked
-    for one; else the first name it mentioned."""
-    if before.asked is PERSON and previous.answer:
+@dataclass(frozen=True)
+class _Antecedents:
+    """Whom the pronouns of a follow-up can stand for: the turn before's person and group, and
+    which of them was its subject, when it showed that (for "zij" and "ze": she, or they)."""
+
+    person: str | None  # "Trump"
+    group: str | None  # as the turn before wrote it: "de PVV", "the Conservatives", "D66"
+    subject: str | None = None  # "person" or "group"
+
+    def of(self, pronoun: str) -> str | None:
+        """The name `pronoun` stands for (a possessive's owner too), if the turn before has one."""
+        if pronoun in AMBIGUOUS_PRONOUNS:
+            if self.subject == "group":
+                return self.group
+            return self.person if pronoun in PERSON_PRONOUNS or self.subject == "person" else None
+        if pronoun in PERSON_PRONOUNS or pronoun in POSSESSIVES:
+            return self.person
+        if pronoun in GROUP_PRONOUNS or pronoun in GROUP_POSSESSIVES:
+            return self.group
+        return None
+
+
+def _antecedents(before: Question, previous: Turn, names: Sequence[str]) -> _Antecedents:
+    """The person: the one the turn before answered with, when it asked for one; else the first
+    name it mentioned that is no group's. The group: the one it answered with, when it asked for
+    one ("Welke partij …?"); else the first name it gave as a group's (_as_group)."""
+    groups = {name: _as_group(name, before.text) for name in names}
+    person = next((name for name in names if groups[name] is None), None)
+    group = next((g for g in groups.values() if g), None)
+    if before.asked in (PERSON, ORGANISATION) and previous.answer:
         for sentence in previous.answer:
-            found = before.answers_in(sentence)
-            if found:
-                return found[0].group(0).strip()
-    return names[0] if names else None
+            found = [m.group(0).strip() for m in before.answers_in(sentence)]
+            if before.asked is PERSON:  # a person, not the party a sentence names first
+                found = [name for name in found if _as_group(name, sentence) is None]
+            if not found:
+                continue
+            answered = found[0]
+            if before.asked is PERSON:
+                return _Antecedents(answered, group, "person")
+            # News names a party with its leader ("De PVV van Geert Wilders is …"): the party.
+            answered = _WITH_LEADER.sub("", answered)
+            return _Antecedents(person, _as_group(answered, sentence) or answered, "group")
+    return _Antecedents(person, group, "group" if names and groups[names[0]] else None)
 
 
-def _person_in(text: str, person: str | None, names: Sequence[str]) -> tuple[str, bool]:
-    """The text with pronouns for `person` replaced by the name; whether there were any. A
-    pronoun after a name of the question's own stands for that one ("Wat zei Trump toen hij …")."""
-    if person is None:
-        return text, False
+_WITH_LEADER = re.compile(r"\s+van\s+[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)+$")
+
+
+def _as_group(name: str, text: str) -> str | None:
+    """`name` as a group's, with the article `text` gives it ("de PVV"); None when nothing in
+    `text` marks it as one: an article before it, or a name in capitals ("VVD", "D66")."""
+    article = re.search(rf"\b({'|'.join(ARTICLES)})\s+{re.escape(name)}(?!\w)", text, re.I)
+    if article:
+        return f"{article.group(1).lower()} {name}"
+    return name if name.isupper() else None
+
+
+def _pronouns_in(text: str, antecedents: _Antecedents, names: Sequence[str]) -> tuple[str, set[str]]:
+    """The text with pronouns replaced by the names they stand for, and those names as the turn
+    before has them ("PVV" for "de PVV"). A pronoun after a name or noun of the question's own
+    stands for that one ("Wat zei Trump toen hij …", "Wat deed de regering toen ze …")."""
     tokens = list(_WORD.finditer(text))
-    pieces, at, found = [], 0, False
-    first_name = min((text.find(n) for n in names if n in text), default=len(text))
+    pieces, at, put = [], 0, set()
+    own = min([text.find(n) for n in names if n in text] + [_first_noun_phrase(tokens)])
     for i, token in enumerate(tokens):
-        if token.start() > first_name:
+        if token.start() > own:
             break
         word = token.group(0).lower()
+        name = antecedents.of(word)
+        if name is None:
+            continue
         after = tokens[i + 1].group(0).lower() if i + 1 < len(tokens) else ""
         before = tokens[i - 1].group(0).lower() if i else ""
-        if word in PERSON_PRONOUNS:
-            name = person
-        elif word in POSSESSIVES and after and after not in PREPOSITIONS:
-            if word in AMBIGUOUS_POSSESSIVES and before not in PREPOSITIONS:
+        said = name
+        if word in POSSESSIVES or word in GROUP_POSSESSIVES:
+            owns = bool(after) and after not in PREPOSITIONS
+            # Dutch "zijn" is mostly a verb: only after a preposition and before what it owns
+            # ("voor zijn muur") is it the possessive. "haar", "hun", "her" owning nothing are objects.
+            if word in AMBIGUOUS_POSSESSIVES and not (owns and before in PREPOSITIONS):
                 continue
-            name = _possessive(person, word)
-        elif word in POSSESSIVES:  # "haar", "her" as an object
-            name = person
-        else:
-            continue
-        pieces += [text[at : token.start()], name]
-        at, found = token.end(), True
-    return "".join([*pieces, text[at:]]), found
+            if owns:
+                said = _possessive(name, word)
+        if not pieces and not text[: token.start()].strip():  # the question's first word
+            said = said[:1].upper() + said[1:]
+        pieces += [text[at : token.start()], said]
+        at = token.end()
+        put.add(_without_article(name))
+    return "".join([*pieces, text[at:]]), put
+
+
+def _first_noun_phrase(tokens: Sequence[re.Match]) -> int:
+    """Where the question's first noun phrase of its own starts (a determiner and a noun: "de
+    krant", "many migrants"), not counting what a question word asks for ("how many seats");
+    past the end if it has none."""
+    for i in range(1, len(tokens) - 1):
+        word, noun = tokens[i].group(0).lower(), tokens[i + 1].group(0)
+        if word in DETERMINERS and _is_noun(noun) and tokens[i - 1].group(0).lower() not in QUESTION_WORDS:
+            return tokens[i].start()
+    return tokens[-1].end() if tokens else 0
+
+
+def _without_article(name: str) -> str:
+    first, _, rest = name.partition(" ")
+    return rest if rest and first.lower() in ARTICLES else name
 
 
 def _possessive(name: str, pronoun: str) -> str:
-    """ "Trumps", "Zambada's", "Davutoglu's" in Dutch; "Trump's" in English."""
-    if pronoun in ("his", "her"):
-        return f"{name}'s"
+    """ "Trumps", "Zambada's", "Davutoglu's", "PVV's" in Dutch (a party's without its article);
+    "Trump's", "the PVV's", "the Conservatives'" in English."""
+    if pronoun in ("his", "her", "their"):
+        return f"{name}'" if name.endswith("s") and pronoun == "their" else f"{name}'s"
+    name = _without_article(name)
     if name[-1:].lower() in "sxz":
         return f"{name}'"
-    return f"{name}'s" if name[-1:].lower() in "aeiouy" else f"{name}s"
+    return f"{name}'s" if name.isupper() or name[-1:].lower() in "aeiouy" else f"{name}s"
+
+
+def _points_back(text: str) -> bool:
+    """Does the question point back at what the turn before was about without naming it: a
+    demonstrative with its noun ("van dat besluit", "Hoe noemde Schoof die beslissing?", "that
+    decision"), or a demonstrative, "het" or "it" ending it ("Wie zei dat?", "Wanneer gebeurde
+    het?")? "dat", "die" and "that" also join clauses ("Wie zei dat migranten …", "de minister
+    die aftrad"): a demonstrative counts after a preposition, or with a noun that (nearly) ends
+    the question and no noun of its own before it."""
+    tokens = _WORD.findall(text)
+    for i, token in enumerate(tokens):
+        word, left = token.lower(), len(tokens) - i - 1
+        if left == 0 and (word in DEMONSTRATIVES or word in REFERRING_PRONOUNS):
+            return True
+        if word not in DEMONSTRATIVES or left == 0 or not _is_noun(tokens[i + 1]):
+            continue
+        before = tokens[i - 1].lower() if i else ""
+        relative = i >= 2 and tokens[i - 2].lower() in ARTICLES  # "de minister die …"
+        if before in PREPOSITIONS or (left <= 2 and not relative):
+            return True
+    return False
+
+
+def _is_noun(word: str) -> bool:
+    """Could `word` be what a demonstrative points at: a lower-case word with a meaning of its own
+    (a name would make the question stand alone; "de", "zij" and such are no nouns)."""
+    return word.islower() and word.isalpha() and word not in STOPWORDS and word not in QUESTION_WORDS
 
 
 def _topic_in(text: str, names: Sequence[str], lang: str) -> tuple[str, str]:
@@ -248,7 +353,17 @@ def _topic_in(text: str, names: Sequence[str], lang: str) -> tuple[str, str]:
 
         return replace
 
+    def unless_determiner(replace: Callable[[re.Match], str]) -> Callable[[re.Match], str]:
+        # "about that decision" points back as a bare reference does (_points_back), not as "about it".
+        def replace_pronoun(match: re.Match) -> str:
+            following = _WORD.search(match.string, match.end())
+            if match.group(2).lower() in DEMONSTRATIVES and following and _is_noun(following.group(0)):
+                return match.group(0)
+            return replace(match)
+
+        return replace_pronoun
+
     adverbs = re.compile(rf"\b(?:{'|'.join(TOPIC_ADVERBS)})\b", re.I)
     text = adverbs.sub(place(lambda m: TOPIC_ADVERBS[m.group(0).lower()]), text)
-    text = TOPIC_PHRASE.sub(place(lambda m: m.group(1)), text)
+    text = TOPIC_PHRASE.sub(unless_determiner(place(lambda m: m.group(1))), text)
     return text, found

@@ -59,17 +59,17 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     except OSError as e:
-        raise QAError(f"cannot read {path}: {e.strerror}") from None
+        raise QAError("error_eval_unreadable", path=path, detail=e.strerror) from None
     header = [c.strip().lower() for c in rows[0]] if rows else []
     if header[:2] != ["question", "answer"]:
-        raise QAError(f"{path}: the first line must be the header 'question<TAB>answer'")
+        raise QAError("error_eval_header", path=path)
     column = {name: header.index(name) for name in OPTIONAL_COLUMNS if name in header}
     questions = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if not row[0].strip():
-            raise QAError(f"{path}:{line}: field 'question' is empty")
+            raise QAError("error_eval_empty_question", path=path, line=line)
 
         def cell(name: str, row: list[str] = row) -> str:
             i = column.get(name)
@@ -78,11 +78,11 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         text = row[0].strip()
         lang = cell("lang") or read_question(text).language
         if lang not in ("nl", "en"):
-            raise QAError(f"{path}:{line}: field 'lang' must be nl or en, got {lang!r}")
+            raise QAError("error_eval_lang", path=path, line=line, lang=repr(lang))
         answer = row[1].strip() if len(row) > 1 else ""
         questions.append(EvalQuestion(line, text, answer, cell("article"), lang, cell("kind")))
     if not questions:
-        raise QAError(f"{path} holds no questions")
+        raise QAError("error_eval_no_questions", path=path)
     return questions
 
 

@@ -34,8 +34,13 @@ class FilterValueError(QAError):
     """A bad `since`/`until`: `field` names the one at fault ("since", "until", or "order" when
     since lies after until), so each front end can name it in its own words."""
 
-    def __init__(self, message: str, field: str, since: str | None, until: str | None):
-        super().__init__(message)
+    def __init__(self, field: str, since: str | None, until: str | None):
+        if field == "order":
+            super().__init__("error_dates_reversed_option", since=since, until=until)
+        else:
+            super().__init__(
+                "error_bad_date_option", name=field, value=repr(since if field == "since" else until)
+            )
         self.field = field
         self.since = since
         self.until = until
@@ -51,14 +56,9 @@ class Filters:
         for name in ("since", "until"):
             value = getattr(self, name)
             if value is not None and not is_date(value):
-                raise FilterValueError(
-                    f"--{name} must be a date like 2019, 2019-04 or 2019-04-12, got {value!r}",
-                    name, self.since, self.until,
-                )  # fmt: skip
+                raise FilterValueError(name, self.since, self.until)
         if self.since and self.until and first_day(self.since) > last_day(self.until):
-            raise FilterValueError(
-                f"--since {self.since} is after --until {self.until}", "order", self.since, self.until
-            )
+            raise FilterValueError("order", self.since, self.until)
 
     @property
     def active(self) -> bool:

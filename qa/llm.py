@@ -25,19 +25,7 @@ from qa.translations import say
 
 
 class LLMError(QAError):
-    """The LLM server could not be reached or gave no usable answer; callers fall back to extraction.
-
-    `key` and `fields` name the problem in the translation table: the message is English, and
-    `in_language` gives it in the reader's.
-    """
-
-    def __init__(self, key: str, **fields: object):
-        super().__init__(say(key, "en", **fields))
-        self.key = key
-        self.fields = fields
-
-    def in_language(self, lang: str) -> str:
-        return say(self.key, lang, **self.fields)
+    """The LLM server could not be reached or gave no usable answer; callers fall back to extraction."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +60,7 @@ def normalise_url(url: str, name: str = "url") -> str:
     """
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise QAError(f"{name} must be an http(s) URL such as http://localhost:11434/v1, got {url!r}")
+        raise QAError("error_llm_url", name=name, url=repr(url))
     path = parts.path.rstrip("/").removesuffix("/chat/completions").rstrip("/")
     return f"{parts.scheme}://{parts.netloc}{path or '/v1'}"
 
@@ -83,7 +71,7 @@ def _seconds(value: str, name: str) -> float:
     except ValueError:
         seconds = 0.0
     if not seconds > 0:
-        raise QAError(f"{name} must be a positive number of seconds, got {value!r}")
+        raise QAError("error_llm_seconds", name=name, value=repr(value))
     return seconds
 
 

@@ -26,10 +26,7 @@ class MilvusStore:
 
     def __post_init__(self) -> None:
         if not _COLLECTION_NAME.fullmatch(self.collection):
-            raise QAError(
-                f"--collection {self.collection!r} is not a Milvus collection name: letters, digits "
-                "and underscores, not starting with a digit"
-            )
+            raise QAError("error_collection_name", name=repr(self.collection))
 
     @property
     def lite(self) -> bool:

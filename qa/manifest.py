@@ -15,6 +15,7 @@ from typing import Any
 
 from qa.chunking import ChunkSettings
 from qa.errors import IndexCorruptError, IndexFormatError
+from qa.translations import Message
 
 FORMAT_VERSION = 5  # 3: sentence vectors; 4: BM25 as term counts; 5: segments, store in place
 MANIFEST = "manifest.json"
@@ -137,7 +138,7 @@ def read_manifest(folder: Path) -> Manifest | None:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
-        raise IndexCorruptError(f"cannot read {path} ({e.strerror}); check its permissions") from None
+        raise IndexCorruptError("error_manifest_unreadable", path=path, detail=e.strerror) from None
     try:
         try:
             data = json.loads(text)
@@ -148,19 +149,19 @@ def read_manifest(folder: Path) -> Manifest | None:
         found = _count(data, "format_version")
         if found != FORMAT_VERSION:
             raise IndexFormatError(
-                f"{path} has index format {found}, this qa reads "
-                f"{FORMAT_VERSION}; run `qa build --index {folder}` to rebuild it",
-                found,
+                "error_index_format", path=path, found=found, version=FORMAT_VERSION, folder=folder
             )
         return Manifest.from_dict(data)
     except ValueError as e:
-        raise damaged(folder, f"{path} is not a qa index manifest: {e}") from None
+        raise damaged(folder, Message("damage_not_manifest", path=path, detail=str(e))) from None
 
 
-def damaged(folder: Path, problem: str) -> IndexCorruptError:
+def damaged(folder: Path, problem: Message) -> IndexCorruptError:
     """The error for an index whose files are damaged: one line, the problem and the fix."""
-    problem = " ".join(problem.splitlines())  # SQLite's reports can span lines
-    return IndexCorruptError(f"{problem}; run `qa build --rebuild --index {folder}`", problem=problem)
+    # SQLite's reports can span lines.
+    said = {name: " ".join(v.splitlines()) if isinstance(v, str) else v for name, v in problem.fields.items()}
+    problem = Message(problem.key, **said)
+    return IndexCorruptError(Message("error_damaged", problem=problem, folder=folder), problem=problem)
 
 
 def _item(value: Any, kind: type, where: str) -> Any:

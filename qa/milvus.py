@@ -55,6 +55,7 @@ from qa.lexical import STOPWORDS, terms  # noqa: E402
 from qa.location import DEFAULT_COLLECTION, MilvusStore  # noqa: E402
 from qa.manifest import IndexSettings  # noqa: E402
 from qa.question import first_day, last_day  # noqa: E402
+from qa.translations import Message  # noqa: E402
 
 # pymilvus logs each failed call at ERROR with a timestamp before raising it, and milvus-lite logs
 # on the root logger; the exception is what we report, as one line (the CLI's contract), so their
@@ -149,12 +150,9 @@ class MilvusVectors:
         elif kind in INDEX_TYPES:
             index_type = INDEX_TYPES[kind]
         else:
-            raise QAError(f"--index-type {kind} is not one of auto, {', '.join(INDEX_TYPES)}")
+            raise QAError("error_milvus_index_type", kind=kind, types=", ".join(INDEX_TYPES))
         if lite and index_type not in _LITE_TYPES:
-            raise QAError(
-                f"milvus-lite indexes vectors with FLAT or IVF_FLAT only, not {index_type}; pass "
-                "--index-type flat or ivf, or use a Milvus server"
-            )
+            raise QAError("error_lite_index_type", kind=index_type)
         build, search = (dict(p) for p in _DEFAULT_PARAMS[index_type])
         for key, value in (params or {}).items():
             (search if key in _SEARCH_PARAMS else build)[key] = value
@@ -201,8 +199,7 @@ class MilvusManifest:
             raise ValueError("not a qa manifest")
         if data["format_version"] != FORMAT_VERSION:
             raise IndexFormatError(
-                f"the index has Milvus format {data['format_version']}, this qa reads {FORMAT_VERSION}",
-                data["format_version"],
+                "error_milvus_format", found=data["format_version"], version=FORMAT_VERSION
             )
         try:
             return cls(
@@ -258,10 +255,7 @@ def disconnect(store: MilvusStore) -> None:
 
 def _require_bm25(store: MilvusStore, version: str) -> None:
     if not supports_bm25(version):
-        raise QAError(
-            f"Milvus at {store.uri} is version {version}; qa needs 2.5 or later (BM25 full-text "
-            "search); upgrade it"
-        )
+        raise QAError("error_milvus_version", uri=store.uri, version=version)
 
 
 def supports_bm25(version: str) -> bool:
@@ -281,24 +275,19 @@ def speaking(store: MilvusStore) -> Iterator[None]:
         raise QAError(_one_line(store, e)) from None
 
 
-def _one_line(store: MilvusStore, error: MilvusException) -> str:
+def _one_line(store: MilvusStore, error: MilvusException) -> Message:
     message = " ".join(str(getattr(error, "message", "") or error).split())
     lowered = message.lower()
     if store.lite and "open local milvus failed" in lowered:
         if "not exists" in lowered:
-            return f"cannot create {store.uri}: its folder does not exist"
+            return Message("milvus_no_folder", uri=store.uri)
         # The one other reason milvus-lite gives (on its log): the file is open elsewhere.
-        return (
-            f"{store.uri} is open in another process (milvus-lite serves one process at a time); "
-            "stop that one (the app, a build), or use a Milvus server"
-        )
+        return Message("milvus_lite_busy", uri=store.uri)
     if any(word in lowered for word in ("auth", "credential", "password", "permission denied")):
-        return (
-            f"Milvus at {store.uri} refused the credentials; set QA_MILVUS_TOKEN (user:password or API key)"
-        )
+        return Message("milvus_credentials", uri=store.uri)
     if "fail connecting" in lowered or "unavailable" in lowered or "deadline" in lowered:
-        return f"cannot reach Milvus at {store.uri}; is it running? (README: a Milvus server)"
-    return f"Milvus at {store.uri}: {message}"
+        return Message("milvus_unreachable", uri=store.uri)
+    return Message("milvus_error", uri=store.uri, detail=message)
 
 
 def _literal(text: str) -> str:
@@ -486,10 +475,7 @@ def _read_manifest(client: MilvusClient, store: MilvusStore) -> MilvusManifest |
         return None
     fields = {f["name"] for f in client.describe_collection(meta)["fields"]}
     if not {"key", "value"} <= fields:
-        raise QAError(
-            f"collection {meta} in {store.uri} is not a qa index; "
-            "pick another --collection (env QA_COLLECTION)"
-        )
+        raise QAError("error_not_qa_collection", meta=meta, uri=store.uri)
     client.load_collection(meta)
     rows = client.query(meta, filter='key == "manifest"', output_fields=["value"])
     if not rows:
@@ -498,15 +484,19 @@ def _read_manifest(client: MilvusClient, store: MilvusStore) -> MilvusManifest |
         return MilvusManifest.from_json(rows[0]["value"])
     except IndexFormatError as e:
         raise IndexFormatError(
-            f"{store}: {e}; run `qa build {_options(store)}` to rebuild it", e.found
+            "error_milvus_format_rebuild",
+            store=store,
+            reason=e.message,
+            options=_options(store),
+            found=e.found,
         ) from None
     except ValueError as e:
-        raise damaged(store, f"its manifest in {meta} is unreadable ({e})") from None
+        raise damaged(store, Message("damage_milvus_manifest", meta=meta, detail=str(e))) from None
 
 
-def damaged(store: MilvusStore, problem: str) -> IndexCorruptError:
+def damaged(store: MilvusStore, problem: Message) -> IndexCorruptError:
     return IndexCorruptError(
-        f"the index in {store} is damaged: {problem}; run `qa build --rebuild {_options(store)}`",
+        Message("error_milvus_damaged", store=store, problem=problem, options=_options(store)),
         problem=problem,
     )
 
@@ -547,9 +537,7 @@ class MilvusIndex:
             with speaking(store):
                 manifest = _read_manifest(client, store)
                 if manifest is None:
-                    raise IndexMissingError(
-                        f"no index in {store} yet; run `qa build {_options(store)}` first"
-                    )
+                    raise IndexMissingError("error_no_milvus_index", store=store, options=_options(store))
                 index = cls(store, client, manifest)
                 index._load()
             return index
@@ -561,16 +549,16 @@ class MilvusIndex:
         """Check that the collections the manifest names are there, with its vectors; load them."""
         for kind, name in self._names.items():
             if not self._client.has_collection(name):
-                raise damaged(self.store, f"collection {name} is missing")
+                raise damaged(self.store, Message("damage_collection_missing", name=name))
             if kind == "chunks":
                 fields = self._client.describe_collection(name)["fields"]
                 dimension = next((f["params"].get("dim") for f in fields if f["name"] == "vector"), None)
                 if dimension != self.settings.dimension:
                     raise IndexCorruptError(
-                        f"collection {name} in {self.store.uri} holds vectors of dimension {dimension}, "
-                        f"but the index was built with {self.settings.model} ({self.settings.dimension}); "
-                        f"run `qa build --rebuild {_options(self.store)}`"
-                    )
+                        "error_milvus_dimension", name=name, uri=self.store.uri, found=dimension,
+                        model=self.settings.model, dimension=self.settings.dimension,
+                        options=_options(self.store),
+                    )  # fmt: skip
             self._client.load_collection(name)
 
     @property
@@ -617,9 +605,11 @@ class MilvusIndex:
         if (chunks, articles) != (self.manifest.chunks, self.manifest.articles) or beyond:
             raise damaged(
                 self.store,
-                f"its collections hold {chunks} chunks of {articles} articles, the manifest says "
-                f"{self.manifest.chunks} of {self.manifest.articles}",
-            )
+                Message(
+                    "damage_milvus_counts", chunks=chunks, articles=articles,
+                    manifest_chunks=self.manifest.chunks, manifest_articles=self.manifest.articles,
+                ),
+            )  # fmt: skip
 
     # --- what a question needs -------------------------------------------------------------
 
@@ -760,7 +750,7 @@ class MilvusIndex:
                 )
             )
         if not rows:
-            raise QAError(f"no article {article_id!r} in {self.store}")
+            raise QAError("error_no_article", id=repr(article_id), where=self.store)
         latest = max(row["gen"] for row in rows)
         return "".join(row["text"] for row in sorted(rows, key=lambda r: r["part"]) if row["gen"] == latest)
 
@@ -864,8 +854,7 @@ class MilvusTarget:
             # Milvus rebuilds a vector index only by dropping it, which the collections' readers
             # would meet half-way; a full build writes new collections beside them instead.
             raise QAError(
-                f"the index in {self.store} indexes its vectors with {previous.vectors}; to index them "
-                f"with {asked} add --rebuild (embeds everything again) or `qa migrate` from a local index"
+                "error_milvus_vectors_changed", store=self.store, previous=previous.vectors, asked=asked
             )
         return asked
 
@@ -896,12 +885,12 @@ class MilvusTarget:
         held = self._lease()
         if held and held.get("holder") != self._holder and not _lapsed(held):
             raise QAError(
-                f"another build of {self.store} is running ({held.get('host')}, pid {held.get('pid')}, "
-                f"since {held.get('since')}); wait for it to finish"
-            )
+                "error_milvus_build_running", store=self.store, host=held.get("host"), pid=held.get("pid"),
+                since=held.get("since"),
+            )  # fmt: skip
         self.renew(force=True)
         if (self._lease() or {}).get("holder") != self._holder:
-            raise QAError(f"another build of {self.store} has just started; wait for it to finish")
+            raise QAError("error_milvus_build_started", store=self.store)
 
     def renew(self, force: bool = False) -> None:
         """Keep the lease of a build that is still writing (on a server; milvus-lite needs none)."""

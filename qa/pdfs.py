@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qa.errors import TranslatedError
+
 if TYPE_CHECKING:
     from pypdf import PdfReader
 
@@ -26,7 +28,7 @@ class PdfText:
     created: str | None  # its creation date, ISO
 
 
-class PdfError(ValueError):
+class PdfError(TranslatedError, ValueError):
     """This PDF cannot be read; the message says why."""
 
 
@@ -43,7 +45,7 @@ def read_pdf(data: bytes) -> PdfText:
         raise
     except Exception as e:
         # pypdf meets a broken file with whatever error its broken part causes; none is a bug of qa's.
-        raise PdfError(f"not a PDF that can be read ({type(e).__name__}: {_first_line(e)})") from None
+        raise PdfError("pdf_unreadable", kind=type(e).__name__, detail=_first_line(e)) from None
     return PdfText(pages, _title(reader), _created(reader))
 
 
@@ -54,12 +56,9 @@ def _decrypt(reader: PdfReader) -> None:
     try:
         opened = reader.decrypt("")
     except DependencyError:
-        raise PdfError(
-            "encrypted PDF (AES), which pypdf opens only with the cryptography package; save a copy "
-            "without encryption"
-        ) from None
+        raise PdfError("pdf_aes") from None
     if not opened:
-        raise PdfError("encrypted PDF that needs a password; save a copy without one")
+        raise PdfError("pdf_password")
 
 
 def _title(reader: PdfReader) -> str | None:

@@ -627,9 +627,22 @@ QUESTION_WORDS = frozenset(
     "wat wie wiens waar wanneer waarom hoe hoeveel welk welke waardoor waarmee waartoe waarheen "
     "what who whom whose where when why how which".split()
 )
-# Personal pronouns that stand for someone named in the turn before. "ze" and "they" are left
-# out: as often plural ("Hoeveel mensen staken ze over?") as a person.
+# Personal pronouns that stand for someone named in the turn before. "zij" is she or they: the
+# turn before's subject decides (GROUP_PRONOUNS); so does "ze", which stands for that subject only
+# when the turn before showed what it is, being as often anyone ("Waar kwamen ze vandaan?").
 PERSON_PRONOUNS = frozenset("hij zij hem he she him".split())
+AMBIGUOUS_PRONOUNS = frozenset("zij ze".split())
+# Personal pronouns that stand for a group named in the turn before: a party, an organisation, a
+# people ("Hoeveel zetels hadden ze in 2017?" after a question about de PVV).
+GROUP_PRONOUNS = frozenset("zij ze hen they them".split())
+GROUP_POSSESSIVES = frozenset("hun their".split())
+# A name with an article before it is a group's ("de PVV", "het CDA", "the Conservatives"): a
+# person's name takes none.
+ARTICLES = frozenset("de het the".split())
+# Words that open a noun phrase: a pronoun after one of the question's own ("Op welke bronnen
+# baseert de krant haar berichtgeving?", "do many migrants have to cross on their way") stands
+# for it, not for the turn before; after a question word ("how many seats") they are what it asks.
+DETERMINERS = frozenset("de het een the a an veel vele alle sommige many most some all several few".split())
 # Possessives of those; "haar" and "her" are objects too ("Wat vroeg Trump haar?"): a possessive
 # is followed by what it owns. Dutch "zijn" is mostly a verb: only after a preposition ("voor
 # zijn muur") is it the possessive.
@@ -648,3 +661,9 @@ TOPIC_ADVERBS = {
     for preposition in ("over", "van", "mee", "tegen", "bij", "door")
 }
 TOPIC_PHRASE = re.compile(r"\b(about|of|against|on|with|for|to)\s+(it|that|this)\b", re.I)
+# Words that point back at what the turn before was about without naming it: a demonstrative with
+# its noun ("dat besluit", "die beslissing", "that decision"), or one ending the question ("Wie
+# zei dat?"); "het" and "it" ending it ("Wanneer gebeurde het?", "Who announced it?"). Only the
+# far demonstratives: "dit jaar", "this week" speak of now.
+DEMONSTRATIVES = frozenset("dat die that those".split())
+REFERRING_PRONOUNS = frozenset("het it".split())

@@ -105,8 +105,7 @@ class Retriever:
         if model and model != built_with:
             opened.close()
             raise ModelMismatchError(
-                f"{opened.where} says the index was built with {built_with}, not {model}; "
-                f"run `qa build --model {model}` to rebuild it, or drop --model"
+                "error_model_mismatch", where=opened.where, built=built_with, model=model
             )
         try:
             encoder = load_query_encoder(model_of_index(built_with, model, opened.where))
@@ -188,12 +187,12 @@ class Retriever:
     ) -> list[Passage]:
         question = read_question(question) if isinstance(question, str) else question
         if not question.text:
-            raise QAError('the question is empty; ask something, e.g. qa ask "Wie is Sheinbaum?"')
+            raise QAError("error_empty_question")
         if k < 1:
-            raise QAError(f"k must be at least 1, got {k}")
+            raise QAError("error_k", k=k)
         settings = settings or SearchSettings()
         if settings.mode not in MODES:
-            raise QAError(f"search mode must be one of {', '.join(MODES)}, got {settings.mode!r}")
+            raise QAError("error_search_mode", modes=", ".join(MODES), mode=repr(settings.mode))
         filters = filters or Filters()
         vector = None
         if settings.mode in ("hybrid", "dense"):

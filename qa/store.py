@@ -50,6 +50,7 @@ from qa.manifest import (
     damaged,
     read_manifest,
 )
+from qa.translations import Message
 from qa.vectors import (
     IVF_ABOVE,
     VectorIndex,
@@ -143,7 +144,9 @@ def reading_store(folder: Path, manifest: Manifest) -> Iterator[None]:
     except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
         raise  # our own mistakes (a closed store, a bad statement) stay loud
     except sqlite3.DatabaseError as e:
-        raise damaged(folder, f"{folder / manifest.chunk_store} is damaged ({e})") from None
+        raise damaged(
+            folder, Message("damage_store", path=folder / manifest.chunk_store, detail=str(e))
+        ) from None
 
 
 class LocalIndex:
@@ -186,7 +189,7 @@ class LocalIndex:
         for _ in range(_OPEN_ATTEMPTS):
             if manifest is None:
                 hint = "" if folder == Path("index") else f" --index {folder}"
-                raise IndexMissingError(f"no index in {folder}/ yet; run `qa build{hint}` first")
+                raise IndexMissingError("error_no_index", folder=folder, hint=hint)
             try:
                 return cls._open_generation(folder, manifest)
             except IndexCorruptError:
@@ -196,27 +199,27 @@ class LocalIndex:
                 if current == manifest:
                     raise
                 manifest = current
-        raise QAError(f"{folder}/ changed {_OPEN_ATTEMPTS} times while being opened; try again")
+        raise QAError("error_index_changing", folder=folder, n=_OPEN_ATTEMPTS)
 
     @classmethod
     def _open_generation(cls, folder: Path, manifest: Manifest) -> LocalIndex:
         store_path = folder / manifest.chunk_store
         for path in (folder / name for name in manifest.files()):
             if not path.exists():
-                raise damaged(folder, f"{path} is missing")
+                raise damaged(folder, Message("damage_missing", path=path))
         try:
             store = ChunkStore.open(store_path, manifest.generation)
         except ValueError as e:
-            raise damaged(folder, f"{store_path} {e}") from None
+            raise damaged(folder, Message("damage_store_detail", path=store_path, detail=str(e))) from None
         except sqlite3.DatabaseError as e:
-            raise damaged(folder, f"{store_path} is not a readable chunk store ({e})") from None
+            raise damaged(folder, Message("damage_not_store", path=store_path, detail=str(e))) from None
         try:
             removed = store.removed_ids()
             articles, chunks = store.counts()
             vocabulary = store.vocabulary()
         except sqlite3.DatabaseError as e:
             store.close()
-            raise damaged(folder, f"{store_path} is not a readable chunk store ({e})") from None
+            raise damaged(folder, Message("damage_not_store", path=store_path, detail=str(e))) from None
         try:
             vectors = VectorIndex.load(
                 [folder / f"{s.name}.faiss" for s in manifest.segments], removed, manifest.settings.dimension
@@ -231,7 +234,7 @@ class LocalIndex:
             lexical = LexicalIndex.from_segments(counts, removed, vocabulary)
         except ValueError as e:
             store.close()
-            raise damaged(folder, str(e)) from None
+            raise damaged(folder, Message("damage_detail", detail=str(e))) from None
         if (
             not (chunks == vectors.count() == len(lexical) == manifest.chunks)
             or articles != manifest.articles
@@ -239,10 +242,12 @@ class LocalIndex:
             store.close()
             raise damaged(
                 folder,
-                f"{folder}/ is inconsistent ({vectors.count()} vectors, {len(lexical)} in BM25, "
-                f"{chunks} chunks and {articles} articles in the chunk store, the manifest says "
-                f"{manifest.chunks} and {manifest.articles})",
-            )
+                Message(
+                    "damage_inconsistent", folder=folder, vectors=vectors.count(), bm25=len(lexical),
+                    chunks=chunks, articles=articles, manifest_chunks=manifest.chunks,
+                    manifest_articles=manifest.articles,
+                ),
+            )  # fmt: skip
         return cls(folder, manifest, store, vectors, lexical)
 
     @contextlib.contextmanager
@@ -257,21 +262,24 @@ class LocalIndex:
         with self._reading():
             verdict = self._store.quick_check()
             if verdict != "ok":
-                raise damaged(self.folder, f"{store_path} is damaged ({verdict})")
+                raise damaged(self.folder, Message("damage_store", path=store_path, detail=verdict))
             stored = self._store.live_ids()
         if len(stored) and stored[-1] >= self.manifest.next_chunk_id:
             raise damaged(
                 self.folder,
-                f"{store_path} holds chunk {stored[-1]}, {self.folder / MANIFEST} says ids start at "
-                f"{self.manifest.next_chunk_id}",
-            )
+                Message(
+                    "damage_chunk_ids", path=store_path, chunk=stored[-1], manifest=self.folder / MANIFEST,
+                    next=self.manifest.next_chunk_id,
+                ),
+            )  # fmt: skip
         for what, ids in (
-            ("vectors", self._vectors.ids()),
-            ("BM25 term counts", np.sort(self._lexical.chunk_ids)),
+            ("what_vectors", self._vectors.ids()),
+            ("what_bm25", np.sort(self._lexical.chunk_ids)),
         ):
             if not np.array_equal(ids, stored):
                 raise damaged(
-                    self.folder, f"the {what} of {self.folder}/ hold other chunks than {store_path}"
+                    self.folder,
+                    Message("damage_other_chunks", what=Message(what), folder=self.folder, path=store_path),
                 )
 
     def close(self) -> None:
@@ -326,7 +334,7 @@ class LocalIndex:
         with self._reading():
             text = self._store.article_text(article_id)
         if text is None:
-            raise QAError(f"no article {article_id!r} in {self.folder}/")
+            raise QAError("error_no_article", id=repr(article_id), where=f"{self.folder}/")
         return text
 
     def articles(self) -> list[ArticleInfo]:
@@ -428,7 +436,7 @@ class BuildBase:
         """Raises IndexCorruptError (naming the problem) when the generation is not fit to build on."""
         manifest = read_manifest(folder)
         if manifest is None:
-            raise IndexMissingError(f"no index in {folder}/ yet")
+            raise IndexMissingError("error_no_index_yet", folder=folder)
         if manifest.chunks <= FULL_CHECK_CHUNKS:
             index = LocalIndex.open(folder)
             try:
@@ -437,12 +445,12 @@ class BuildBase:
                 index.close()
         for path in (folder / name for name in manifest.files()):
             if not path.exists():
-                raise damaged(folder, f"{path} is missing")
+                raise damaged(folder, Message("damage_missing", path=path))
         store_path = folder / manifest.chunk_store
         try:
             store = ChunkStore.open(store_path, manifest.generation)
         except (ValueError, sqlite3.DatabaseError) as e:
-            raise damaged(folder, f"{store_path} is not a readable chunk store ({e})") from None
+            raise damaged(folder, Message("damage_not_store", path=store_path, detail=str(e))) from None
         base = cls(folder, manifest, store)
         try:
             with base._reading():
@@ -454,10 +462,12 @@ class BuildBase:
             store.close()
             raise damaged(
                 folder,
-                f"{store_path} holds {counts[1]} chunks of {counts[0]} articles up to id {last}, "
-                f"{folder / MANIFEST} says {manifest.chunks} of {manifest.articles} below "
-                f"{manifest.next_chunk_id}",
-            )
+                Message(
+                    "damage_counts", path=store_path, chunks=counts[1], articles=counts[0], last=last,
+                    manifest=folder / MANIFEST, manifest_chunks=manifest.chunks,
+                    manifest_articles=manifest.articles, next=manifest.next_chunk_id,
+                ),
+            )  # fmt: skip
         return base
 
     @contextlib.contextmanager
@@ -694,7 +704,7 @@ def build_lock(folder: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise QAError(f"another build of {folder}/ is running; wait for it to finish") from None
+            raise QAError("error_build_running", where=f"{folder}/") from None
         try:
             yield
         finally:
@@ -706,14 +716,11 @@ def check_writable(folder: Path) -> None:
     if not folder.exists():
         return
     if not folder.is_dir():
-        raise QAError(f"{folder} is a file, not an index folder; pick another --index")
+        raise QAError("error_index_is_file", folder=folder)
     ours = {MANIFEST, MANIFEST + ".tmp", ".build.lock", "README.md"}
     foreign = [p.name for p in folder.iterdir() if p.name not in ours and not _INDEX_FILE.fullmatch(p.name)]
     if foreign and not (folder / MANIFEST).exists():
-        raise QAError(
-            f"{folder}/ holds files that are not a qa index ({', '.join(sorted(foreign)[:3])}); "
-            "pick an empty or new --index folder"
-        )
+        raise QAError("error_foreign_files", folder=folder, names=", ".join(sorted(foreign)[:3]))
 
 
 def remove_leftovers(folder: Path, keep: Manifest | None) -> None:
@@ -770,9 +777,7 @@ class LocalTarget:
         if asked is None:
             return VectorSettings.recorded_in(previous)
         if not isinstance(asked, VectorSettings):
-            raise QAError(
-                f"{self.folder}/ is a local index: --index-type takes {', '.join(INDEX_TYPES)} there"
-            )
+            raise QAError("error_local_index_type", folder=self.folder, types=", ".join(INDEX_TYPES))
         return asked
 
     def tidy(self, keep: Manifest | None) -> None:

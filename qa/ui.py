@@ -14,11 +14,12 @@ from urllib.parse import urlsplit
 from qa.answer import Answer, pages_note, period_note
 from qa.articles import SUFFIXES
 from qa.build import BuildReport
+from qa.errors import QAError
 from qa.filters import Filters, FilterValueError
 from qa.question import Period
 from qa.search import Passage
 from qa.store import ArticleInfo
-from qa.translations import LANGUAGES, TRANSLATIONS, say
+from qa.translations import LANGUAGES, TRANSLATIONS, Message, say
 from qa.uploads import UploadOutcome
 
 
@@ -250,13 +251,12 @@ def unlink_history(history: Sequence[dict]) -> list[dict]:
     return result
 
 
-def filter_error(error: FilterValueError, lang: str) -> str:
+def filter_error(error: FilterValueError) -> Message:
     """A bad date in the app's filter fields, named by the field's label rather than the CLI option."""
-    w = words(lang)
     if error.field == "order":
-        return w["dates_reversed"].format(since=error.since, until=error.until)
+        return Message("dates_reversed", since=error.since, until=error.until)
     value = error.since if error.field == "since" else error.until
-    return w["bad_date"].format(field=w[f"{error.field}_field"], value=value)
+    return Message("bad_date", field=Message(f"{error.field}_field"), value=value)
 
 
 def describe_filters(filters: Filters, lang: str) -> str:
@@ -436,8 +436,10 @@ def build_summary(report: BuildReport, lang: str) -> str:
     counts = ", ".join(f"{n} {w[key]}" for n, key in counted)
     lines = [f"<strong>{escape(w['built'])}</strong>: {escape(counts)} · {report.seconds:.1f} s"]
     if report.full_rebuild:
-        lines.append(f"{escape(w['full_rebuild'])}: {escape(report.full_rebuild)}")
-    items = "".join(f"<li><code>{escape(s.id)}</code>: {escape(s.reason)}</li>" for s in report.skipped)
+        lines.append(f"{escape(w['full_rebuild'])}: {escape(report.full_rebuild.said(lang))}")
+    items = "".join(
+        f"<li><code>{escape(s.id)}</code>: {escape(s.reason.said(lang))}</li>" for s in report.skipped
+    )
     items += "".join(
         f"<li><code>{escape(d.id)}</code>: {escape(say('duplicate_of', lang, name=d.same_as))}</li>"
         for d in report.duplicates
@@ -450,7 +452,8 @@ def nothing_added(lang: str) -> str:
     return f'<div class="qa-callout qa-note">{escape(say("nothing_added", lang))}</div>'
 
 
-def build_error(message: str, lang: str) -> str:
+def build_error(error: QAError, lang: str) -> str:
+    message = error.in_language(lang)
     return f'<div class="qa-callout qa-weak">{escape(words(lang)["build_failed"])}: {escape(message)}</div>'
 
 
@@ -478,7 +481,7 @@ def upload_report(outcomes: Sequence[UploadOutcome], max_bytes: int, lang: str) 
         elif o.problem == "size":
             text = w["too_big"].format(size=_size(o.size), limit=_size(o.limit or max_bytes))
         elif o.problem == "unreadable":
-            text = w["unreadable"].format(reason=o.detail)
+            text = say("unreadable", lang, reason=o.reason)
         elif o.problem == "duplicate":
             text = say("duplicate", lang, name=o.detail)
         elif o.problem == "repeated":

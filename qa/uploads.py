@@ -16,6 +16,7 @@ from pathlib import Path
 
 from qa.archives import ARCHIVE_SUFFIXES
 from qa.articles import SUFFIXES, Article, ArticleError, Skipped, SourceFile, parse_article, read_archive
+from qa.translations import Message
 
 MAX_NAME_CHARS = 120
 _UNSAFE_IN_NAME = re.compile(r'[<>:"|?*]')
@@ -65,7 +66,8 @@ class UploadOutcome:
     # "type", "size", "unreadable", "name", "duplicate" (the archive has its text), "repeated" (an
     # earlier file of the same upload has it); "" when saved
     problem: str = ""
-    detail: str = ""  # the reader's reason for "unreadable"; the article or file with the same text
+    detail: str = ""  # the article or file with the same text, for "duplicate" and "repeated"
+    reason: Message | None = None  # why the reader refused it, for "unreadable"
     size: int = 0
     limit: int = 0  # for "size": the limit it is over
 
@@ -100,14 +102,18 @@ def _read_upload(
     # The same reader the build uses, so what is accepted here is what gets indexed.
     if suffix in ARCHIVE_SUFFIXES:
         problem = _archive_problem(name, data, max_bytes)
-        return None if problem is None else UploadOutcome(name, None, "unreadable", problem, len(data))
+        return (
+            None
+            if problem is None
+            else UploadOutcome(name, None, "unreadable", size=len(data), reason=problem)
+        )
     try:
         return parse_article(SourceFile(name, Path(name), data, hashlib.sha256(data).hexdigest()))
     except ArticleError as e:
-        return UploadOutcome(name, None, "unreadable", str(e), len(data))
+        return UploadOutcome(name, None, "unreadable", size=len(data), reason=e.message)
 
 
-def _archive_problem(name: str, data: bytes, max_row_bytes: int) -> str | None:
+def _archive_problem(name: str, data: bytes, max_row_bytes: int) -> Message | None:
     """Why no row of the archive can become an article; None once one can (the build reports the
     bad rows of an archive that is taken)."""
     first_reason = None
@@ -115,14 +121,17 @@ def _archive_problem(name: str, data: bytes, max_row_bytes: int) -> str | None:
         if isinstance(found, Skipped):
             if found.id == name:  # the archive as a whole
                 return found.reason
-            first_reason = first_reason or f"line {found.id.rpartition(':')[2]}: {found.reason}"
+            line = found.id.rpartition(":")[2]
+            first_reason = first_reason or Message("upload_bad_row", line=line, reason=found.reason)
             continue
         try:
             parse_article(found)
             return None
         except ArticleError as e:
-            first_reason = first_reason or f"line {found.line}: {e}"
-    return f"no row is an article ({first_reason})" if first_reason else "no rows"
+            first_reason = first_reason or Message("upload_bad_row", line=found.line, reason=e.message)
+    return (
+        Message("upload_no_article_row", reason=first_reason) if first_reason else Message("upload_no_rows")
+    )
 
 
 def save_uploads(

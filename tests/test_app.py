@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import os
 import re
 import shutil
@@ -19,16 +21,16 @@ import app
 from qa import ui, uploads
 from qa.answer import Answer, Citation
 from qa.answering import ask
-from qa.articles import Skipped
+from qa.articles import ArticleError, Skipped, SourceFile, parse_article
 from qa.build import BuildReport, Duplicate
-from qa.errors import IndexMissingError, QAError
+from qa.errors import IndexMissingError, QAError, TranslatedError
 from qa.filters import Filters
 from qa.logins import LoginGuard
 from qa.question import read_period
 from qa.search import Passage
 from qa.store import ArticleInfo, build_lock
-from qa.translations import LANGUAGES, TRANSLATIONS
-from tests.conftest import SEEDS
+from qa.translations import LANGUAGES, TRANSLATIONS, Message
+from tests.conftest import ROOT, SEEDS
 from tests.llm_server import FakeLLM, Reply
 
 # Gradio's queue monitoring trips pandas deprecations that are not ours to fix.
@@ -182,8 +184,8 @@ def test_weak_evidence_and_notes_are_spelled_out():
 ])  # fmt: skip
 def test_a_bad_date_in_the_filter_fields_names_the_field_as_labelled(since, until, lang, message):
     with pytest.raises(QAError) as caught:
-        app._filters(since, until, None, lang)
-    assert str(caught.value) == message
+        app._filters(since, until, None, labelled=True)
+    assert caught.value.in_language(lang) == message
 
 
 def test_a_follow_up_says_how_it_was_understood_and_a_re_ask_that_its_period_is_gone():
@@ -315,21 +317,24 @@ def test_save_uploads_takes_the_good_files_and_names_the_refused_ones(tmp_path):
         in report
     )
     assert "<code>ontsnapt.txt</code>: toegevoegd</li>" in report
-    assert "<code>plaatje.txt</code>: geweigerd: onleesbaar (binary file" in report
+    # The reader's reason in the page's language too.
+    assert "<code>plaatje.txt</code>: geweigerd: onleesbaar (binair bestand" in report
+    assert "(binary file" in ui.upload_report(outcomes, 1000, "en")
     assert "<code>groot.txt</code>: geweigerd: 2.3 kB is groter dan de limiet van 1.0 kB" in report
     assert "<code>programma.exe</code>: geweigerd: alleen .txt" in report
 
 
 def test_build_summary_lists_skipped_files_with_their_reasons():
     report = BuildReport(
-        added=["a.txt"], skipped=[Skipped("<b>.txt", "file is empty")],
+        added=["a.txt"], skipped=[Skipped("<b>.txt", Message("article_empty"))],
         duplicates=[Duplicate("export.jsonl#7", "a.txt")], seconds=1.25,
     )  # fmt: skip
     html = ui.build_summary(report, "en")
     assert "1 added, 0 changed, 0 removed, 0 unchanged, 1 skipped, 1 already in the archive" in html
     assert "<code>&lt;b&gt;.txt</code>: file is empty" in html
     assert "<code>export.jsonl#7</code>: the same text as a.txt, not taken twice" in html
-    assert "1 al in het archief" in ui.build_summary(report, "nl")
+    dutch = ui.build_summary(report, "nl")
+    assert "1 al in het archief" in dutch and "<code>&lt;b&gt;.txt</code>: het bestand is leeg" in dutch
 
 
 def test_the_translation_table_says_everything_in_both_languages():
@@ -337,6 +342,52 @@ def test_the_translation_table_says_everything_in_both_languages():
               for lang, table in TRANSLATIONS.items()}  # fmt: skip
     assert set(TRANSLATIONS) == set(LANGUAGES) and fields["nl"] == fields["en"]
     assert set(app.PAGE_LABELS) <= set(TRANSLATIONS["en"])
+
+
+def test_every_sentence_the_code_names_is_in_the_table():
+    """A key mistyped on a rare path (an error few users meet) fails here, not in front of one."""
+    # The errors whose first argument is a key (FilterValueError's is the field at fault).
+    errors = {k.__name__ for k in _kinds(TranslatedError) if "message" in inspect.signature(k).parameters}
+    said_by = {"Message", "say", "__init__"} | errors
+    named = {}
+    for path in [*(ROOT / "qa").rglob("*.py"), ROOT / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in said_by and isinstance(node.args[0].value, str):
+                named[node.args[0].value] = f"{path.name}:{node.lineno}"
+    assert len(named) > 150
+    assert {key: where for key, where in named.items() if key not in TRANSLATIONS["en"]} == {}
+
+
+def _kinds(cls: type) -> list[type]:
+    return [cls, *(kind for sub in cls.__subclasses__() for kind in _kinds(sub))]
+
+
+@pytest.mark.parametrize(("data", "english", "dutch"), [
+    (b"\x00\x01PNG", "binary file (contains NUL bytes)", "binair bestand (bevat NUL-bytes)"),
+    (b"---\ntitle: [a\n---\nTekst.", "broken front matter at line 2", "kapotte front matter op regel 2"),
+    (b"---\ndate: 2023-02-30\n---\nTekst van het artikel.",
+     "front matter field 'date': cannot read '2023-02-30' as a date",
+     "front-matterveld 'date': '2023-02-30' is niet als datum te lezen"),
+])  # fmt: skip
+def test_why_a_file_is_refused_is_said_in_either_language(data, english, dutch):
+    with pytest.raises(ArticleError) as refused:
+        parse_article(SourceFile("a.txt", Path("a.txt"), data, "hash"))
+    assert str(refused.value).startswith(english) and refused.value.in_language("en") == str(refused.value)
+    assert refused.value.in_language("nl").startswith(dutch)
+
+
+def test_an_error_says_its_fields_in_the_readers_language_too():
+    error = IndexMissingError("error_no_index", folder=Path("index"), hint="")
+    assert str(error) == "no index in index/ yet; run `qa build` first"
+    assert error.in_language("nl") == "nog geen index in index/; draai eerst `qa build`"
+    # A field that is a sentence itself is said in the same language.
+    labelled = QAError("bad_date", field=Message("since_field"), value="april")
+    assert str(labelled).startswith("‘From’ must be a date") and labelled.in_language("nl").startswith(
+        "‘Vanaf’ moet een datum zijn"
+    )
 
 
 def test_a_dutch_question_on_an_english_page_gets_english_notes(seed_index):
@@ -565,6 +616,36 @@ def test_hostile_uploads_are_refused_and_nothing_outside_the_corpus_changes(serv
     assert listing(root, settings.corpus, settings.index) == before_root
     assert listing(root.parent, root) == before_parent
     (settings.corpus / "ontsnapt.txt").unlink()
+
+
+def test_a_dutch_page_is_told_in_dutch_why_a_file_is_refused_or_skipped(served, tmp_path):
+    client, settings, _ = served
+    dutch = Client(client.src, verbose=False, headers={"Accept-Language": "nl-NL,nl;q=0.9,en;q=0.8"})
+    binary = tmp_path / "foto.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    table = tmp_path / "tabel.csv"
+    table.write_text("titel;datum\nEen titel;2024-01-02\n", encoding="utf-8")
+
+    report = dutch.predict([handle_file(binary), handle_file(table)], api_name="/add_articles")[0]
+
+    assert "<code>foto.txt</code>: geweigerd: onleesbaar (binair bestand (bevat NUL-bytes)" in report
+    assert (
+        "<code>tabel.csv</code>: geweigerd: onleesbaar (geen tekstkolom: verwacht een van text, content, "
+        "body, tekst (de kop noemt titel, datum))" in report
+    )
+    # A file put into the folder by hand is skipped by the rebuild, with its reason in Dutch.
+    (settings.corpus / "kapot.md").write_text("---\ntitle: [open\n---\nTekst.", encoding="utf-8")
+    try:
+        summary = dutch.predict(api_name="/rebuild")
+        assert "1 overgeslagen" in summary
+        assert "<code>kapot.md</code>: kapotte front matter op regel 2" in summary
+        with build_lock(settings.index):
+            busy = dutch.predict(api_name="/rebuild")
+        assert f"Bijwerken mislukt: er loopt al een andere build van {settings.index}/; wacht" in busy
+    finally:
+        (settings.corpus / "kapot.md").unlink()
+        client.predict(api_name="/rebuild")
+    dutch.close()
 
 
 def test_a_second_rebuild_while_one_runs_is_told_so(served, monkeypatch, tmp_path):

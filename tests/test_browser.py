@@ -18,7 +18,7 @@ import pytest
 
 import app
 from qa.build import build_index
-from qa.translations import TRANSLATIONS
+from qa.translations import TRANSLATIONS, say
 from tests.conftest import ROOT, SEEDS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -70,14 +70,17 @@ def url(tmp_path_factory, seed_index, encoder):
     (corpus / "kattenbibliotheek.txt").write_text(HOSTILE_ARTICLE, encoding="utf-8")
     shutil.copytree(seed_index, index)
     build_index(corpus, index, encoder=encoder, log=lambda _: None)  # embeds just the new article
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = app.AppSettings(corpus=corpus, index=index, port=port)
+    settings = app.AppSettings(corpus=corpus, index=index, port=free_port())
     demo = app.build_app(settings)
     _, address, _ = app.launch(demo, settings, block=False)
     yield address
     demo.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -353,6 +356,26 @@ def test_the_page_as_a_reader_meets_it(url, tmp_path, lang, width, height):
         in_one_language(driver, lang)
 
 
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_missing_index_is_said_in_the_pages_language(tmp_path, lang):
+    (tmp_path / "corpus").mkdir()
+    settings = app.AppSettings(corpus=tmp_path / "corpus", index=tmp_path / "geen-index", port=free_port())
+    demo = app.build_app(settings)
+    _, address, _ = app.launch(demo, settings, block=False)
+    try:
+        with chromium(lang, 1400, 1000) as driver:
+            driver.get(address)
+            say_next(driver, "Welk aanbod wees Sheinbaum af?")
+            callout = WebDriverWait(driver, 60).until(
+                EC.visibility_of_element_located((By.CSS_SELECTOR, "#qa-chat .qa-callout"))
+            )
+            index = settings.index
+            assert callout.text == say("error_no_index", lang, folder=index, hint=f" --index {index}")
+            in_one_language(driver, lang)
+    finally:
+        demo.close()
+
+
 def test_dropping_a_file_adds_it_and_asking_again_without_the_period_says_so(browser, url, tmp_path):
     words = TRANSLATIONS["nl"]
     browser.get(url)
@@ -373,6 +396,14 @@ def test_dropping_a_file_adds_it_and_asking_again_without_the_period_says_so(bro
     report = browser.find_element(By.ID, "qa-build-result").text
     assert "veerdienst-zeeland.txt: toegevoegd" in report and "1 toegevoegd" in report
     wait.until(EC.text_to_be_present_in_element((By.ID, "qa-articles"), "veerdienst-zeeland.txt"))
+    # A file that is no article is refused with the reader's reason, in the page's language.
+    photo = tmp_path / "foto.txt"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    browser.find_element(By.CSS_SELECTOR, "#qa-upload input[type='file']").send_keys(str(photo))
+    wait.until(EC.text_to_be_present_in_element((By.ID, "qa-build-result"), words["nothing_added"]))
+    report = browser.find_element(By.ID, "qa-build-result").text
+    assert "foto.txt: geweigerd: onleesbaar (binair bestand (bevat NUL-bytes), geen tekst" in report
+    in_one_language(browser, "nl")
 
     browser.find_element(By.XPATH, "//button[@role='tab'][contains(., 'Vragen')]").click()
     say_next(browser, "Wat zei John Kelly in 2017 over uitzettingen?")

@@ -109,7 +109,7 @@ def test_bad_file_is_skipped_and_the_rest_indexed(corpus, tmp_path, counting):
     (corpus / "plaatje.html").write_bytes(b"\x00\x01binary")
     report = build_index(corpus, tmp_path / "idx", encoder=counting, **quiet())
     assert len(report.added) == 5
-    reasons = {s.id: s.reason for s in report.skipped}
+    reasons = {s.id: str(s.reason) for s in report.skipped}
     assert set(reasons) == {"kapot.md", "plaatje.html"}
     assert "front matter" in reasons["kapot.md"] and "binary" in reasons["plaatje.html"]
     assert "skipped kapot.md: broken front matter" in report.summary()

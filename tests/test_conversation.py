@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 
 import pytest
@@ -33,6 +34,29 @@ DEVARCHIVE = ROOT / "eval" / "devarchive" / "corpus"
     ("Wat wilde Trump met de muur?", "Hoeveel geld vroeg hij voor zijn muur?",
      "Hoeveel geld vroeg Trump voor Trumps muur?"),
     ("What did Starmer call for?", "Where did he say it?", "Where did Starmer say it?"),
+    # A pronoun for the group the turn before was about: a party named with its article or in
+    # capitals. "zij" is they when that group was its subject.
+    ("Hoeveel zetels haalde de PVV in 2023?", "Hoeveel zetels hadden ze in 2017?",
+     "Hoeveel zetels hadden de PVV in 2017?"),
+    ("How many seats did the PVV win in November 2023?", "How many seats did they win in 2017?",
+     "How many seats did the PVV win in 2017?"),
+    ("Hoeveel zetels haalde D66 bij de verkiezingen van oktober 2025?", "Hoeveel zetels hadden zij in 2023?",
+     "Hoeveel zetels hadden D66 in 2023?"),
+    ("Hoeveel zetels haalde D66 bij de verkiezingen van oktober 2025?", "Wie was hun lijsttrekker?",
+     "Wie was D66's lijsttrekker (in oktober 2025)?"),
+    ("How many seats did the PVV win in November 2023?", "Who was their leader?",
+     "Who was the PVV's leader (in November 2023)?"),
+    # A bare reference to what the turn before was about: its period and names come along.
+    ("Waarom stapte de PVV in juni 2025 uit de coalitie?", "Hoe noemde premier Schoof dat besluit?",
+     "Hoe noemde premier Schoof dat besluit (in juni 2025, PVV)?"),
+    ("Waarom stapte de PVV in juni 2025 uit de coalitie?", "Wat vond Schoof van die beslissing?",
+     "Wat vond Schoof van die beslissing (in juni 2025, PVV)?"),
+    ("Why did the PVV leave the coalition in June 2025?", "What did Schoof say about that decision?",
+     "What did Schoof say about that decision (in June 2025, PVV)?"),
+    ("Waarom stapte de PVV in juni 2025 uit de coalitie?", "Wie zei dat?",
+     "Wie zei dat (in juni 2025, PVV)?"),
+    ("Waarom stapte de PVV in juni 2025 uit de coalitie?", "Wanneer gebeurde het?",
+     "Wanneer gebeurde het (in juni 2025, PVV)?"),
     # An adverb for what was asked about: the names it was about take its place.
     # Opening like a follow-up carries the earlier period and names.
     ("Waarom stapte de PVV in juni 2025 uit de coalitie?", "En wat deed premier Schoof?",
@@ -47,6 +71,22 @@ def test_a_follow_up_is_rewritten_to_stand_alone(earlier, follow_up, understood)
     ("Wie werd minister van Asiel en Migratie?", "Wie is Keir Starmer?"),
     ("Wat bood Sheinbaum aan?", "Wat zei Trump toen hij Mexico bezocht?"),
     ("Hoeveel zetels haalde de VVD in 2017?", "Hoe lang duurde de formatie na de verkiezingen van 2021?"),
+    # "ze", "they", "hun", "haar" for a subject the question names itself, by name or noun.
+    ("Hoeveel zetels haalde de PVV in 2023?", "Hoeveel zetels haalde de VVD en hoeveel hadden ze in 2017?"),
+    ("Hoeveel zetels haalde de PVV in 2023?",
+     "How many seats did Labour win in 2017 and what did they promise?"),
+    ("Hoeveel zetels haalde de PVV in 2023?", "Waarom stemden de Britten voor de brexit en wat wilden ze?"),
+    ("How many seats did the PVV win in November 2023?",
+     "Which dangerous jungle do many migrants have to cross on their way to the United States?"),
+    ("Wat zei Sheinbaum over Trump?", "Op welke bronnen baseert de krant haar berichtgeving?"),
+    # "ze" after a turn that did not show whom it was about: as often anyone as her or them.
+    ("Hoeveel mensen vroegen in 2015 asiel aan in Nederland?", "Waar kwamen ze vandaan?"),
+    # "dat" and "die" joining clauses, and a demonstrative for the question's own period or for now.
+    ("Waarom stapte de PVV in juni 2025 uit de coalitie?", "Wie zei dat migranten welkom zijn?"),
+    ("Waarom stapte de PVV in juni 2025 uit de coalitie?", "Wie is de minister die aftrad?"),
+    ("Waarom stapte de PVV in juni 2025 uit de coalitie?",
+     "Hoeveel asielzoekers verwachtte het Duitse ministerie in augustus 2015 voor dat hele jaar?"),
+    ("Hoeveel zetels haalde de PVV in 2023?", "Hoeveel asielaanvragen waren er dit jaar?"),
 ])  # fmt: skip
 def test_a_question_that_stands_alone_is_left_as_it_is(earlier, question):
     assert resolve(question, Turn(earlier)) == question
@@ -61,6 +101,37 @@ def test_an_adverb_for_what_was_asked_about_is_replaced_by_its_names():
     )
     assert resolve("Wat zei hij daarover?", earlier) == "Wat zei Trump over Mexico?"
     assert resolve("What did he say about it?", earlier) == "What did Trump say about Mexico?"
+
+
+@pytest.mark.parametrize("earlier", [
+    Turn("Hoeveel zetels haalde de PVV bij de verkiezingen van november 2023?"),
+    Turn("Waarom stapte de PVV in juni 2025 uit de coalitie?"),
+    Turn("How many seats did the PVV win in November 2023?"),
+    Turn("Wat zei Sheinbaum over Trump?"),
+    Turn("Wie werd minister van Asiel en Migratie in het kabinet-Schoof?",
+         ("De PVV levert onder anderen Marjolein Faber als minister van Asiel en Migratie.",)),
+], ids=["party", "decision", "english", "person", "answered"])  # fmt: skip
+def test_no_question_of_the_dev_archive_is_read_as_a_follow_up(earlier):
+    """Each stands alone (it names what it asks about), whatever was asked before."""
+    with (ROOT / "eval" / "devarchive" / "questions.tsv").open(encoding="utf-8") as rows:
+        questions = [row[0] for row in csv.reader(rows, delimiter="\t", quoting=csv.QUOTE_NONE)][1:]
+    assert len(questions) > 150
+    assert [q for q in questions if resolve(q, earlier) != q] == []
+
+
+def test_zij_and_ze_stand_for_the_earlier_subject_she_or_they():
+    minister = Turn(
+        "Wie werd minister van Asiel en Migratie in het kabinet-Schoof?",
+        ("De PVV levert onder anderen Marjolein Faber als minister van Asiel en Migratie.",),
+    )
+    assert resolve("Wanneer trad ze af?", minister) == "Wanneer trad Marjolein Faber af?"
+    party = Turn(
+        "Welke partij werd de grootste bij de verkiezingen van november 2023?",
+        ("De PVV van Geert Wilders is bij de Tweede Kamerverkiezingen de grootste partij geworden.",),
+    )
+    understood = "Hoeveel zetels haalden de PVV (in november 2023)?"
+    assert resolve("Hoeveel zetels haalden zij?", party) == understood
+    assert resolve("Wie is hun leider?", party) == "Wie is PVV's leider (in november 2023)?"
 
 
 def test_the_person_an_earlier_answer_named_is_whom_a_pronoun_means():
@@ -107,6 +178,11 @@ def devarchive_index(tmp_path_factory, encoder):
      "En in 2020?", "40,6 miljard dollar"),
     ("Wat wilde Trump in februari 2019 met de nationale noodtoestand?", "noodtoestand",
      "Hoeveel geld wilde hij in totaal voor de muur bijeenbrengen?", "8 miljard dollar"),
+    # "ze" for the party asked about, and a bare reference to the decision asked about.
+    ("Hoeveel zetels haalde de PVV bij de verkiezingen van november 2023?", "37 zetels",
+     "Hoeveel zetels hadden ze in 2017?", "20 zetels"),
+    ("Waarom stapte de PVV in juni 2025 uit de coalitie?", "coalitie",
+     "Hoe noemde premier Schoof dat besluit?", "onverantwoordelijk en onnodig"),
 ])  # fmt: skip
 def test_two_turn_conversations_are_answered(
     devarchive_index, first, expected_first, second, expected_second

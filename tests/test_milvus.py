@@ -186,7 +186,7 @@ def test_a_new_model_or_chunking_rebuilds_into_new_collections(corpus, tmp_path,
     store = tmp_path / "index.db"
     build_index(corpus, store, **quiet(encoder))
     report = build_index(corpus, store, chunking=ChunkSettings(max_words=40), **quiet(encoder))
-    assert report.full_rebuild and "chunking" in report.full_rebuild
+    assert report.full_rebuild and "chunking" in str(report.full_rebuild)
     index = open_index(store)
     assert index.settings.chunking.max_words == 40 and index.manifest.collections.endswith("_g00002")
     index.close()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.errors import QAError, UntrustedModelError
+from qa.translations import Message
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -77,10 +78,13 @@ def load_encoder(name: str, device: str | None = None) -> SentenceTransformer:
             str(path) if path else name, ours, device=device, trust_remote_code=False
         )
     except (OSError, ValueError) as e:
-        offline = " (no hub access: HF_HUB_OFFLINE is set)" if os.environ.get("HF_HUB_OFFLINE") else ""
         raise QAError(
-            f"cannot load model {name!r}{offline}: {str(e).splitlines()[0]}; "
-            f"use {DEFAULT_MODEL!r}, {MINILM!r} or a local sentence-transformers folder"
+            "error_model_load",
+            name=repr(name),
+            offline=Message("model_offline") if os.environ.get("HF_HUB_OFFLINE") else "",
+            detail=str(e).splitlines()[0],
+            default=repr(DEFAULT_MODEL),
+            minilm=repr(MINILM),
         ) from None
     _add_family_prompts(name, model)
     return model
@@ -128,10 +132,7 @@ def model_of_index(name: str, asked: str | None, manifest: str | Path) -> str:
     Packaged and hub names need no such word.
     """
     if asked is None and name != USE and packaged_model_path(name) is None and os.path.exists(name):
-        raise UntrustedModelError(
-            f"{manifest} names the local model folder {name}, which is loaded only when you name it; "
-            f"pass `--model {name}` if you trust it"
-        )
+        raise UntrustedModelError("error_untrusted_model", manifest=manifest, name=name)
     return name
 
 
@@ -147,7 +148,7 @@ def _add_family_prompts(name: str, model: SentenceTransformer) -> None:
 def embedding_dimension(model: SentenceTransformer) -> int:
     dimension = model.get_embedding_dimension()
     if not dimension:
-        raise QAError("the model does not report its embedding dimension")
+        raise QAError("error_model_dimension")
     return int(dimension)
 
 
