@@ -290,7 +290,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         try:
             report = build_index(
                 corpus, index, model=settings.model, log=lambda _line: None,
-                max_file_bytes=settings.max_file_bytes,
+                max_file_bytes=settings.max_file_bytes, language=lang,
             )  # fmt: skip
         except QAError as e:
             return ui.build_error(e, lang)

@@ -35,7 +35,7 @@ from qa.encoders import DEFAULT_MODEL, embedding_dimension, load_encoder, model_
 from qa.errors import IndexCorruptError, IndexFormatError, QAError
 from qa.location import MilvusStore
 from qa.store import FORMAT_VERSION, BuildBase, IndexSettings, IndexWriter, LocalTarget
-from qa.translations import Message
+from qa.translations import Message, say
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -125,6 +125,7 @@ def build_index(
     log: Callable[[str], None] = print,
     max_file_bytes: int = MAX_FILE_BYTES,
     vectors: object | None = None,
+    language: str = "en",
 ) -> BuildReport:
     """Bring `index` (a folder, or a Milvus store: qa/backends.py) up to date with `corpus`,
     embedding only new and changed articles.
@@ -137,7 +138,7 @@ def build_index(
     only when named as `model`), the default. A different model, chunking or cleaning than the
     index has means a full rebuild, and so does damage the base generation's check finds. A file
     that cannot be read is skipped with its reason, never ending the build; files over
-    `max_file_bytes` are not read at all.
+    `max_file_bytes` are not read at all. `language`: of the progress bars' labels (the app's page).
     """
     started = time.perf_counter()
     if not corpus.is_dir():
@@ -148,8 +149,9 @@ def build_index(
         # The lock comes before the model: a second build is refused at once, not after loading it.
         with target.lock():
             return _build(
-                corpus, target, model, chunking, rebuild, encoder, log, max_file_bytes, vectors, started
-            )
+                corpus, target, model, chunking, rebuild, encoder, log, max_file_bytes, vectors, started,
+                language,
+            )  # fmt: skip
     finally:
         target.close()
 
@@ -165,6 +167,7 @@ def _build(
     max_file_bytes: int,
     asked_vectors: object | None,
     started: float,
+    language: str,
 ) -> BuildReport:
     older_format = None
     try:
@@ -218,6 +221,7 @@ def _build(
             log=log,
             max_file_bytes=max_file_bytes,
             vectors=vectors,
+            language=language,
         )
     finally:
         if base:
@@ -237,6 +241,7 @@ def _update(
     log: Callable[[str], None],
     max_file_bytes: int,
     vectors: object,
+    language: str,
 ) -> None:
     """Read the corpus once, file by file and a bulk archive row by row; parse, embed and write
     what is new or changed a batch at a time, so that memory holds one batch and one file or row
@@ -274,7 +279,7 @@ def _update(
         taken.setdefault(article.text_hash, article.id)
         batch.append(read)
         if sum(len(c) for _, c in batch) >= BATCH_CHUNKS:
-            _write_batch(writer, encoder, batch, report)
+            _write_batch(writer, encoder, batch, report, language)
             batch = []
 
     def staying(holders: list[str]) -> str | None:
@@ -285,7 +290,7 @@ def _update(
     try:
         with tqdm(
             total=sum(_size(path) for path in paths),
-            desc="Reading the corpus",
+            desc=say("progress_reading", language),
             unit="B",
             unit_scale=True,
             leave=False,
@@ -373,7 +378,7 @@ def _update(
             target.record_sources(base.manifest, changed_sources, gone_sources)
             _finish(report, base.manifest.articles, base.manifest.chunks, started)
             return
-        _write_batch(writer, encoder, batch, report)
+        _write_batch(writer, encoder, batch, report, language)
         report.seconds = time.perf_counter() - started
         manifest = writer.commit(
             {
@@ -449,12 +454,13 @@ def _write_batch(
     encoder: SentenceTransformer,
     batch: list[tuple[Article, list[Chunk]]],
     report: BuildReport,
+    language: str,
 ) -> None:
     if not batch:
         return
     texts = [embedding_text(article, chunk) for article, chunks in batch for chunk in chunks]
     embedding = time.perf_counter()
-    vectors = _embed(encoder, texts, "Embedding chunks", "chunk", batch_size=32)
+    vectors = _embed(encoder, texts, say("progress_chunks", language), "chunk", batch_size=32)
     report.embedding_seconds["chunks"] = (
         report.embedding_seconds.get("chunks", 0.0) + time.perf_counter() - embedding
     )
@@ -464,7 +470,9 @@ def _write_batch(
     sentences = [a.text[s:e] for (a, _), found in zip(batch, spans, strict=True) for s, e in found]
     # Short texts: a whole progress step per batch halves the per-batch overhead (bench_build.py).
     embedding = time.perf_counter()
-    sentence_vectors = _embed(encoder, sentences, "Embedding sentences", "sentence", batch_size=EMBED_BATCH)
+    sentence_vectors = _embed(
+        encoder, sentences, say("progress_sentences", language), "sentence", batch_size=EMBED_BATCH
+    )
     report.embedding_seconds["sentences"] = (
         report.embedding_seconds.get("sentences", 0.0) + time.perf_counter() - embedding
     )

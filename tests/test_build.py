@@ -305,3 +305,13 @@ def test_an_index_written_before_text_hashes_finds_duplicates_and_gains_them(cor
     build_index(corpus, index, encoder=counting, **quiet())
     with sqlite3.connect(store) as db:
         assert db.execute("SELECT count(*) FROM articles WHERE text_hash IS NULL").fetchone() == (0,)
+
+
+def test_progress_is_labelled_in_the_language_asked(corpus, tmp_path, counting, capsys):
+    # The app passes its page's language; its progress bar shows these labels (gr.Progress).
+    build_index(corpus, tmp_path / "nl", encoder=counting, log=lambda _: None, language="nl")
+    dutch = capsys.readouterr().err
+    assert "Het archief lezen" in dutch and "Passages inbedden" in dutch and "Zinnen inbedden" in dutch
+    assert "Reading the corpus" not in dutch and "Embedding" not in dutch
+    build_index(corpus, tmp_path / "en", encoder=counting, log=lambda _: None)
+    assert "Reading the corpus" in capsys.readouterr().err
