@@ -222,6 +222,10 @@ def _antecedents(before: Question, previous: Turn, names: Sequence[str]) -> _Ant
     if before.asked in (PERSON, ORGANISATION) and previous.answer:
         for sentence in previous.answer:
             found = [m.group(0).strip() for m in before.answers_in(sentence)]
+            if before.asked is ORGANISATION:
+                # "D66 is de grootste partij geworden": the subject opens the sentence, where
+                # answers_in does not look (a capitalised first word is no name there).
+                found = [*_opening_group(sentence), *found]
             if before.asked is PERSON:  # a person, not the party a sentence names first
                 found = [name for name in found if _as_group(name, sentence) is None]
             if not found:
@@ -233,6 +237,15 @@ def _antecedents(before: Question, previous: Turn, names: Sequence[str]) -> _Ant
             answered = _WITH_LEADER.sub("", answered)
             return _Antecedents(person, _as_group(answered, sentence) or answered, "group")
     return _Antecedents(person, group, "group" if names and groups[names[0]] else None)
+
+
+def _opening_group(sentence: str) -> list[str]:
+    """The name a sentence opens with when it is written as a group's: in capitals or with a
+    digit ("D66", "CDA", "GroenLinks-PvdA"), not a capitalised opener ("Volgens", "Daarmee")."""
+    first = sentence.split(maxsplit=1)[0].strip(",.:;") if sentence.strip() else ""
+    if any(c.isdigit() for c in first) or any(c.isupper() for c in first[1:]):
+        return [first]
+    return []
 
 
 _WITH_LEADER = re.compile(r"\s+van\s+[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)+$")

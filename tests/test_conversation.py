@@ -134,6 +134,16 @@ def test_zij_and_ze_stand_for_the_earlier_subject_she_or_they():
     assert resolve("Wie is hun leider?", party) == "Wie is PVV's leider (in november 2023)?"
 
 
+def test_a_party_that_opens_the_answer_is_whom_they_means():
+    party = Turn(
+        "Welke partij werd de grootste bij de verkiezingen van oktober 2025?",
+        ("D66 is bij de Tweede Kamerverkiezingen de grootste partij geworden.",),
+    )
+    assert resolve("Hoeveel zetels haalden ze?", party) == "Hoeveel zetels haalden D66 (in oktober 2025)?"
+    english = Turn("Which party won the election of October 2025?", party.answer)
+    assert resolve("Who is their leader?", english) == "Who is D66's leader (in October 2025)?"
+
+
 def test_the_person_an_earlier_answer_named_is_whom_a_pronoun_means():
     earlier = Turn(
         "Welke Turkse premier sprak in maart 2016 van een historische dag?",
