@@ -31,19 +31,19 @@ class AnswerSettings:
     # A further sentence of the best one's article joins the answer when it scores within this
     # of the best one and adds to it (it holds what is asked for too, or is the best one's
     # neighbour).
-    keep_within: float = 5.0
+    keep_within: float = 3.0
     # A sentence's score: these weights times its features (Sentence.features, in FEATURES' order).
-    cosine_weight: float = 2.536  # similarity to the question under the encoder
-    overlap_weight: float = 4.060  # idf-weighted share of the question's terms in the sentence
-    context_weight: float = 4.869  # the same share in the sentence and its neighbours
-    beside_weight: float = -0.096  # the same share in a neighbour alone: the answer follows its setting
-    typed_weight: float = 3.002  # it holds the kind of thing asked for (qa/question.py's table)
-    focused_weight: float = 1.639  # that answer stands next to what the question counts or names
-    novel_weight: float = 0.708  # share of its terms the question does not hold: it says more
-    heading_weight: float = -3.118  # it is a heading (no closing punctuation): a topic, not a statement
-    period_weight: float = 1.723  # it speaks of the period the question names
-    names_weight: float = 3.228  # share of the question's names its passage mentions
-    rank_weight: float = 3.053  # 1 / the rank of its passage
+    cosine_weight: float = 2.391  # similarity to the question under the encoder
+    overlap_weight: float = 4.068  # idf-weighted share of the question's terms in the sentence
+    context_weight: float = 4.713  # the same share in the sentence and its neighbours
+    beside_weight: float = -0.086  # the same share in a neighbour alone: the answer follows its setting
+    typed_weight: float = 2.989  # it holds the kind of thing asked for (qa/question.py's table)
+    focused_weight: float = 1.646  # that answer stands next to what the question counts or names
+    novel_weight: float = 0.587  # share of its terms the question does not hold: it says more
+    heading_weight: float = -3.109  # it is a heading (no closing punctuation): a topic, not a statement
+    period_weight: float = 1.713  # it speaks of the period the question names
+    names_weight: float = 3.083  # share of the question's names its passage mentions
+    rank_weight: float = 3.048  # 1 / the rank of its passage
 
     @property
     def weights(self) -> np.ndarray:

@@ -152,17 +152,32 @@ def candidates(
     settings = settings or AnswerSettings()
     vector = retriever.encode_question(question.text) if question.text else None
     found = retriever.retrieve(question, k, filters, search, query_vector=vector)
-    # Answer sentences come from the best four passages: on the dev set the fifth never added
-    # a held answer, and the third alone lost two.
-    sentences = candidate_sentences(found.passages[:4])
+    if question.language == "en" and found.passages:
+        # An English question searches by meaning first (its own words match no Dutch text); the
+        # Dutch words of those passages closest to its own then search by words too, as a Dutch
+        # question's do (qa/crosslingual.py, EVAL.md).
+        read = bridged(question, [p.text for p in found.passages[:_ANSWERING]], *_encoding(retriever))
+        if read.lexical != question.lexical:
+            search = search or SearchSettings()
+            search = replace(search, english_lexical_weight=search.lexical_weight)
+            question = read
+            found = retriever.retrieve(question, k, filters, search, query_vector=vector)
+    sentences = candidate_sentences(found.passages[:_ANSWERING])
     if not sentences:
         return found, []
     vectors = _sentence_vectors(retriever, sentences)
     # An English question's words, matched to the Dutch words of these sentences, count as its terms.
-    question = bridged(
-        question, [s.text for s in sentences], retriever.encoder.encode_document, retriever.model
-    )
+    question = bridged(question, [s.text for s in sentences], *_encoding(retriever))
     return found, score_sentences(question, sentences, vector, vectors, retriever.idf, settings)
+
+
+# Answer sentences come from the best four passages: on the dev set the fifth never added a held
+# answer, and the third alone lost two.
+_ANSWERING = 4
+
+
+def _encoding(retriever: Retriever) -> tuple[Callable[[list[str]], np.ndarray], str]:
+    return retriever.encoder.encode_document, retriever.model
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """An English question against Dutch text: its words matched, by the encoder, to the words of the
-passages found, so that the sentence score can count them.
+passages found, so that BM25 and the sentence score can count them.
 
 The sentence score weighs the question's terms in a sentence and around it (qa/answer.py). An
 English question's own words match no Dutch sentence ("seats" is not "zetels"), so only its
@@ -38,9 +38,10 @@ _cache: dict[tuple[str, str], np.ndarray] = {}
 
 
 def bridged(question: Question, texts: Sequence[str], encode: Encode, model: str) -> Question:
-    """`question` with, for each of its content words, the closest word of `texts` (the candidate
-    sentences) added to its terms when the encoder (`encode`, of `model`) puts them at least
-    TRANSLATION_MATCH close. A Dutch question is returned as it is: its words are the archive's."""
+    """`question` with, for each of its content words, the closest word of `texts` (passages or
+    candidate sentences) added to its terms and its BM25 text when the encoder (`encode`, of
+    `model`) puts them at least TRANSLATION_MATCH close. A Dutch question is returned as it is:
+    its words are the archive's."""
     if question.language != "en":
         return question
     name_words = {w.lower() for name in question.names for w in name.split()}
@@ -54,7 +55,11 @@ def bridged(question: Question, texts: Sequence[str], encode: Encode, model: str
     found = [vocabulary[j] for i, j in enumerate(best) if closeness[i, j] >= TRANSLATION_MATCH]
     if not found:
         return question
-    return replace(question, terms=tuple(dict.fromkeys((*question.terms, *terms(" ".join(found))))))
+    return replace(
+        question,
+        terms=tuple(dict.fromkeys((*question.terms, *terms(" ".join(found))))),
+        lexical=" ".join([question.lexical, *found]).strip(),
+    )
 
 
 @functools.cache

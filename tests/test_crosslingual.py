@@ -28,6 +28,8 @@ def test_an_english_question_gains_the_dutch_words_closest_to_its_own(encode):
     # "seats" is "zetels", "election" "verkiezingen", "cabinet" "kabinet": each now counts in the
     # sentence score.
     assert set(terms("zetels verkiezingen kabinet")) <= added
+    # ... and in BM25's text, so that the question can search by words as a Dutch one does.
+    assert {"zetels", "verkiezingen", "kabinet"} <= set(found.lexical.split())
     # Words far from every word of the sentences gain nothing: no stray match for "why" or "did".
     assert added <= set(terms(" ".join(SENTENCES)))
 

@@ -45,11 +45,13 @@ def test_the_archive_is_what_its_readme_says():
 
 
 def test_retrieval_finds_the_passage(summary):
-    # EVAL.md: R@5 0.975, MRR@10 0.930; date-pinned questions R@5 1.000.
+    # EVAL.md: R@5 0.983, MRR@10 0.936; date-pinned questions R@5 1.000.
     assert summary["passage"]["recall@5"] >= 0.95 and summary["passage"]["mrr@10"] >= 0.9
     assert summary["groups"]["kind:date"]["passage"]["recall@5"] >= 0.95
-    # English questions search densely only: R@1 0.846 (0.615 when BM25 weighed their names).
-    assert summary["groups"]["lang:en"]["passage"]["recall@1"] >= 0.8
+    # English questions search by meaning, then by the passages' Dutch words closest to theirs:
+    # R@1 0.885 (0.846 by meaning alone, 0.615 when BM25 weighed their names), R@5 0.962.
+    english = summary["groups"]["lang:en"]["passage"]
+    assert english["recall@1"] >= 0.85 and english["recall@5"] >= 0.95
 
 
 def test_answers_hold_the_fact_from_the_right_article(summary):
