@@ -337,6 +337,7 @@ DURATION = Asked(
     _words(r"\b(hoe lang|how long|hoeveel (jaar|jaren|maanden|weken|dagen|uur)|"
            r"how many (years|months|weeks|days|hours))\b"),
     _words(_AMOUNT + r"\s+(?:" + _TIME_UNITS + "|" + _LENGTH_UNITS + r")\b"),
+    required=True,
 )  # fmt: skip
 COUNT = Asked(
     "count",

@@ -121,6 +121,9 @@ def test_abstaining_keeps_the_closest_passages_in_the_question_language(retrieve
 def test_a_question_for_an_amount_in_a_unit_needs_a_sentence_giving_one(retriever):
     answer = ask("Hoeveel kilometer grensmuur werd er in 2023 gebouwd?", retriever=retriever)
     assert answer.abstained and answer.notes == ("Geen gevonden passage noemt een afstand.",)
+    # "Hoe lang" is answered by a duration or a length, not by a sentence that has neither.
+    answer = ask("Hoe lang duurde de bouw van de Mexicaanse muur?", retriever=retriever)
+    assert answer.abstained and answer.notes == ("Geen gevonden passage noemt een duur.",)
 
 
 def test_ask_json_adds_answer_fields_to_the_spine_format(capsys, index):
