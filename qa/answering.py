@@ -152,10 +152,10 @@ def candidates(
     settings = settings or AnswerSettings()
     vector = retriever.encode_question(question.text) if question.text else None
     found = retriever.retrieve(question, k, filters, search, query_vector=vector)
-    if question.language == "en" and found.passages:
+    if question.language == "en" and found.passages and (search or SearchSettings()).mode != "dense":
         # An English question searches by meaning first (its own words match no Dutch text); the
         # Dutch words of those passages closest to its own then search by words too, as a Dutch
-        # question's do (qa/crosslingual.py, EVAL.md).
+        # question's do (qa/crosslingual.py, EVAL.md). A dense-only search has no words to add.
         read = bridged(question, [p.text for p in found.passages[:_ANSWERING]], *_encoding(retriever))
         if read.lexical != question.lexical:
             search = search or SearchSettings()
