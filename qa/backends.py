@@ -84,6 +84,19 @@ def open_index(where: str | Path | MilvusStore) -> Index:
     return LocalIndex.open(found)
 
 
+def describe(where: str | Path | MilvusStore) -> tuple[dict, list[ArticleInfo]]:
+    """What the index `where` names holds (`stats`) and its articles, for `qa stats`; a folder's
+    without loading its vectors and BM25."""
+    found = locate(where)
+    if isinstance(found, Path):
+        return LocalIndex.describe(found)
+    index = open_index(found)
+    try:
+        return index.stats(), index.articles()
+    finally:
+        index.close()
+
+
 def build_target(where: str | Path | MilvusStore) -> LocalTarget | MilvusTarget:
     """The index `where` names, as a build writes it; close it when done."""
     found = locate(where)

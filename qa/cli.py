@@ -347,15 +347,11 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from qa.backends import open_index
+    from qa.backends import describe
 
-    store = open_index(_where(args))
-    try:
-        info = store.stats()
-        # An article without a date drops out of every date filter: say which ones, so they can be fixed.
-        undated = [a.id for a in store.articles() if a.date is None]
-    finally:
-        store.close()
+    info, articles = describe(_where(args))
+    # An article without a date drops out of every date filter: say which ones, so they can be fixed.
+    undated = [a.id for a in articles if a.date is None]
     if args.json:
         print(json.dumps({**info, "undated": undated}, ensure_ascii=False, indent=2))
     else:
