@@ -136,7 +136,8 @@ def outcomes(cases: list[Case], settings: AnswerSettings) -> list[Outcome]:
     return found
 
 
-def fit_rule(outcomes: list[Outcome], withheld_at_most: float = WITHHELD_AT_MOST) -> AbstentionRule:
+def fit_rule(outcomes: list[Outcome]) -> AbstentionRule:
+    """The logistic rule over `outcomes`, its threshold at WITHHELD_AT_MOST (with_threshold)."""
     weighed = [o for o in outcomes if o.evidence is not None]
     x = np.array([o.evidence.values for o in weighed])
     y = np.array([o.case.answerable for o in weighed], dtype=float)
@@ -154,10 +155,14 @@ def fit_rule(outcomes: list[Outcome], withheld_at_most: float = WITHHELD_AT_MOST
 
     params = minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B").x
     rule = AbstentionRule(tuple(params[:-1]), float(params[-1]), tuple(mean), tuple(scale), 0.5)
-    probabilities = np.array([rule.probability(o.evidence) for o in weighed])
-    # The threshold withholds at most `withheld_at_most` of the answerable questions it is fitted
-    # on, and abstains on as many others as that allows.
-    answerable = np.sort(probabilities[y == 1])
+    return with_threshold(rule, outcomes, WITHHELD_AT_MOST)
+
+
+def with_threshold(rule: AbstentionRule, outcomes: list[Outcome], withheld_at_most: float) -> AbstentionRule:
+    """`rule` with the threshold that withholds at most `withheld_at_most` of the answerable
+    questions of `outcomes` (those it is fitted on), and abstains on as many others as that allows."""
+    weighed = [o for o in outcomes if o.evidence is not None and o.case.answerable]
+    answerable = np.sort([rule.probability(o.evidence) for o in weighed])
     threshold = float(answerable[int(np.floor(withheld_at_most * len(answerable)))]) - 1e-9
     return replace(rule, threshold=threshold)
 
@@ -241,7 +246,8 @@ def main() -> int:
         pooled += results
         print(report(f"fold {n}", results) + f"   threshold {rule.threshold:.3f}")
         for target in SWEEP:
-            other = fit_rule(train, target)
+            # The same weights; only the threshold moves.
+            other = with_threshold(rule, train, target)
             swept[target] += [(all_outcomes[i], answered(all_outcomes[i], other)) for i in test]
     print(report("all", pooled))
     for key in ("source", "lang", "kind"):
