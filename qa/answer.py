@@ -33,17 +33,17 @@ class AnswerSettings:
     # neighbour).
     keep_within: float = 3.0
     # A sentence's score: these weights times its features (Sentence.features, in FEATURES' order).
-    cosine_weight: float = 2.391  # similarity to the question under the encoder
-    overlap_weight: float = 4.068  # idf-weighted share of the question's terms in the sentence
-    context_weight: float = 4.713  # the same share in the sentence and its neighbours
-    beside_weight: float = -0.086  # the same share in a neighbour alone: the answer follows its setting
-    typed_weight: float = 2.989  # it holds the kind of thing asked for (qa/question.py's table)
-    focused_weight: float = 1.646  # that answer stands next to what the question counts or names
-    novel_weight: float = 0.587  # share of its terms the question does not hold: it says more
-    heading_weight: float = -3.109  # it is a heading (no closing punctuation): a topic, not a statement
-    period_weight: float = 1.713  # it speaks of the period the question names
-    names_weight: float = 3.083  # share of the question's names its passage mentions
-    rank_weight: float = 3.048  # 1 / the rank of its passage
+    cosine_weight: float = 2.438  # similarity to the question under the encoder
+    overlap_weight: float = 4.131  # idf-weighted share of the question's terms in the sentence
+    context_weight: float = 4.658  # the same share in the sentence and its neighbours
+    beside_weight: float = -0.069  # the same share in a neighbour alone: the answer follows its setting
+    typed_weight: float = 2.952  # it holds the kind of thing asked for (qa/question.py's table)
+    focused_weight: float = 1.685  # that answer stands next to what the question counts or names
+    novel_weight: float = 0.686  # share of its terms the question does not hold: it says more
+    heading_weight: float = -3.228  # it is a heading (no closing punctuation): a topic, not a statement
+    period_weight: float = 2.632  # it speaks of the period the question names
+    names_weight: float = 3.269  # share of the question's names its passage mentions
+    rank_weight: float = 2.865  # 1 / the rank of its passage
 
     @property
     def weights(self) -> np.ndarray:

@@ -158,11 +158,27 @@ _YEAR_PHRASE = re.compile(
 )
 
 
+# A year compared with is a reference point, not what the text reports on: "33 zetels, acht
+# minder dan in 2012" is the 2017 result; "een verdubbeling ten opzichte van 2021" a 2023 one.
+# Not "sinds 2015": what holds since then may well be the news.
+_COMPARED = re.compile(
+    r"\b(?:dan|than|(?:zoveel|evenveel|net) als|as (?:much|many) as|ten opzichte van|t\.o\.v\."
+    r"|vergeleken met|in vergelijking met|compared (?:with|to)|relative to)\s+"
+    r"(?:(?:in|het jaar|the year|eind|begin|medio|end of|early|mid-?)\s+"
+    # "dan het vorige record uit 2017", "than the peak of 2015"
+    r"|(?:het|de|the)\s+(?:[^\W\d]+\s+){0,2}(?:uit|van|of|from|in)\s+)?$",
+    re.I,
+)
+
+
 def years_spoken_of(text: str, published: str | None) -> frozenset[int]:
-    """The years a text names, and those its relative phrases mean given its publication date."""
+    """The years a text names, and those its relative phrases mean given its publication date;
+    not those it compares with."""
     base = int(published[:4]) if published and published[:4].isdigit() else None
     years = set()
     for match in _YEAR_PHRASE.finditer(text):
+        if _COMPARED.search(text, max(0, match.start() - 30), match.start()):
+            continue
         if match.lastgroup == "year":
             years.add(int(match.group("year")))
         elif base is not None:

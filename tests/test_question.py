@@ -143,6 +143,17 @@ def test_years_spoken_of_resolve_relative_phrases_against_the_publication_date()
     assert years_spoken_of("Het kost 2.019 euro, 12.2020 stuks.", None) == set()
 
 
+def test_a_year_compared_with_is_not_what_the_text_reports_on():
+    # The 2017 result, compared with 2012: the sentence falls back on its article's date.
+    assert years_spoken_of("De partij komt uit op 33 zetels, acht minder dan in 2012.", "2017-03") == set()
+    assert years_spoken_of("Een verdubbeling ten opzichte van 2021, en meer dan vorig jaar.", "2023") == set()
+    assert years_spoken_of("Het duurde 299 dagen, langer dan het vorige record uit 2017.", None) == set()
+    assert years_spoken_of("In 2020 kwamen er vier keer zoveel als in 2019.", None) == {2020}
+    assert years_spoken_of("Prices rose more than expected in 2015, compared with 2014.", None) == {2015}
+    # What holds since a year may well be the news.
+    assert years_spoken_of("Sinds 2015 is het aantal verdubbeld.", None) == {2015}
+
+
 def test_relevance_to_a_period():
     period = read_period("Hoeveel asielaanvragen waren er in 2021?")
     assert period.relevance("In 2021 vroegen 36.620 mensen asiel aan.", "2022-01") == 1.0
