@@ -28,7 +28,7 @@ from qa.errors import TranslatedError
 from qa.markdown import markdown_to_text
 from qa.pdfs import PdfError, read_pdf
 from qa.translations import Message
-from qa.webpages import Page, is_page, looks_like_html, read_fragment, read_page
+from qa.webpages import MAX_DEPTH, Page, is_page, looks_like_html, read_fragment, read_page
 
 # Bump when cleaning changes what text an unchanged file yields: the build re-reads everything.
 CLEANING_VERSION = 2
@@ -444,6 +444,8 @@ def _read_body(body: str, suffix: str) -> _Body:
     page = headline = None
     if is_html and is_page(body):
         page = read_page(body)
+        if not page.paragraphs and page.depth > MAX_DEPTH:
+            raise ArticleError("article_too_deep", depth=page.depth, limit=MAX_DEPTH)
         body, headline = "\n\n".join(page.paragraphs), page.headline
     elif is_html:
         body, headline = read_fragment(body)

@@ -157,6 +157,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "JJJJ-MM of "
         "JJJJ-MM-DD",
         "article_no_text": "geen tekst over na het opschonen",
+        "article_too_deep": (
+            "de HTML is {depth} elementen diep genest; voorbij {limit} is de tekst niet te lezen"
+        ),
         "article_bad_wide_text": "geen {codec}-tekst (foute bytes op positie {offset})",
         "article_empty": "het bestand is leeg",
         "article_binary_file": "binair bestand, geen tekst ({controls} stuurtekens)",
@@ -470,6 +473,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "article_bad_date_line": "first line ' date {value}': no such month or day; write YYYY-MM or "
         "YYYY-MM-DD",
         "article_no_text": "no text left after cleaning",
+        "article_too_deep": "its HTML nests {depth} elements deep; past {limit} its text cannot be read",
         "article_bad_wide_text": "not {codec} text (bad bytes at offset {offset})",
         "article_empty": "file is empty",
         "article_binary_file": "binary file, not text ({controls} control characters)",

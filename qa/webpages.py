@@ -31,6 +31,11 @@ class Page:
     headline: str | None  # the page's <h1> for the story
     title: str | None  # og:title or <title> without the site's name
     date: str | None
+    depth: int = 0  # how deep its elements nest: past MAX_DEPTH trafilatura reads nothing
+
+
+# libxml2's limit, under which trafilatura parses: a page nested deeper yields no text at all.
+MAX_DEPTH = 255
 
 
 def looks_like_html(body: str) -> bool:
@@ -83,7 +88,7 @@ def read_page(markup: str) -> Page:
     updated = next((b.updated for b in bylines if b.updated), None)
     # A byline that says "Gepubliceerd" names the date outright; htmldate may have read an update.
     metadata = plausible(document.date) if document is not None else None
-    return Page(paragraphs, headline, title, published or metadata or updated)
+    return Page(paragraphs, headline, title, published or metadata or updated, structure.max_depth)
 
 
 def read_fragment(markup: str) -> tuple[str, str | None]:
@@ -101,6 +106,11 @@ def _parse(markup: str) -> _TextExtractor:
     parser.feed(markup)
     parser.close()
     return parser
+
+
+# Elements that never hold others, and those a sibling of their kind closes.
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_SELF_CLOSING = frozenset("p li dt dd tr td th option".split())
 
 
 class _TextExtractor(HTMLParser):
@@ -122,6 +132,8 @@ class _TextExtractor(HTMLParser):
         self.metas: dict[str, str] = {}  # <meta> property or name (lowercase) → content
         self._capture: list[str] | None = None
         self._capture_tag: str | None = None
+        self._open: list[str] = []  # the elements open at this point, outermost first
+        self.max_depth = 0
 
     def close(self) -> None:
         # Python before 3.13.4 re-reads all the rest of the input for every '<' left unclosed at
@@ -160,6 +172,11 @@ class _TextExtractor(HTMLParser):
         return [p for p in paragraphs if p]
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in _VOID:
+            if tag in _SELF_CLOSING and self._open and self._open[-1] == tag:
+                self._open.pop()  # "<p>a<p>b": a paragraph or item ends where the next begins
+            self._open.append(tag)
+            self.max_depth = max(self.max_depth, len(self._open))
         if tag == "meta":
             self._meta(attrs)
         if tag in self.HIDDEN:
@@ -176,6 +193,8 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in self._open:
+            del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
         if tag in self.HIDDEN:
             self.hidden_depth = max(0, self.hidden_depth - 1)
         elif tag == self._capture_tag and self._capture is not None:

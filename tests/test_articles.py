@@ -159,6 +159,28 @@ def test_unreadable_files_raise_with_reason(tmp_path, name, content, reason):
         parse_article(write(tmp_path, name, content))
 
 
+def _nested_page(depth: int) -> str:
+    story = "<p>De gemeenteraad stemde dinsdag in met het plan voor een nieuwe brug over de rivier.</p>"
+    body = f"{'<div>' * depth}{story}{'</div>' * depth}"
+    return f"<html><head><title>Brug</title></head><body>{body}</body></html>"
+
+
+def test_a_page_nested_past_the_parsers_limit_says_so_and_one_within_it_is_read(tmp_path):
+    # trafilatura (libxml2) reads nothing of a page nested deeper than 255 elements: the reason
+    # names the depth, not an empty page.
+    with pytest.raises(ArticleError, match="nests 1003 elements deep; past 255"):
+        parse_article(write(tmp_path, "deep.html", _nested_page(1000)))
+    article = parse_article(write(tmp_path, "ok.html", _nested_page(200)))
+    assert article.text.startswith("De gemeenteraad stemde dinsdag in")
+    # Unclosed paragraphs and list items close at their next sibling: they do not count as depth.
+    flat = (
+        "<html><body><article>"
+        + "<p>Een zin over de brug die de raad wil bouwen." * 400
+        + "</article></body></html>"
+    )
+    assert "Een zin over de brug" in parse_article(write(tmp_path, "flat.html", flat)).text
+
+
 def test_scan_skips_hidden_and_other_files(tmp_path):
     (tmp_path / ".hidden.txt").write_text("x")
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
