@@ -345,23 +345,25 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         category: str = "",
         use_period: bool = True,
         history: list[dict] | None = None,
+        request: gr.Request = None,  # type: ignore[assignment]  # gradio fills it in; no API input
     ) -> dict:
         """Answer a question from the news archive.
 
         Returns the answer as JSON, as `qa.ui.api_answer` gives it: text with [n] markers,
         citations, passages with their articles. `history`: the answers this API gave earlier in
         the conversation, oldest first, so that a follow-up ("En in 2019?") is read against them
-        (the answer's "understood" says how).
+        (the answer's "understood" says how). Errors come in the caller's Accept-Language.
         """
+        lang = _lang(request)
         try:
             turns = [Turn.from_dict(item) for item in history or []]
         except (TypeError, ValueError, KeyError) as e:
-            raise gr.Error(f"history must hold earlier answers of /ask ({e})") from None
+            raise gr.Error(say("error_bad_history", lang, detail=str(e))) from None
         try:
             filters = _filters(since, until, category)
             return ui.api_answer(answer_with(question, k, filters, use_period, turns))
         except QAError as e:
-            raise gr.Error(str(e)) from None
+            raise gr.Error(e.in_language(lang)) from None
 
     with gr.Blocks(title="Nieuwsarchief — vragen en bronnen", analytics_enabled=False) as demo:
         gr.Markdown(I18N("intro"), elem_classes="qa-intro")

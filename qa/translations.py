@@ -160,6 +160,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "article_too_deep": (
             "de HTML is {depth} elementen diep genest; voorbij {limit} is de tekst niet te lezen"
         ),
+        "error_bad_history": "history moet eerdere antwoorden van /ask bevatten ({detail})",
         "article_bad_wide_text": "geen {codec}-tekst (foute bytes op positie {offset})",
         "article_empty": "het bestand is leeg",
         "article_binary_file": "binair bestand, geen tekst ({controls} stuurtekens)",
@@ -474,6 +475,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "YYYY-MM-DD",
         "article_no_text": "no text left after cleaning",
         "article_too_deep": "its HTML nests {depth} elements deep; past {limit} its text cannot be read",
+        "error_bad_history": "history must hold earlier answers of /ask ({detail})",
         "article_bad_wide_text": "not {codec} text (bad bytes at offset {offset})",
         "article_empty": "file is empty",
         "article_binary_file": "binary file, not text ({controls} control characters)",

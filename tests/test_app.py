@@ -506,6 +506,22 @@ def test_a_follow_up_over_http_sends_the_earlier_answer_back(served):
         client.predict("En in 2019?", history=[{"answer": "?"}], api_name="/ask")
 
 
+def test_the_ask_api_says_its_errors_in_the_callers_language(served):
+    client, _, _ = served
+    dutch = Client(client.src, verbose=False, headers={"Accept-Language": "nl-NL,nl;q=0.9"})
+    with pytest.raises(Exception, match="history moet eerdere antwoorden van /ask bevatten"):
+        dutch.predict("En in 2019?", history=[{"answer": "?"}], api_name="/ask")
+    with pytest.raises(Exception, match="--since moet een datum zijn"):
+        dutch.predict("Wat zei Kelly?", 5, "gisteren", api_name="/ask")
+    # The request is no input of the API: its parameters are the seven it had.
+    assert [
+        p["parameter_name"]
+        for p in client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/ask"][
+            "parameters"
+        ]
+    ] == ["question", "k", "since", "until", "category", "use_period", "history"]
+
+
 @pytest.fixture
 def fake_llm(monkeypatch):
     """A chat-completions server on loopback, configured for ask() through the environment."""
