@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -148,8 +149,24 @@ def save_uploads(
     indexed articles with it), or an earlier file of these uploads, is not saved again: the same
     article twice would show twice in every answer. Limits as check_upload's.
     """
+    # Every file is created inside the folder opened here, through its descriptor: a folder
+    # swapped for a link to elsewhere after this point receives nothing. (A corpus that is a link
+    # when the upload starts is followed, as the build follows it.)
+    root = os.open(corpus.resolve(), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        return _save_into(root, uploads, max_bytes, max_archive_bytes, archived)
+    finally:
+        os.close(root)
+
+
+def _save_into(
+    root: int,
+    uploads: Iterable[tuple[str, Path]],
+    max_bytes: int,
+    max_archive_bytes: int | None,
+    archived: Callable[[str], list[str]] | None,
+) -> list[UploadOutcome]:
     outcomes = []
-    root = corpus.resolve()
     uploaded: dict[str, str] = {}  # text hash → the name a file of these uploads was saved as
     for given, path in uploads:
         try:
@@ -186,16 +203,19 @@ def save_uploads(
     return outcomes
 
 
-def _write_new(root: Path, name: str, data: bytes) -> str:
-    """Create `name` (or the next free variant) in `root`; exclusive creation never overwrites."""
+def _write_new(root: int, name: str, data: bytes) -> str:
+    """Create `name` (or the next free variant) in the folder `root` (a descriptor); exclusive
+    creation never overwrites, and a link of that name is never followed."""
     while True:
-        candidate = unique_filename(name, (p.name for p in root.iterdir()))
-        target = root / candidate
-        if target.parent != root:  # safe_filename makes this impossible; stay loud if it ever is not
-            raise AssertionError(f"upload {name!r} would leave {root}")
+        candidate = unique_filename(name, os.listdir(root))
+        if "/" in candidate or candidate in (".", ".."):  # safe_filename makes this impossible
+            raise AssertionError(f"upload {name!r} would leave its folder")
         try:
-            with open(target, "xb") as handle:
-                handle.write(data)
-            return candidate
+            handle = os.open(
+                candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=root
+            )
         except FileExistsError:
             continue  # another upload took the name between listing and creating
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        return candidate

@@ -280,6 +280,35 @@ def listing(root: Path, *allowed: Path) -> set[tuple[str, int]]:
     }
 
 
+def test_a_corpus_folder_swapped_for_a_link_during_an_upload_receives_nothing_elsewhere(tmp_path):
+    corpus, elsewhere, incoming = tmp_path / "corpus", tmp_path / "elsewhere", tmp_path / "in.txt"
+    corpus.mkdir()
+    elsewhere.mkdir()
+    incoming.write_bytes(b"Een artikel over de nieuwe brug in de stad, met genoeg tekst erin.")
+
+    def swap(text_hash: str) -> list[str]:
+        # Runs between the folder's opening and the file's creation: the window of the race.
+        corpus.rename(tmp_path / "corpus-old")
+        corpus.symlink_to(elsewhere, target_is_directory=True)
+        return []
+
+    outcomes = uploads.save_uploads([("brug.txt", incoming)], corpus, max_bytes=1000, archived=swap)
+
+    assert [o.saved_as for o in outcomes] == ["brug.txt"]
+    assert list(elsewhere.iterdir()) == []
+    assert (tmp_path / "corpus-old" / "brug.txt").read_bytes() == incoming.read_bytes()
+
+
+def test_save_uploads_follows_a_corpus_that_is_a_link_from_the_start(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "corpus").symlink_to(real, target_is_directory=True)
+    incoming = tmp_path / "in.txt"
+    incoming.write_bytes(b"Een artikel over de nieuwe brug in de stad, met genoeg tekst erin.")
+    outcomes = uploads.save_uploads([("brug.txt", incoming)], tmp_path / "corpus", max_bytes=1000)
+    assert [o.saved_as for o in outcomes] == ["brug.txt"] and (real / "brug.txt").exists()
+
+
 def test_save_uploads_takes_the_good_files_and_names_the_refused_ones(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
