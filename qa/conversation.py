@@ -29,6 +29,7 @@ from qa.question import (
     PREPOSITIONS,
     QUESTION_WORDS,
     REFERRING_PRONOUNS,
+    SINGULAR_VERBS,
     TOPIC_ADVERBS,
     TOPIC_PHRASE,
     Question,
@@ -287,7 +288,15 @@ def _pronouns_in(text: str, antecedents: _Antecedents, names: Sequence[str]) -> 
                 said = _possessive(name, word)
         if not pieces and not text[: token.start()].strip():  # the question's first word
             said = said[:1].upper() + said[1:]
-        pieces += [text[at : token.start()], said]
+        lead = text[at : token.start()]
+        verb = tokens[i - 1] if i else None
+        if word in GROUP_PRONOUNS and name == antecedents.group and verb and verb.start() >= at:
+            singular = SINGULAR_VERBS.get(verb.group(0).lower())
+            if singular and not text[verb.end() : token.start()].strip():  # "hadden ze": inverted
+                if verb.group(0)[:1].isupper():
+                    singular = singular[:1].upper() + singular[1:]
+                lead = text[at : verb.start()] + singular + text[verb.end() : token.start()]
+        pieces += [lead, said]
         at = token.end()
         put.add(_without_article(name))
     return "".join([*pieces, text[at:]]), put

@@ -653,6 +653,24 @@ AMBIGUOUS_PRONOUNS = frozenset("zij ze".split())
 # people ("Hoeveel zetels hadden ze in 2017?" after a question about de PVV).
 GROUP_PRONOUNS = frozenset("zij ze hen they them".split())
 GROUP_POSSESSIVES = frozenset("hun their".split())
+# A group in place of "ze"/"they" takes a verb in the singular: "hadden ze" → "had de PVV", "do
+# they" → "does the PVV". The verbs follow-ups ask with most; any other is left as it is.
+SINGULAR_VERBS = dict(
+    pair.split(":")
+    for pair in (
+        "hebben:heeft hadden:had zijn:is waren:was worden:wordt werden:werd kunnen:kan konden:kon "
+        "zullen:zal zouden:zou willen:wil wilden:wilde moeten:moet moesten:moest mogen:mag "
+        "mochten:mocht gaan:gaat gingen:ging komen:komt kwamen:kwam doen:doet deden:deed "
+        "staan:staat stonden:stond halen:haalt haalden:haalde krijgen:krijgt kregen:kreeg "
+        "winnen:wint wonnen:won verliezen:verliest verloren:verloor zeggen:zegt zeiden:zei "
+        "vinden:vindt vonden:vond noemen:noemt noemden:noemde maken:maakt maakten:maakte "
+        "stemmen:stemt stemden:stemde kosten:kost kostten:kostte betalen:betaalt betaalden:betaalde "
+        "geven:geeft gaven:gaf nemen:neemt namen:nam vragen:vraagt vroegen:vroeg eisen:eist "
+        "eisten:eiste steunen:steunt steunden:steunde kiezen:kiest kozen:koos besluiten:besluit "
+        "besloten:besloot ontvangen:ontvangt ontvingen:ontving "
+        "do:does have:has are:is were:was"
+    ).split()
+)
 # A name with an article before it is a group's ("de PVV", "het CDA", "the Conservatives"): a
 # person's name takes none.
 ARTICLES = frozenset("de het the".split())

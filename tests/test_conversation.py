@@ -37,11 +37,11 @@ DEVARCHIVE = ROOT / "eval" / "devarchive" / "corpus"
     # A pronoun for the group the turn before was about: a party named with its article or in
     # capitals. "zij" is they when that group was its subject.
     ("Hoeveel zetels haalde de PVV in 2023?", "Hoeveel zetels hadden ze in 2017?",
-     "Hoeveel zetels hadden de PVV in 2017?"),
+     "Hoeveel zetels had de PVV in 2017?"),
     ("How many seats did the PVV win in November 2023?", "How many seats did they win in 2017?",
      "How many seats did the PVV win in 2017?"),
     ("Hoeveel zetels haalde D66 bij de verkiezingen van oktober 2025?", "Hoeveel zetels hadden zij in 2023?",
-     "Hoeveel zetels hadden D66 in 2023?"),
+     "Hoeveel zetels had D66 in 2023?"),
     ("Hoeveel zetels haalde D66 bij de verkiezingen van oktober 2025?", "Wie was hun lijsttrekker?",
      "Wie was D66's lijsttrekker (in oktober 2025)?"),
     ("How many seats did the PVV win in November 2023?", "Who was their leader?",
@@ -129,9 +129,30 @@ def test_zij_and_ze_stand_for_the_earlier_subject_she_or_they():
         "Welke partij werd de grootste bij de verkiezingen van november 2023?",
         ("De PVV van Geert Wilders is bij de Tweede Kamerverkiezingen de grootste partij geworden.",),
     )
-    understood = "Hoeveel zetels haalden de PVV (in november 2023)?"
+    understood = "Hoeveel zetels haalde de PVV (in november 2023)?"
     assert resolve("Hoeveel zetels haalden zij?", party) == understood
     assert resolve("Wie is hun leider?", party) == "Wie is PVV's leider (in november 2023)?"
+
+
+def test_a_group_in_place_of_they_takes_its_verb_in_the_singular():
+    party = Turn(
+        "Welke partij werd de grootste bij de verkiezingen van november 2023?",
+        ("De PVV van Geert Wilders is bij de Tweede Kamerverkiezingen de grootste partij geworden.",),
+    )
+    assert resolve("Wonnen ze in 2017 ook?", party) == "Won de PVV in 2017 ook?"
+    assert resolve("Hoeveel stemmen kregen zij in 2021?", party) == "Hoeveel stemmen kreeg de PVV in 2021?"
+    # A verb the table does not hold is left as it was.
+    assert resolve("Hoeveel zetels behaalden ze in 2021?", party) == (
+        "Hoeveel zetels behaalden de PVV in 2021?"
+    )
+    english = Turn("Which party won the election of November 2023?", party.answer)
+    assert resolve("How many seats do they have now?", english).startswith("How many seats does ")
+    # "ze" for a person keeps the verb: she is singular already.
+    minister = Turn(
+        "Wie werd minister van Asiel en Migratie in het kabinet-Schoof?",
+        ("De PVV levert onder anderen Marjolein Faber als minister van Asiel en Migratie.",),
+    )
+    assert resolve("Wanneer trad ze af?", minister) == "Wanneer trad Marjolein Faber af?"
 
 
 def test_a_party_that_opens_the_answer_is_whom_they_means():
@@ -139,7 +160,7 @@ def test_a_party_that_opens_the_answer_is_whom_they_means():
         "Welke partij werd de grootste bij de verkiezingen van oktober 2025?",
         ("D66 is bij de Tweede Kamerverkiezingen de grootste partij geworden.",),
     )
-    assert resolve("Hoeveel zetels haalden ze?", party) == "Hoeveel zetels haalden D66 (in oktober 2025)?"
+    assert resolve("Hoeveel zetels haalden ze?", party) == "Hoeveel zetels haalde D66 (in oktober 2025)?"
     english = Turn("Which party won the election of October 2025?", party.answer)
     assert resolve("Who is their leader?", english) == "Who is D66's leader (in October 2025)?"
 
