@@ -119,26 +119,27 @@ def test_no_question_of_the_dev_archive_is_read_as_a_follow_up(earlier):
     assert [q for q in questions if resolve(q, earlier) != q] == []
 
 
+MINISTER = Turn(
+    "Wie werd minister van Asiel en Migratie in het kabinet-Schoof?",
+    ("De PVV levert onder anderen Marjolein Faber als minister van Asiel en Migratie.",),
+)
+PARTY = Turn(
+    "Welke partij werd de grootste bij de verkiezingen van november 2023?",
+    ("De PVV van Geert Wilders is bij de Tweede Kamerverkiezingen de grootste partij geworden.",),
+)
+
+
 def test_zij_and_ze_stand_for_the_earlier_subject_she_or_they():
-    minister = Turn(
-        "Wie werd minister van Asiel en Migratie in het kabinet-Schoof?",
-        ("De PVV levert onder anderen Marjolein Faber als minister van Asiel en Migratie.",),
-    )
-    assert resolve("Wanneer trad ze af?", minister) == "Wanneer trad Marjolein Faber af?"
-    party = Turn(
-        "Welke partij werd de grootste bij de verkiezingen van november 2023?",
-        ("De PVV van Geert Wilders is bij de Tweede Kamerverkiezingen de grootste partij geworden.",),
-    )
+    # "ze" for a person keeps the verb: she is singular already.
+    assert resolve("Wanneer trad ze af?", MINISTER) == "Wanneer trad Marjolein Faber af?"
+    party = PARTY
     understood = "Hoeveel zetels haalde de PVV (in november 2023)?"
     assert resolve("Hoeveel zetels haalden zij?", party) == understood
     assert resolve("Wie is hun leider?", party) == "Wie is PVV's leider (in november 2023)?"
 
 
 def test_a_group_in_place_of_they_takes_its_verb_in_the_singular():
-    party = Turn(
-        "Welke partij werd de grootste bij de verkiezingen van november 2023?",
-        ("De PVV van Geert Wilders is bij de Tweede Kamerverkiezingen de grootste partij geworden.",),
-    )
+    party = PARTY
     assert resolve("Wonnen ze in 2017 ook?", party) == "Won de PVV in 2017 ook?"
     assert resolve("Hoeveel stemmen kregen zij in 2021?", party) == "Hoeveel stemmen kreeg de PVV in 2021?"
     # A verb the table does not hold is left as it was.
@@ -147,12 +148,6 @@ def test_a_group_in_place_of_they_takes_its_verb_in_the_singular():
     )
     english = Turn("Which party won the election of November 2023?", party.answer)
     assert resolve("How many seats do they have now?", english).startswith("How many seats does ")
-    # "ze" for a person keeps the verb: she is singular already.
-    minister = Turn(
-        "Wie werd minister van Asiel en Migratie in het kabinet-Schoof?",
-        ("De PVV levert onder anderen Marjolein Faber als minister van Asiel en Migratie.",),
-    )
-    assert resolve("Wanneer trad ze af?", minister) == "Wanneer trad Marjolein Faber af?"
 
 
 def test_a_party_that_opens_the_answer_is_whom_they_means():
