@@ -6,11 +6,13 @@ import json
 
 import pytest
 
-from qa.answer import NO_ANSWER, speakers
+from qa.answer import NO_ANSWER, Sentence, _period_feature, speakers
 from qa.answering import ask
+from qa.chunkstore import ArticleInfo
 from qa.cli import main
 from qa.evaluate import load_questions
-from qa.search import Retriever
+from qa.question import read_period
+from qa.search import Passage, Retriever
 from tests.conftest import ROOT
 
 DEV = load_questions(ROOT / "eval" / "dev.tsv")
@@ -55,6 +57,22 @@ def test_an_answer_keeps_to_one_article(answers):
 def test_which_newspaper_is_answered_by_the_sentence_naming_the_source(answers):
     question = "Which newspaper reported that the White House wanted to release migrants in sanctuary cities?"
     assert "schrijft The Washington Post" in answers[question].text
+
+
+def _sentence_of(text: str, published: str, article_relevance: float) -> Sentence:
+    article = ArticleInfo("a", "Titel", published, None, None, "a.txt")
+    passage = Passage(1, 1.0, text, 0, len(text), article, article_relevance=article_relevance)
+    return Sentence(passage, 0, len(text), text)
+
+
+def test_a_year_after_the_articles_own_is_a_forecast_not_what_the_sentence_reports():
+    period, years = read_period("Hoeveel koopwoningen werden er in 2022 verkocht?"), frozenset({2022})
+    forecast = _sentence_of("Rabobank rekent voor 2022 op een stijging van 10 procent.", "2021-06", 0.0)
+    report = _sentence_of("In 2022 werden 193.000 koopwoningen verkocht.", "2023-01", 0.4)
+    plan = _sentence_of("Volgend jaar organiseert Nederland het Songfestival.", "2021-05", 0.0)
+    assert _period_feature(period, years, forecast) == 0.0  # its article's relevance: none
+    assert _period_feature(period, years, report) == 1.0
+    assert _period_feature(period, years, plan) == 0.0
 
 
 def test_quoted_sentences_take_the_speaker_of_their_quotation():
