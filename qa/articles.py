@@ -401,7 +401,11 @@ def _article(source: Source, meta: dict, body: str, suffix: str, date_field: Mes
     blocks, bylines = _take_bylines(content.blocks, content.headline)
     if content.plain and _is_hard_wrapped(blocks):
         blocks = _reflow(blocks)
-    blocks, dateline_date, lead = _split_dateline(blocks, content.headline)
+    headline = content.headline
+    if headline is None and len(blocks) > 1 and _is_title_line(blocks[0]) and split_dateline(blocks[1]):
+        # Plain text may open with its title on a line of its own, the dateline after it.
+        headline = blocks[0]
+    blocks, dateline_date, lead = _split_dateline(blocks, headline)
     text = "\n\n".join(blocks)
     if not text:
         raise ArticleError("article_no_text")
@@ -410,7 +414,7 @@ def _article(source: Source, meta: dict, body: str, suffix: str, date_field: Mes
     title = (
         _string_field(meta, "title")
         or (content.page.title if content.page else None)
-        or content.headline
+        or headline
         or _first_sentence(blocks[lead] if lead < len(blocks) else text)
     )
     return Article(
@@ -666,6 +670,14 @@ def _split_dateline(blocks: list[str], headline: str | None) -> tuple[list[str],
     # The dateline becomes a paragraph of its own: the place stays readable ("Den Haag"), and the
     # first sentence, which answers are cut from whole, starts where the story starts.
     return [*blocks[:lead], dateline.line, dateline.rest, *blocks[lead + 1 :]], dateline.date, lead + 1
+
+
+def _is_title_line(block: str) -> bool:
+    """A short line without a statement's closing punctuation: a title, not the story."""
+    return not block.endswith(_TERMINAL) and len(block.split()) <= _TITLE_WORDS
+
+
+_TITLE_WORDS = 20
 
 
 # --- cleaning ------------------------------------------------------------------------------

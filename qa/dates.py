@@ -45,7 +45,7 @@ _PLACE_PARTICLES = frozenset(
     "'s aan de den der het in op te ten ter van bij am upon sur la le del di da".split()
 )
 _DATELINE = re.compile(
-    rf"(?P<dateline>(?:(?P<place>(?:'s-)?[^\W\d_][\w'’.]*(?:[ -][\w'’.]+){{0,3}}),\s+)?"
+    rf"(?P<dateline>(?:(?P<place>(?:'s-)?[^\W\d_][\w'’.]*(?:[ -][\w'’.]+){{0,3}})(?:,|\s+[–—-])\s+)?"
     rf"(?P<when>{_DATE_PHRASE})(?:\s+\([^()\n]{{1,30}}\))?)(?:\s*[–—-]\s+(?=\S)|\s*$)"
 )
 

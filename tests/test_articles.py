@@ -354,6 +354,22 @@ def test_plain_text_dateline_gives_the_date_and_its_own_paragraph(tmp_path, date
     assert paragraphs(article)[1].startswith("De VVD van premier Rutte is opnieuw de grootste partij")
 
 
+@pytest.mark.parametrize("dateline", ["AMSTERDAM, 12 januari 2022 - ", "Den Haag - 12 januari 2022 - "])
+def test_plain_text_with_its_title_on_a_line_before_the_dateline(tmp_path, dateline):
+    text = (
+        f"Nieuw opvangplan voor gemeenten\n\n{dateline}Het kabinet heeft dinsdag een plan gepresenteerd. "
+        "Alle gemeenten moeten meedoen.\n"
+    )
+    article = parse_article(write(tmp_path, "opvang.txt", text))
+    assert article.date == "2022-01-12"
+    assert article.title == "Nieuw opvangplan voor gemeenten"
+    assert paragraphs(article)[1] == dateline.rstrip(" -")
+    assert (
+        paragraphs(article)[2]
+        == "Het kabinet heeft dinsdag een plan gepresenteerd. Alle gemeenten moeten meedoen."
+    )
+
+
 def test_plain_text_without_a_date_stays_undated(tmp_path):
     text = (
         "De aardbeving bij Huizinge is de zwaarste ooit in het gasveld. Het KNMI mat 3,6.\n\n"
