@@ -14,7 +14,7 @@ import numpy as np
 from qa.chunking import sentence_spans
 from qa.filters import Filters
 from qa.lexical import terms
-from qa.question import Period, Question, years_spoken_of
+from qa.question import Period, Question, expects, years_spoken_of
 from qa.search import Passage
 from qa.support import missing_names
 from qa.translations import LANGUAGES, say
@@ -33,17 +33,17 @@ class AnswerSettings:
     # neighbour).
     keep_within: float = 3.0
     # A sentence's score: these weights times its features (Sentence.features, in FEATURES' order).
-    cosine_weight: float = 2.499  # similarity to the question under the encoder
-    overlap_weight: float = 4.11  # idf-weighted share of the question's terms in the sentence
-    context_weight: float = 4.692  # the same share in the sentence and its neighbours
-    beside_weight: float = -0.075  # the same share in a neighbour alone: the answer follows its setting
-    typed_weight: float = 2.991  # it holds the kind of thing asked for (qa/question.py's table)
-    focused_weight: float = 1.678  # that answer stands next to what the question counts or names
-    novel_weight: float = 0.668  # share of its terms the question does not hold: it says more
-    heading_weight: float = -3.24  # it is a heading (no closing punctuation): a topic, not a statement
-    period_weight: float = 2.7  # it speaks of the period the question names
-    names_weight: float = 3.283  # share of the question's names its passage mentions
-    rank_weight: float = 2.769  # 1 / the rank of its passage
+    cosine_weight: float = 2.503  # similarity to the question under the encoder
+    overlap_weight: float = 4.095  # idf-weighted share of the question's terms in the sentence
+    context_weight: float = 4.682  # the same share in the sentence and its neighbours
+    beside_weight: float = -0.071  # the same share in a neighbour alone: the answer follows its setting
+    typed_weight: float = 3.003  # it holds the kind of thing asked for (qa/question.py's table)
+    focused_weight: float = 1.676  # that answer stands next to what the question counts or names
+    novel_weight: float = 0.649  # share of its terms the question does not hold: it says more
+    heading_weight: float = -3.241  # it is a heading (no closing punctuation): a topic, not a statement
+    period_weight: float = 2.711  # it speaks of the period the question names
+    names_weight: float = 3.314  # share of the question's names its passage mentions
+    rank_weight: float = 2.754  # 1 / the rank of its passage
 
     @property
     def weights(self) -> np.ndarray:
@@ -258,7 +258,7 @@ def score_sentences(
             float(question.focused(sentence.text, answers)),
             novel,
             float(not sentence.text.rstrip().endswith(_CLOSING)),
-            _period_feature(question.period, question.years, sentence),
+            _period_feature(question.period, question.years, sentence, expects(question.text)),
             named[sentence.passage.rank],
             1.0 / sentence.passage.rank,
         )
@@ -271,7 +271,9 @@ def score_sentences(
 _CLOSING = tuple(".!?:;\"”’')…")
 
 
-def _period_feature(period: Period | None, question_years: frozenset[int], sentence: Sentence) -> float:
+def _period_feature(
+    period: Period | None, question_years: frozenset[int], sentence: Sentence, asks_expected: bool = False
+) -> float:
     """How surely a sentence speaks of the question's period: its own years first, else its
     article's (the years of its lead, its publication date)."""
     if period is None:
@@ -280,8 +282,11 @@ def _period_feature(period: Period | None, question_years: frozenset[int], sente
     years = years_spoken_of(sentence.text, published)
     if published and published[:4].isdigit():
         # A year after the article's own is a forecast or a plan ("Rabobank rekent voor 2022 op
-        # …" in 2021, "volgend jaar organiseert Nederland het Songfestival"): not what happened.
-        years = frozenset(y for y in years if y <= int(published[:4]))
+        # …" in 2021, "volgend jaar organiseert Nederland het Songfestival"): not what happened;
+        # nor is its own year where the sentence says it is expected ("rekent voor 2022 op …" in
+        # January 2022), unless the question asks what is expected.
+        last = int(published[:4]) - (1 if expects(sentence.text) and not asks_expected else 0)
+        years = frozenset(y for y in years if y <= last)
     # A year the question names elsewhere counts too: "the decision of March 2018 … by 2022".
     if any(period.holds_year(y) or y in question_years for y in years):
         return 1.0

@@ -171,6 +171,20 @@ _COMPARED = re.compile(
 )
 
 
+# What is expected, forecast or planned, not what happened: "rekent voor 2022 op", "verwacht dat",
+# "naar verwachting", "zal … stijgen", "is expected to".
+_EXPECTATION = re.compile(
+    r"\b(?:verwacht\w*|rekent\w* (?:\w+ ){0,3}op|voorspel\w*|raming\w*|raamt|prognose\w*|zal|zullen|"
+    r"expect\w*|forecast\w*|predict\w*|will)\b",
+    re.I,
+)
+
+
+def expects(text: str) -> bool:
+    """Does the text speak of what is expected or planned rather than of what happened?"""
+    return bool(_EXPECTATION.search(text))
+
+
 def years_spoken_of(text: str, published: str | None) -> frozenset[int]:
     """The years a text names, and those its relative phrases mean given its publication date;
     not those it compares with."""

@@ -73,6 +73,11 @@ def test_a_year_after_the_articles_own_is_a_forecast_not_what_the_sentence_repor
     assert _period_feature(period, years, forecast) == 0.0  # its article's relevance: none
     assert _period_feature(period, years, report) == 1.0
     assert _period_feature(period, years, plan) == 0.0
+    # In its own year too, what a sentence says is expected is not what happened, unless the
+    # question asks what is expected.
+    expected = _sentence_of("Rabobank rekent voor 2022 op een stijging van 10 procent.", "2022-01", 0.0)
+    assert _period_feature(period, years, expected) == 0.0
+    assert _period_feature(period, years, expected, asks_expected=True) == 1.0
 
 
 def test_quoted_sentences_take_the_speaker_of_their_quotation():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.question import Period, read_period, read_question, years_spoken_of
+from qa.question import Period, expects, read_period, read_question, years_spoken_of
 
 
 @pytest.mark.parametrize(("question", "lang"), [
@@ -141,6 +141,15 @@ def test_years_spoken_of_resolve_relative_phrases_against_the_publication_date()
     assert years_spoken_of("Vorig jaar vroegen 36.620 mensen asiel aan.", "2022-01") == {2021}
     assert years_spoken_of("In 2021 en dit jaar", "2023-05-02") == {2021, 2023}
     assert years_spoken_of("Het kost 2.019 euro, 12.2020 stuks.", None) == set()
+
+
+def test_expects_tells_a_forecast_or_plan_from_what_happened():
+    assert expects("Rabobank rekent voor 2022 op een stijging van ongeveer 10 procent.")
+    assert expects("Het CPB verwacht dat de inflatie daalt.")
+    assert expects("De wet zal op 1 februari ingaan.")
+    assert expects("Prices are expected to rise.")
+    assert not expects("In 2022 werden 193.000 woningen verkocht.")
+    assert not expects("De VVD haalde 34 zetels.")
 
 
 def test_a_year_compared_with_is_not_what_the_text_reports_on():
