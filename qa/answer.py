@@ -238,6 +238,7 @@ def score_sentences(
         if s.passage.rank not in named:
             missing = missing_names(question, s.passage.text, (), None)
             named[s.passage.rank] = 1 - len(missing) / len(question.names) if question.names else 1.0
+    asks_expected = expects(question.text)  # "Hoeveel zetels verwacht de VVD?": a forecast answers
     scored = []
     for i, (sentence, cosine) in enumerate(zip(sentences, dense, strict=True)):
         neighbours = [
@@ -258,7 +259,7 @@ def score_sentences(
             float(question.focused(sentence.text, answers)),
             novel,
             float(not sentence.text.rstrip().endswith(_CLOSING)),
-            _period_feature(question.period, question.years, sentence, expects(question.text)),
+            _period_feature(question.period, question.years, sentence, asks_expected),
             named[sentence.passage.rank],
             1.0 / sentence.passage.rank,
         )
@@ -274,8 +275,9 @@ _CLOSING = tuple(".!?:;\"”’')…")
 def _period_feature(
     period: Period | None, question_years: frozenset[int], sentence: Sentence, asks_expected: bool = False
 ) -> float:
-    """How surely a sentence speaks of the question's period: its own years first, else its
-    article's (the years of its lead, its publication date)."""
+    """How surely a sentence speaks of the question's period: its own years first (not those it
+    forecasts or expects, unless the question asks what is expected), else its article's (the
+    years of its lead, its publication date)."""
     if period is None:
         return 0.0
     published = sentence.passage.article.date

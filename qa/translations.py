@@ -160,7 +160,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "article_too_deep": (
             "de HTML is {depth} elementen diep genest; voorbij {limit} is de tekst niet te lezen"
         ),
-        "error_bad_history": "history moet eerdere antwoorden van /ask bevatten ({detail})",
         "article_bad_wide_text": "geen {codec}-tekst (foute bytes op positie {offset})",
         "article_empty": "het bestand is leeg",
         "article_binary_file": "binair bestand, geen tekst ({controls} stuurtekens)",
@@ -226,6 +225,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "error_search_mode": "de zoekwijze moet een van {modes} zijn, niet {mode}",
         "error_per_article": "--per-article moet minstens 1 zijn",
         "error_chunking_options": "--max-words moet minstens 1 zijn en --overlap minstens 0",
+        "error_bad_history": "history moet eerdere antwoorden van /ask bevatten ({detail})",
         "error_bad_date_option": "--{name} moet een datum zijn zoals 2019, 2019-04 of 2019-04-12, niet "
         "{value}",
         "error_dates_reversed_option": "--since {since} ligt na --until {until}",
@@ -475,7 +475,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "YYYY-MM-DD",
         "article_no_text": "no text left after cleaning",
         "article_too_deep": "its HTML nests {depth} elements deep; past {limit} its text cannot be read",
-        "error_bad_history": "history must hold earlier answers of /ask ({detail})",
         "article_bad_wide_text": "not {codec} text (bad bytes at offset {offset})",
         "article_empty": "file is empty",
         "article_binary_file": "binary file, not text ({controls} control characters)",
@@ -537,6 +536,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "error_search_mode": "search mode must be one of {modes}, got {mode}",
         "error_per_article": "--per-article must be at least 1",
         "error_chunking_options": "--max-words must be at least 1 and --overlap at least 0",
+        "error_bad_history": "history must hold earlier answers of /ask ({detail})",
         "error_bad_date_option": "--{name} must be a date like 2019, 2019-04 or 2019-04-12, got {value}",
         "error_dates_reversed_option": "--since {since} is after --until {until}",
         "error_max_file_mb": "QA_MAX_FILE_MB or --max-file-mb must be a positive number of megabytes, got "
