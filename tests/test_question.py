@@ -54,6 +54,9 @@ def test_a_period_can_be_ignored():
     ("Hoeveel kilometer grensmuur werd er gebouwd?", "distance"),
     ("Met hoeveel procent nam het aantal toe?", "percentage"),
     ("Hoeveel mensen staken over?", "count"),
+    ("Hoe veranderde het aantal rechters?", "count"),
+    ("How will the number of judges change?", "count"),
+    ("Waarom steeg het aantal aanvragen?", "reason"),  # why, though it names a number
     ("Hoe lang duurde de formatie?", "duration"),
     ("Wanneer werd het kabinet beëdigd?", "date"),
     ("Waarom viel het kabinet?", "reason"),
