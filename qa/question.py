@@ -371,8 +371,8 @@ DURATION = Asked(
 )  # fmt: skip
 COUNT = Asked(
     "count",
-    _words(r"\b(hoeveel|hoe ?veel|hoeveelste|hoe hoog|hoe groot|how many|how much|how high|how big|the number of|het aantal|"
-           r"what number|welk aantal|welk deel|welke kracht|welke score|welke stand|"
+    _words(r"\b(hoeveel|hoe ?veel|hoeveelste|hoe hoog|hoe groot|how many|how much|how high|how big|"
+           r"the number of|het aantal|what number|welk aantal|welk deel|welke kracht|welke score|welke stand|"
            r"welke stemverhouding|welke uitslag|what share|what score)\b|"
            r"\bboven welk\w*|\bonder welk\w*|\bmet welke (?:meerderheid|marge|stemverhouding)\b"),
     _words(r"\d[\d.,:-]*(?:\s?%)?|\b" + _NUMBER_WORDS + r"\b"),
