@@ -185,10 +185,16 @@ def _build(
     model_name = model or (
         model_of_index(previous.settings.model, None, target.where) if previous else DEFAULT_MODEL
     )
-    encoder = encoder or load_encoder(model_name)
+    if encoder is None and previous and previous.settings.model == model_name:
+        # The model is loaded only once there is something to embed: an unchanged corpus is
+        # checked without the seconds that loading it takes. Its dimension is the index's.
+        dimension = previous.settings.dimension
+    else:
+        encoder = encoder or load_encoder(model_name)
+        dimension = embedding_dimension(encoder)
     settings = IndexSettings(
         model=model_name,
-        dimension=embedding_dimension(encoder),
+        dimension=dimension,
         chunking=chunking or ChunkSettings(),
         cleaning_version=CLEANING_VERSION,
     )
@@ -215,7 +221,7 @@ def _build(
             target,
             settings,
             base,
-            encoder,
+            _Encoder(model_name, dimension, encoder),
             report,
             started,
             log=log,
@@ -234,7 +240,7 @@ def _update(
     target: Target,
     settings: IndexSettings,
     base: BuildBase | MilvusBase | None,
-    encoder: SentenceTransformer,
+    encoder: _Encoder,
     report: BuildReport,
     started: float,
     *,
@@ -451,13 +457,14 @@ BATCH_CHUNKS = 4_096
 
 def _write_batch(
     writer: IndexWriter | MilvusWriter,
-    encoder: SentenceTransformer,
+    lazy: _Encoder,
     batch: list[tuple[Article, list[Chunk]]],
     report: BuildReport,
     language: str,
 ) -> None:
     if not batch:
         return
+    encoder = lazy.loaded()
     texts = [embedding_text(article, chunk) for article, chunks in batch for chunk in chunks]
     embedding = time.perf_counter()
     vectors = _embed(encoder, texts, say("progress_chunks", language), "chunk", batch_size=32)
@@ -519,6 +526,21 @@ def _read_article(
     finally:
         bar.update(done + source.size - bar.n)
     return article, chunks
+
+
+class _Encoder:
+    """The build's model, loaded the first time something is embedded."""
+
+    def __init__(self, name: str, dimension: int, loaded: SentenceTransformer | None = None):
+        self.name, self.dimension, self._loaded = name, dimension, loaded
+
+    def loaded(self) -> SentenceTransformer:
+        if self._loaded is None:
+            self._loaded = load_encoder(self.name)
+            found = embedding_dimension(self._loaded)
+            if found != self.dimension:  # the files behind a model's name changed since
+                raise QAError("error_model_changed", model=self.name, found=found, dimension=self.dimension)
+        return self._loaded
 
 
 def _embed(

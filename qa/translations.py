@@ -261,6 +261,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "als u hem "
         "zelf noemt; geef `--model {name}` mee als u hem vertrouwt",
         "error_model_dimension": "het model geeft de dimensie van zijn embeddings niet op",
+        "error_model_changed": (
+            "model {model} geeft nu vectoren van dimensie {found}, de index heeft {dimension}: bouw opnieuw "
+            "met qa build --rebuild"
+        ),
         "error_index_params": "--index-params moet een JSON-object zijn zoals '{example}', niet {value}",
         "error_index_params_local": "--index-params is voor een index in Milvus (--store); een lokale "
         "index neemt "
@@ -568,6 +572,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "when you "
         "name it; pass `--model {name}` if you trust it",
         "error_model_dimension": "the model does not report its embedding dimension",
+        "error_model_changed": (
+            "model {model} now gives vectors of dimension {found}, the index has {dimension}: rebuild "
+            "with qa build --rebuild"
+        ),
         "error_index_params": "--index-params must be a JSON object such as '{example}', got {value}",
         "error_index_params_local": "--index-params is for a Milvus store (--store); a local index takes "
         "--index-type only",

@@ -51,6 +51,37 @@ def test_second_build_with_no_change_embeds_nothing(corpus, index, counting):
     assert (index / "manifest.json").read_text() == before  # not even a new generation
 
 
+def test_the_model_is_loaded_only_when_a_build_has_something_to_embed(corpus, index, counting, monkeypatch):
+    import qa.build
+
+    loads: list[str] = []
+
+    def load(name: str):
+        loads.append(name)
+        return counting
+
+    monkeypatch.setattr(qa.build, "load_encoder", load)
+    report = build_index(corpus, index, **quiet())  # nothing changed: no model
+    assert loads == [] and report.unchanged == 5
+    (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    report = build_index(corpus, index, **quiet())
+    assert loads == [report.model] and report.added == ["maastricht.txt"]
+
+
+def test_a_model_whose_files_changed_under_its_name_is_a_clear_error(corpus, index, counting, monkeypatch):
+    import qa.build
+
+    class Wider(type(counting)):
+        def get_embedding_dimension(self) -> int:
+            return 768
+
+    monkeypatch.setattr(qa.build, "load_encoder", lambda name: Wider(counting.model))
+    (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    with pytest.raises(QAError, match="now gives vectors of dimension 768, the index has 512"):
+        build_index(corpus, index, **quiet())
+    assert top_article(index, "Welk aanbod wees Sheinbaum af?")  # the index still answers
+
+
 def test_adding_an_article_embeds_only_its_chunks(corpus, index, counting):
     before = chunk_counts(index)
     (corpus / "maastricht.txt").write_text(NEW_ARTICLE, encoding="utf-8")

@@ -84,6 +84,9 @@ def test_an_index_naming_a_model_folder_never_imports_code_from_it(hostile_index
         command, *option = entry.split()[1:]
         argv = [command, "--index", str(index)]
         argv += ["--corpus", str(corpus)] if command == "build" else []
+        if command == "build":
+            # Something to embed: a build with nothing new never loads the model at all.
+            (corpus / "nieuw.txt").write_text("Een nieuw artikel over de brug in de stad.", encoding="utf-8")
         argv += ["Wie is Sheinbaum?"] if command == "ask" else []
         argv += ["--model", str(model)] if option else []
         code, out, err = run(capsys, *argv)
