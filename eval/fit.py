@@ -4,11 +4,16 @@ Two parts are fitted, each reported fold by fold on questions it was not fitted 
 - the sentence score (AnswerSettings' weights over qa.answer.FEATURES): a conditional logit,
   "which of this question's candidate sentences holds the expected answer";
 - the abstention rule (qa/abstention.json): a logistic regression over qa.abstention.FEATURES,
-  "is this question answerable from the archive", with the threshold that withholds at most 8 %
-  of the answerable questions of the fitting folds (the goal), abstaining on all it can below it.
+  "is this question answerable from the archive", with the threshold that withholds at most
+  WITHHELD_AT_MOST of the answerable questions of the fitting folds, abstaining on all it can
+  below it.
 
     python eval/fit.py eval/devarchive/questions.tsv:/tmp/devarchive-index \
-        eval/dev.tsv:/tmp/eval-use [--write]
+        eval/dev.tsv:/tmp/eval-use [--write] [--seeds 7 11 23]
+
+`--seeds`: the folds drawn with each seed in turn (the first reported in full, the rest as one
+line each, and their sum): with 226 questions a change worth one or two right answers in one
+draw of the folds is often gone in another.
 
 `--write` stores the rule fitted on all questions in qa/abstention.json and prints the sentence
 weights for AnswerSettings. Needs numpy and scipy only (both already dependencies).
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -68,9 +74,9 @@ class Case:
         return np.array([self.item.answer in s.text for s in self.sentences])
 
 
-def folds(cases: list[Case]) -> list[list[int]]:
-    """FOLDS folds, answerable and unanswerable questions spread evenly, fixed by SEED."""
-    rng = random.Random(SEED)
+def folds(cases: list[Case], seed: int = SEED) -> list[list[int]]:
+    """FOLDS folds, answerable and unanswerable questions spread evenly, fixed by `seed`."""
+    rng = random.Random(seed)
     parts: list[list[int]] = [[] for _ in range(FOLDS)]
     for answerable in (True, False):
         members = [i for i, c in enumerate(cases) if c.answerable == answerable]
@@ -187,6 +193,59 @@ def report(name: str, results: list[tuple[Outcome, bool]]) -> str:
     )
 
 
+def right(results: list[tuple[Outcome, bool]]) -> int:
+    """Questions answered right: the expected string held, or abstained when unanswerable."""
+    return sum((a and held(o.case, o.chosen)) if o.case.answerable else not a for o, a in results)
+
+
+def fit_settings(train: list[Case]) -> AnswerSettings:
+    """The sentence weights fitted on `train`, with the keep_within (in the fitted score's units)
+    that holds most of its answers."""
+    weights = fit_sentence_weights(train)
+    keep = max(KEEP_WITHIN, key=lambda k: sum(
+        held(c, draft(c.retriever, c.question, c.found, rescored(c, settings_with(weights, k)),
+                      settings_with(weights, k)).chosen) for c in train if c.answerable))  # fmt: skip
+    return settings_with(weights, keep)
+
+
+def cross_validate(
+    cases: list[Case], parts: list[list[int]], say: Callable[[str], None]
+) -> tuple[list[tuple[Outcome, bool]], dict[float, list[tuple[Outcome, bool]]]]:
+    """Each fold answered by the sentence weights and the rule fitted on the others: the pooled
+    (outcome, answered) of every question, and the same for each share of SWEEP. `say` hears the
+    fold by fold report."""
+    say("sentence score: top sentence holds the answer (answerable questions with it among the candidates)")
+    default = AnswerSettings()
+    per_fold: list[tuple[list[int], AnswerSettings]] = []
+    for n, test in enumerate(parts, start=1):
+        fitted = fit_settings([cases[i] for i in range(len(cases)) if i not in test])
+        per_fold.append((test, fitted))
+        scored = [c for c in (cases[i] for i in test) if c.answerable and c.labels().any()]
+        top = {
+            label: np.mean([c.labels()[int(np.argmax([s.score for s in rescored(c, s_)]))] for c in scored])
+            for label, s_ in (("default", default), ("fitted", fitted))
+        }
+        say(f"  fold {n}: {len(scored):>3} questions   default {top['default']:6.1%}   "
+            f"fitted {top['fitted']:6.1%}   keep_within {fitted.keep_within}")  # fmt: skip
+
+    say("\nabstention rule, fitted on the other folds (held: holds the expected string, not withheld)")
+    say(f"{'':<14} {'ans':>4} {'none':>4}")
+    pooled: list[tuple[Outcome, bool]] = []
+    swept: dict[float, list[tuple[Outcome, bool]]] = {target: [] for target in SWEEP}
+    for n, (test, fitted) in enumerate(per_fold, start=1):
+        all_outcomes = outcomes(cases, fitted)
+        train = [o for i, o in enumerate(all_outcomes) if i not in test]
+        rule = fit_rule(train)
+        results = [(all_outcomes[i], answered(all_outcomes[i], rule)) for i in test]
+        pooled += results
+        say(report(f"fold {n}", results) + f"   threshold {rule.threshold:.3f}")
+        for target in SWEEP:
+            # The same weights; only the threshold moves.
+            other = with_threshold(rule, train, target)
+            swept[target] += [(all_outcomes[i], answered(all_outcomes[i], other)) for i in test]
+    return pooled, swept
+
+
 def _group(case: Case, key: str) -> str:
     return case.source if key == "source" else getattr(case.item, key) or "-"
 
@@ -199,6 +258,9 @@ def main() -> int:
         "sets", nargs="+", metavar="QUESTIONS.tsv:INDEX", help="a question set and the index it asks"
     )
     parser.add_argument("--write", action="store_true", help="store the rule fitted on all questions")
+    parser.add_argument(
+        "--seeds", nargs="+", type=int, metavar="SEED", help=f"draw the folds with each (default: {SEED})"
+    )
     args = parser.parse_args()
 
     cases = []
@@ -211,44 +273,9 @@ def main() -> int:
             question = read_question(item.question)
             found, sentences = candidates(retriever, question, 10)
             cases.append(Case(item, question, found, sentences, retriever, Path(questions).name))
-    parts = folds(cases)
-    print(f"{', '.join(args.sets)}: {len(cases)} questions, {FOLDS} folds (seed {SEED})\n")
-
-    print("sentence score: top sentence holds the answer (answerable questions with it among the candidates)")
-    default = AnswerSettings()
-    per_fold: list[tuple[list[int], AnswerSettings]] = []
-    for n, test in enumerate(parts, start=1):
-        train = [cases[i] for i in range(len(cases)) if i not in test]
-        weights = fit_sentence_weights(train)
-        # keep_within in the fitted score's units: the value that holds most answers on the train folds.
-        keep = max(KEEP_WITHIN, key=lambda k: sum(
-            held(c, draft(c.retriever, c.question, c.found, rescored(c, settings_with(weights, k)),
-                          settings_with(weights, k)).chosen) for c in train if c.answerable))  # fmt: skip
-        fitted = settings_with(weights, keep)
-        per_fold.append((test, fitted))
-        scored = [c for c in (cases[i] for i in test) if c.answerable and c.labels().any()]
-        top = {
-            label: np.mean([c.labels()[int(np.argmax([s.score for s in rescored(c, s_)]))] for c in scored])
-            for label, s_ in (("default", default), ("fitted", fitted))
-        }
-        print(f"  fold {n}: {len(scored):>3} questions   default {top['default']:6.1%}   "
-              f"fitted {top['fitted']:6.1%}   keep_within {keep}")  # fmt: skip
-
-    print("\nabstention rule, fitted on the other folds (held: holds the expected string, not withheld)")
-    print(f"{'':<14} {'ans':>4} {'none':>4}")
-    pooled: list[tuple[Outcome, bool]] = []
-    swept: dict[float, list[tuple[Outcome, bool]]] = {target: [] for target in SWEEP}
-    for n, (test, fitted) in enumerate(per_fold, start=1):
-        all_outcomes = outcomes(cases, fitted)
-        train = [o for i, o in enumerate(all_outcomes) if i not in test]
-        rule = fit_rule(train)
-        results = [(all_outcomes[i], answered(all_outcomes[i], rule)) for i in test]
-        pooled += results
-        print(report(f"fold {n}", results) + f"   threshold {rule.threshold:.3f}")
-        for target in SWEEP:
-            # The same weights; only the threshold moves.
-            other = with_threshold(rule, train, target)
-            swept[target] += [(all_outcomes[i], answered(all_outcomes[i], other)) for i in test]
+    seeds = args.seeds or [SEED]
+    print(f"{', '.join(args.sets)}: {len(cases)} questions, {FOLDS} folds (seed {seeds[0]})\n")
+    pooled, swept = cross_validate(cases, folds(cases, seeds[0]), print)
     print(report("all", pooled))
     for key in ("source", "lang", "kind"):
         values = sorted({_group(o.case, key) for o, _ in pooled})
@@ -257,14 +284,20 @@ def main() -> int:
 
     print("\nthe share withheld the threshold allows on the fitting folds (all folds pooled):")
     for target, results in swept.items():
-        right = sum((a and held(o.case, o.chosen)) if o.case.answerable else not a for o, a in results)
-        print(report(f"at most {target:.0%}", results) + f"   right {right}/{len(results)}")
+        print(report(f"at most {target:.0%}", results) + f"   right {right(results)}/{len(results)}")
 
-    weights = fit_sentence_weights(cases)
-    keep = max(KEEP_WITHIN, key=lambda k: sum(
-        held(c, draft(c.retriever, c.question, c.found, rescored(c, settings_with(weights, k)),
-                      settings_with(weights, k)).chosen) for c in cases if c.answerable))  # fmt: skip
-    final = settings_with(weights, keep)
+    if len(seeds) > 1:
+        print("\nthe folds drawn with each seed (right: held, or abstained when unanswerable):")
+        total = right(pooled)
+        print(report(f"seed {seeds[0]}", pooled) + f"   right {total}/{len(pooled)}")
+        for seed in seeds[1:]:
+            results, _ = cross_validate(cases, folds(cases, seed), lambda _: None)
+            total += right(results)
+            print(report(f"seed {seed}", results) + f"   right {right(results)}/{len(results)}")
+        print(f"{'all seeds':<14} right {total}/{len(pooled) * len(seeds)}")
+
+    final = fit_settings(cases)
+    keep, weights = final.keep_within, final.weights
     rule = fit_rule(outcomes(cases, final))
     print("\nfitted on all questions:")
     print(f"    keep_within: float = {keep}")
