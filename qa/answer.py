@@ -31,19 +31,19 @@ class AnswerSettings:
     # A further sentence of the best one's article joins the answer when it scores within this
     # of the best one and adds to it (it holds what is asked for too, or is the best one's
     # neighbour).
-    keep_within: float = 3.0
+    keep_within: float = 5.0
     # A sentence's score: these weights times its features (Sentence.features, in FEATURES' order).
-    cosine_weight: float = 2.503  # similarity to the question under the encoder
-    overlap_weight: float = 4.095  # idf-weighted share of the question's terms in the sentence
-    context_weight: float = 4.682  # the same share in the sentence and its neighbours
-    beside_weight: float = -0.071  # the same share in a neighbour alone: the answer follows its setting
-    typed_weight: float = 3.003  # it holds the kind of thing asked for (qa/question.py's table)
-    focused_weight: float = 1.676  # that answer stands next to what the question counts or names
-    novel_weight: float = 0.649  # share of its terms the question does not hold: it says more
-    heading_weight: float = -3.241  # it is a heading (no closing punctuation): a topic, not a statement
-    period_weight: float = 2.711  # it speaks of the period the question names
-    names_weight: float = 3.314  # share of the question's names its passage mentions
-    rank_weight: float = 2.754  # 1 / the rank of its passage
+    cosine_weight: float = 2.622  # similarity to the question under the encoder
+    overlap_weight: float = 4.112  # idf-weighted share of the question's terms in the sentence
+    context_weight: float = 4.873  # the same share in the sentence and its neighbours
+    beside_weight: float = -0.064  # the same share in a neighbour alone: the answer follows its setting
+    typed_weight: float = 2.901  # it holds the kind of thing asked for (qa/question.py's table)
+    focused_weight: float = 1.638  # that answer stands next to what the question counts or names
+    novel_weight: float = 0.672  # share of its terms the question does not hold: it says more
+    heading_weight: float = -2.755  # it is a heading (no closing punctuation): a topic, not a statement
+    period_weight: float = 3.828  # it speaks of the period the question names
+    names_weight: float = 3.465  # share of the question's names its passage mentions
+    rank_weight: float = 2.587  # 1 / the rank of its passage
 
     @property
     def weights(self) -> np.ndarray:
@@ -275,9 +275,9 @@ _CLOSING = tuple(".!?:;\"”’')…")
 def _period_feature(
     period: Period | None, question_years: frozenset[int], sentence: Sentence, asks_expected: bool = False
 ) -> float:
-    """How surely a sentence speaks of the question's period: its own years first (not those it
-    forecasts or expects, unless the question asks what is expected), else its article's (the
-    years of its lead, its publication date)."""
+    """How surely a sentence speaks of the question's period: 1 when it names a year of it (not
+    one it forecasts or expects, unless the question asks what is expected), else as surely as
+    its article does (the years of its lead, its publication date)."""
     if period is None:
         return 0.0
     published = sentence.passage.article.date
@@ -292,8 +292,8 @@ def _period_feature(
     # A year the question names elsewhere counts too: "the decision of March 2018 … by 2022".
     if any(period.holds_year(y) or y in question_years for y in years):
         return 1.0
-    if years:
-        return 0.0
+    # Another year it names does not sink it below its article: "de laatste weken van 2023" in
+    # the January 2024 report on an export ban is the ban's background, not another story.
     return sentence.passage.article_relevance or 0.0
 
 
