@@ -23,7 +23,7 @@ import ftfy
 import yaml
 
 from qa.archives import ARCHIVE_SUFFIXES, ArchiveError, BadRow, read_rows
-from qa.dates import Byline, byline, is_calendar_date, plausible, split_dateline
+from qa.dates import Byline, byline, date_field, is_calendar_date, plausible, split_dateline
 from qa.errors import TranslatedError
 from qa.markdown import markdown_to_text
 from qa.pdfs import PdfError, read_pdf
@@ -631,12 +631,17 @@ def _parse_date(value: object, field: Message) -> str:
             if month:
                 return dt.date(int(year), int(month), 1).isoformat()[:7]
             return year
-        except ValueError:
-            pass
+        except ValueError:  # "2023-02-30" is no day, however else it might be read
+            raise ArticleError("article_bad_date", field=field, value=repr(text)) from None
     try:
         return email.utils.parsedate_to_datetime(text).date().isoformat()
     except (TypeError, ValueError, IndexError):
-        raise ArticleError("article_bad_date", field=field, value=repr(text)) from None
+        pass
+    # Exports write dates as people do: "13 januari 2022", "14-01-2022", "March 16, 2017".
+    written = date_field(text)
+    if written is None:
+        raise ArticleError("article_bad_date", field=field, value=repr(text))
+    return written
 
 
 # --- dates in the text -----------------------------------------------------------------------

@@ -98,6 +98,21 @@ def parse_phrase(phrase: str) -> str | None:
     return plausible(data.date_obj.strftime(iso))
 
 
+# A date as a field states it: a day, month and year in words or digits, or a month and year,
+# with a time at most after it ("13 januari 2022", "14-01-2022", "maart 2021, 14:03 uur").
+_DATE_FIELD = re.compile(
+    rf"(?:{_DATE_PHRASE}|[^\W\d_]{{3,12}}\.?\s+\d{{4}})(?:,?\s+(?:om\s+|at\s+)?\d{{1,2}}[:.]\d{{2}}(?:\s*uur)?)?",
+    re.I,
+)
+
+
+def date_field(text: str) -> str | None:
+    """The ISO date a metadata field (front matter, an export's column) writes in words or in
+    day-month-year digits, or None when the field is something else."""
+    text = text.strip()
+    return parse_phrase(text) if _DATE_FIELD.fullmatch(text) else None
+
+
 @functools.cache
 def _date_parser() -> DateDataParser:
     # Imported here: dateparser costs import time that `qa ask` and the app must not pay.

@@ -143,6 +143,13 @@ def test_non_http_url_is_dropped(tmp_path):
     assert article.url is None
 
 
+def test_front_matter_may_write_its_date_in_words(tmp_path):
+    article = parse_article(
+        write(tmp_path, "a.md", "---\ntitle: Dijk\ndate: 15 juni 2020\n---\nTekst over de dijk.\n")
+    )
+    assert article.date == "2020-06-15"
+
+
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [

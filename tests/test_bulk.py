@@ -250,6 +250,32 @@ def test_the_size_limit_applies_to_each_row_not_to_the_archive(tmp_path, countin
     ]
 
 
+def test_exports_that_write_dates_as_people_do_keep_every_row(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = [
+        {"id": "b1", "datum": "13 januari 2022", "tekst": VENLO},
+        {"id": "b2", "published": "14-01-2022", "text": AJAX},
+        {"id": "b3", "date": "dinsdag 15 maart 2022, 14:03 uur", "text": KLIMAAT},
+        {"id": "b4", "date": "maart 2021", "text": "Een artikel van maart zonder dag, met genoeg tekst."},
+        {"id": "b5", "date": "Q1 2022", "text": "Een kwartaal is geen datum die een artikel kan hebben."},
+    ]
+    (corpus / "export.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    found = {}
+    for source in scan_corpus(corpus):
+        try:
+            found[source.id] = parse_article(source).date
+        except ArticleError as e:
+            found[source.id] = str(e)
+    assert found == {
+        "export.jsonl#b1": "2022-01-13",
+        "export.jsonl#b2": "2022-01-14",
+        "export.jsonl#b3": "2022-03-15",
+        "export.jsonl#b4": "2021-03",
+        "export.jsonl#b5": "field 'date': cannot read 'Q1 2022' as a date",
+    }
+
+
 def test_a_file_that_is_no_json_lines_is_one_reason_not_one_per_line(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
