@@ -612,7 +612,8 @@ def _url(meta: dict) -> str | None:
     return None
 
 
-_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+# ISO's extended form (2022-01-12, 2022-01, 2022) and its basic one (20220112), which exports use too.
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?|(\d{4})(\d{2})(\d{2})")
 
 
 def _parse_date(value: object, field: Message) -> str:
@@ -624,7 +625,7 @@ def _parse_date(value: object, field: Message) -> str:
     text = str(value).strip()
     iso = _ISO_DATE.fullmatch(re.split(r"[Tt\s]", text, maxsplit=1)[0])
     if iso:
-        year, month, day = iso.groups()
+        year, month, day = iso.groups()[:3] if iso.group(1) else iso.groups()[3:]
         try:
             if day:
                 return dt.date(int(year), int(month), int(day)).isoformat()

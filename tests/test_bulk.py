@@ -259,6 +259,8 @@ def test_exports_that_write_dates_as_people_do_keep_every_row(tmp_path):
         {"id": "b3", "date": "dinsdag 15 maart 2022, 14:03 uur", "text": KLIMAAT},
         {"id": "b4", "date": "maart 2021", "text": "Een artikel van maart zonder dag, met genoeg tekst."},
         {"id": "b5", "date": "Q1 2022", "text": "Een kwartaal is geen datum die een artikel kan hebben."},
+        {"id": "b6", "date": 20220116, "text": "De datum in ISO's korte vorm, als getal geschreven."},
+        {"id": "b7", "date": "20221316", "text": "Een dertiende maand bestaat niet, ook niet in korte vorm."},
     ]
     (corpus / "export.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     found = {}
@@ -273,6 +275,8 @@ def test_exports_that_write_dates_as_people_do_keep_every_row(tmp_path):
         "export.jsonl#b3": "2022-03-15",
         "export.jsonl#b4": "2021-03",
         "export.jsonl#b5": "field 'date': cannot read 'Q1 2022' as a date",
+        "export.jsonl#b6": "2022-01-16",
+        "export.jsonl#b7": "field 'date': cannot read '20221316' as a date",
     }
 
 
