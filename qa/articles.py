@@ -22,7 +22,7 @@ from typing import BinaryIO
 import ftfy
 import yaml
 
-from qa.archives import ARCHIVE_SUFFIXES, ArchiveError, BadRow, read_rows
+from qa.archives import ARCHIVE_SUFFIXES, FIELDS, ArchiveError, BadRow, read_rows
 from qa.dates import Byline, byline, date_field, is_calendar_date, plausible, split_dateline
 from qa.errors import TranslatedError
 from qa.markdown import markdown_to_text
@@ -584,7 +584,20 @@ def _split_front_matter(raw: str) -> tuple[dict, str]:
         meta = {}
     if not isinstance(meta, dict):
         raise ArticleError("front_matter_not_keys")
-    return {str(k).lower(): v for k, v in meta.items()}, raw[match.end() :]
+    return _with_our_names({str(k).lower(): v for k, v in meta.items()}), raw[match.end() :]
+
+
+def _with_our_names(meta: dict) -> dict:
+    """Front matter may name its fields as exports do ("titel", "datum", "published"): each of
+    ours takes the first of its names the front matter fills, as an archive's row does. Not with
+    a yes or no: Jekyll's `published: true` marks a post as shown, it dates nothing."""
+    for ours in ("title", "date", "category", "url"):
+        if meta.get(ours) is None:
+            filled = (
+                meta[n] for n in FIELDS[ours] if meta.get(n) is not None and not isinstance(meta[n], bool)
+            )
+            meta[ours] = next(filled, None)
+    return meta
 
 
 def _string_field(meta: dict, key: str) -> str | None:

@@ -143,6 +143,18 @@ def test_non_http_url_is_dropped(tmp_path):
     assert article.url is None
 
 
+def test_front_matter_may_name_its_fields_as_exports_do(tmp_path):
+    dutch = parse_article(
+        write(tmp_path, "a.md", "---\ntitel: Dijk\ndatum: 2020-06-15\ncategorie: regio\n---\nTekst.\n")
+    )
+    assert (dutch.title, dutch.date, dutch.category) == ("Dijk", "2020-06-15", "regio")
+    # Jekyll's "published: true" shows a post; it is no date.
+    jekyll = parse_article(
+        write(tmp_path, "b.md", "---\ntitle: Dijk\npublished: true\n---\nTekst over de dijk.\n")
+    )
+    assert (jekyll.title, jekyll.date) == ("Dijk", None)
+
+
 def test_front_matter_may_write_its_date_in_words(tmp_path):
     article = parse_article(
         write(tmp_path, "a.md", "---\ntitle: Dijk\ndate: 15 juni 2020\n---\nTekst over de dijk.\n")
