@@ -708,8 +708,19 @@ def _blocks(body: str) -> list[str]:
     """Repair mojibake, keep real paragraphs (blank-line separated), normalise spaces."""
     text = ftfy.fix_text(body, uncurl_quotes=False, normalization="NFC")
     blocks = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n"))
+    if blocks and "\n" in blocks[0].strip():
+        # A heading's lines may be a title and its date, without a blank line between them.
+        lines = blocks[0].strip().split("\n")
+        dated = [i for i, line in enumerate(lines[:_HEAD_LINES]) if date_field(line.strip(" *_"))]
+        if dated:
+            at = dated[0]
+            blocks[:1] = ["\n".join(lines[:at]), lines[at], "\n".join(lines[at + 1 :])]
     # A line break inside a block is only a wrap: join its lines.
     return [" ".join(b.split()) for b in blocks if b.strip()]
+
+
+# The first block's lines where a date line may stand in it: after a title, a kicker, a byline.
+_HEAD_LINES = 3
 
 
 # News text is 94-96 % letters with 5-6 characters between spaces (the seeds and the dev archive);

@@ -143,6 +143,13 @@ def test_non_http_url_is_dropped(tmp_path):
     assert article.url is None
 
 
+def test_a_title_and_its_date_on_consecutive_lines_give_both(tmp_path):
+    text = "Nieuw opvangplan\n12 januari 2022\n\nHet kabinet heeft dinsdag een plan gepresenteerd. Iedereen doet mee.\n"
+    article = parse_article(write(tmp_path, "opvang.txt", text))
+    assert (article.title, article.date) == ("Nieuw opvangplan", "2022-01-12")
+    assert paragraphs(article)[1].startswith("Het kabinet heeft dinsdag")
+
+
 def test_front_matter_may_name_its_fields_as_exports_do(tmp_path):
     dutch = parse_article(
         write(tmp_path, "a.md", "---\ntitel: Dijk\ndatum: 2020-06-15\ncategorie: regio\n---\nTekst.\n")
