@@ -220,6 +220,8 @@ def _period_re(n: int) -> str:
 _PERIOD_RULES = [
     ("between", re.compile(
         rf"\b(?:tussen|between)\s+{_period_re(1)}\s+(?:en|and)\s+{_period_re(2)}\b", re.I)),
+    # "in 2019-2020", "het seizoen 2022/2023", "maart 2019 – april 2020"
+    ("between", re.compile(rf"\b{_period_re(1)}\s*[-–/]\s*{_period_re(2)}\b", re.I)),
     ("since", re.compile(rf"\b(?:sinds|sedert|vanaf|since|from)\s+{_period_re(1)}\b", re.I)),
     ("after", re.compile(rf"\b(?:na|after)\s+{_period_re(1)}\b", re.I)),
     ("before", re.compile(rf"(?:\bvóór|\bbefore|\buntil|\btot)\s+{_period_re(1)}\b", re.I)),

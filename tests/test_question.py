@@ -25,6 +25,8 @@ def test_language_of_the_question(question, lang):
     ("Wat gebeurde er vóór maart 2019?", None, "2019-02", "vóór maart 2019"),
     ("Wat gebeurde tussen 2017 en 2019?", "2017", "2019", "tussen 2017 en 2019"),
     ("What happened between 2017 and 2019?", "2017", "2019", "between 2017 and 2019"),
+    ("Hoeveel mensen staken in 2019-2020 over?", "2019", "2020", "2019-2020"),
+    ("Wie won het seizoen 2022/2023?", "2022", "2023", "2022/2023"),
     ("Hoeveel zetels haalde de VVD bij de verkiezingen van 2017?", "2017", "2017", "van 2017"),
     # A bare year is the event's year too.
     ("Hoeveel migranten werden in het begrotingsjaar 2019 aangehouden?", "2019", "2019", "2019"),
