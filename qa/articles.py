@@ -711,9 +711,8 @@ def _blocks(body: str) -> list[str]:
     if blocks and "\n" in blocks[0].strip():
         # A heading's lines may be a title and its date, without a blank line between them.
         lines = blocks[0].strip().split("\n")
-        dated = [i for i, line in enumerate(lines[:_HEAD_LINES]) if date_field(line.strip(" *_"))]
-        if dated:
-            at = dated[0]
+        at = next((i for i, line in enumerate(lines[:_HEAD_LINES]) if date_field(line.strip(" *_"))), None)
+        if at is not None:
             blocks[:1] = ["\n".join(lines[:at]), lines[at], "\n".join(lines[at + 1 :])]
     # A line break inside a block is only a wrap: join its lines.
     return [" ".join(b.split()) for b in blocks if b.strip()]

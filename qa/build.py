@@ -457,14 +457,14 @@ BATCH_CHUNKS = 4_096
 
 def _write_batch(
     writer: IndexWriter | MilvusWriter,
-    lazy: _Encoder,
+    model: _Encoder,
     batch: list[tuple[Article, list[Chunk]]],
     report: BuildReport,
     language: str,
 ) -> None:
     if not batch:
         return
-    encoder = lazy.loaded()
+    encoder = model.loaded()
     texts = [embedding_text(article, chunk) for article, chunks in batch for chunk in chunks]
     embedding = time.perf_counter()
     vectors = _embed(encoder, texts, say("progress_chunks", language), "chunk", batch_size=32)
