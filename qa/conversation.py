@@ -33,6 +33,7 @@ from qa.question import (
     TOPIC_ADVERBS,
     TOPIC_PHRASE,
     Question,
+    full_years,
     is_nationality,
     read_question,
 )
@@ -79,7 +80,7 @@ def resolve(question: str, previous: Turn | None, closest: Closest | None = None
     the others get the person, group and topic put in place of the pronoun and adverb, and the
     earlier period (and names, when nothing took their place) added.
     """
-    text = " ".join(question.split())
+    text = full_years(" ".join(question.split()))
     if previous is None or not text:
         return question
     asked, before = read_question(text), read_question(previous.question)

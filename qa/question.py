@@ -6,6 +6,7 @@ chosen from these readings is qa/search.py's and qa/answer.py's.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import unicodedata
@@ -45,6 +46,21 @@ WEEKDAYS = (
 )
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 YEAR = r"(?:19|20)\d{2}"
+# A year written short: "november '23", "in ’15", "the '08 crisis"; not a decade ("jaren '80",
+# "the '80s") nor a quoted number ("'23'").
+_SHORT_YEAR = re.compile(r"(?<![\w'’‘])(?<!jaren )['’‘](\d{2})(?![\w'’])", re.I)
+
+
+def full_years(text: str) -> str:
+    """`text` with its short years written out ("maart '21" -> "maart 2021"): a short year up to
+    five years ahead of this one is this century's, any other the last's."""
+    pivot = (dt.date.today().year + 5) % 100
+
+    def written_out(match: re.Match) -> str:
+        short = int(match.group(1))
+        return str((2000 if short <= pivot else 1900) + short)
+
+    return _SHORT_YEAR.sub(written_out, text)
 
 
 @dataclass(frozen=True)
@@ -621,7 +637,7 @@ def read_question(text: str, use_period: bool = True) -> Question:
 
     `use_period=False` ignores a period the question names (the user asked for that).
     """
-    text = text.strip()
+    text = full_years(text.strip())
     lang = language(text)
     names = read_names(text)
     lexical = lexical_text(text, lang, names)

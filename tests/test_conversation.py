@@ -25,6 +25,9 @@ DEVARCHIVE = ROOT / "eval" / "devarchive" / "corpus"
      "How high was inflation in the Netherlands in 2023?"),
     ("Hoeveel asielaanvragen telde Nederland?", "En in 2019?",
      "Hoeveel asielaanvragen telde Nederland in 2019?"),
+    # A short year is written out ("'23" is 2023).
+    ("Hoeveel zetels haalde de VVD bij de verkiezingen van maart '21?", "En de PVV in november '23?",
+     "Hoeveel zetels haalde de PVV bij de verkiezingen van november 2023?"),
     # A pronoun for the person named before; the earlier period comes along.
     ("Wat wilde Trump in februari 2019 met de nationale noodtoestand?",
      "Hoeveel geld wilde hij voor de muur bijeenbrengen?",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from qa.question import Period, expects, read_period, read_question, years_spoken_of
+from qa.question import Period, expects, full_years, read_period, read_question, years_spoken_of
 
 
 @pytest.mark.parametrize(("question", "lang"), [
@@ -31,18 +33,32 @@ def test_language_of_the_question(question, lang):
     # A bare year is the event's year too.
     ("Hoeveel migranten werden in het begrotingsjaar 2019 aangehouden?", "2019", "2019", "2019"),
     ("How many seats did the party win in the 2023 election?", "2023", "2023", "2023"),
+    # A year written short is written out.
+    ("Hoeveel zetels haalde de PVV in november '23?", "2023-11", "2023-11", "in november 2023"),
+    ("Wat gebeurde er in ’15 aan de grens?", "2015", "2015", "in 2015"),
+    ("What happened in the '99 floods?", "1999", "1999", "1999"),
 ])  # fmt: skip
 def test_the_period_a_question_names(question, since, until, phrase):
-    assert read_period(question) == Period(since, until, phrase)
+    assert read_question(question).period == Period(since, until, phrase)
 
 
 @pytest.mark.parametrize("question", [
     "Wie is Claudia Sheinbaum?",
     "Hoeveel mensen, zo'n 2.000, kwamen?",
     "Hoeveel mensen kwamen er in 1.2019 stappen?",
+    "Welke hits uit de jaren '80 draaide de zender?",  # a decade, not 1980
 ])  # fmt: skip
 def test_no_period_in_the_question(question):
-    assert read_period(question) is None
+    assert read_question(question).period is None
+
+
+def test_a_short_year_is_this_centurys_up_to_five_years_ahead_and_the_last_centurys_beyond():
+    ahead = (dt.date.today().year + 5) % 100
+    assert full_years(f"in '{ahead:02d}") == f"in {2000 + ahead}"
+    assert full_years(f"in '{ahead + 1:02d}") == f"in {1900 + ahead + 1}"
+    # Quoted numbers, elisions and decades stay as they are.
+    for text in ("het cijfer '23'", "'t Hooft", "rock 'n' roll", "the '80s", "de jaren '80"):
+        assert full_years(text) == text
 
 
 def test_a_period_can_be_ignored():
