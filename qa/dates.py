@@ -36,7 +36,7 @@ _ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 # A dateline opens a story: place (optional), date, an optional agency, then a dash or a line break.
 _DATE_PHRASE = (
     r"(?:[^\W\d_]+,?\s+)?\d{1,2}\.?\s+[^\W\d_]{3,12}\.?\s+\d{4}"  # (donderdag) 16 maart 2017
-    r"|[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"  # March 16, 2017
+    r"|(?:[^\W\d_]+,?\s+)?[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"  # (Thursday,) March 16, 2017
     r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}-\d{2}-\d{2}"
 )
 # Words of a place name that are not capitalised ("Alphen aan den Rijn", "'s-Hertogenbosch"); a
@@ -47,6 +47,17 @@ _PLACE_PARTICLES = frozenset(
 _DATELINE = re.compile(
     rf"(?P<dateline>(?:(?P<place>(?:'s-)?[^\W\d_][\w'’.]*(?:[ -][\w'’.]+){{0,3}})(?:,|\s+[–—-])\s+)?"
     rf"(?P<when>{_DATE_PHRASE})(?:\s+\([^()\n]{{1,30}}\))?)(?:\s*[–—-]\s+(?=\S)|\s*$)"
+)
+# A news agency's dateline has the place and the agency only: "AMSTERDAM (ANP) - ", "Den Haag
+# (Reuters) – ", the story going on with a capital. What stands in brackets is a wire service we
+# know, or any short capitalised name after a place in capitals, as agencies write it: so "Mark
+# Rutte (VVD) - De premier …" is no dateline.
+_AGENCY_DATELINE = re.compile(
+    r"(?P<dateline>(?P<place>(?:'[sS]-)?[^\W\d_][\w'’.]*(?:[ -][\w'’.]+){0,3})\s+"
+    r"\((?P<agency>[A-Z][\w.]*(?:\s*[/,]\s*[A-Z][\w.]*){0,2})\))\s*[–—-]\s+(?=[^\W\d_])(?=[^a-z])"
+)
+WIRE_SERVICES = frozenset(
+    "anp novum belga ap afp reuters dpa efe ansa bloomberg xinhua anadolu tass kyodo".split()
 )
 
 
@@ -59,7 +70,7 @@ class Byline:
 @dataclass(frozen=True)
 class Dateline:
     line: str  # "Den Haag, 16 maart 2017", without the dash that joins it to the story
-    date: str
+    date: str | None  # None for an agency's dateline without one ("AMSTERDAM (ANP)")
     rest: str  # the paragraph after the dash; empty when the dateline stands on its own
 
 
@@ -147,14 +158,26 @@ def byline(block: str) -> Byline | None:
 
 
 def split_dateline(paragraph: str) -> Dateline | None:
-    """The dateline that opens `paragraph` ("Den Haag, 16 maart 2017 – De VVD …"), if any."""
+    """The dateline that opens `paragraph` ("Den Haag, 16 maart 2017 – De VVD …", "AMSTERDAM
+    (ANP) - De VVD …"), if any."""
     match = _DATELINE.match(paragraph)
-    if not match:
-        return None
+    if match is None:
+        agency = _AGENCY_DATELINE.match(paragraph)
+        if agency is None or not _is_place(agency.group("place")):
+            return None
+        known = all(a.lower() in WIRE_SERVICES for a in re.split(r"\s*[/,]\s*", agency.group("agency")))
+        if not (known or agency.group("place").isupper()):
+            return None
+        return Dateline(agency.group("dateline"), None, paragraph[agency.end() :])
     place = match.group("place")
-    if place and not all(w[:1].isupper() or w.lower() in _PLACE_PARTICLES for w in re.split(r"[ -]", place)):
+    if place and not _is_place(place):
         return None
     when = parse_phrase(match.group("when"))
     if when is None:
         return None
     return Dateline(match.group("dateline").strip(), when, paragraph[match.end() :])
+
+
+def _is_place(words: str) -> bool:
+    """Capitalised words, or the particles of a place's name ("Alphen aan den Rijn")."""
+    return all(w[:1].isupper() or w.lower() in _PLACE_PARTICLES for w in re.split(r"[ -]", words))

@@ -162,11 +162,19 @@ def test_front_matter_may_name_its_fields_as_exports_do(tmp_path):
     assert (jekyll.title, jekyll.date) == ("Dijk", None)
 
 
-def test_front_matter_may_write_its_date_in_words(tmp_path):
+@pytest.mark.parametrize(
+    ("written", "date"),
+    [
+        ("15 juni 2020", "2020-06-15"),
+        ("maandag 15 juni 2020", "2020-06-15"),
+        ("Thursday, November 2, 2023", "2023-11-02"),  # a weekday before an English date too
+    ],
+)
+def test_front_matter_may_write_its_date_in_words(tmp_path, written, date):
     article = parse_article(
-        write(tmp_path, "a.md", "---\ntitle: Dijk\ndate: 15 juni 2020\n---\nTekst over de dijk.\n")
+        write(tmp_path, "a.md", f"---\ntitle: Dijk\ndate: {written}\n---\nTekst over de dijk.\n")
     )
-    assert article.date == "2020-06-15"
+    assert article.date == date
 
 
 @pytest.mark.parametrize(
@@ -383,6 +391,9 @@ def test_a_sentence_that_mentions_publication_is_not_a_byline(tmp_path):
             "2022-01-12",
             "Den Haag - 12 januari 2022",
         ),
+        # A news agency's dateline has no date; it is split off all the same.
+        ("AMSTERDAM (ANP) - ", None, "AMSTERDAM (ANP)"),
+        ("Den Haag (Reuters) – ", None, "Den Haag (Reuters)"),
     ],
 )
 def test_plain_text_dateline_gives_the_date_and_its_own_paragraph(tmp_path, opening, date, line):
@@ -401,6 +412,19 @@ def test_plain_text_dateline_gives_the_date_and_its_own_paragraph(tmp_path, open
     story = paragraphs(article)[1:] if titled else paragraphs(article)
     assert story[0] == line  # the place stays readable
     assert story[1].startswith("De VVD van premier Rutte is opnieuw de grootste partij")
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Mark Rutte (VVD) - De VVD van premier Rutte",  # a party, not an agency, after a name
+        "Den Haag (ANP) - de VVD van premier Rutte",  # no story starts in lower case
+    ],
+)
+def test_a_name_and_brackets_before_a_dash_are_no_agency_dateline(tmp_path, opening):
+    text = f"{opening} is opnieuw de grootste partij geworden. De partij komt uit op 33 zetels.\n"
+    article = parse_article(write(tmp_path, "uitslag.txt", text))
+    assert paragraphs(article)[0].startswith(opening)
 
 
 def test_plain_text_without_a_date_stays_undated(tmp_path):
