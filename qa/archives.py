@@ -21,10 +21,10 @@ ARCHIVE_SUFFIXES = (".jsonl", ".csv")
 
 # Our name for a field: the names an archive may give it, matched case-insensitively, first wins.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "title": ("title", "titel", "headline"),
+    "title": ("title", "titel", "headline", "kop"),
     "text": ("text", "content", "body", "tekst"),
-    "date": ("date", "datetime", "published", "datum", "published_at"),
-    "category": ("category", "categorie", "section"),
+    "date": ("date", "datetime", "published", "datum", "published_at", "publicatiedatum", "pubdate"),
+    "category": ("category", "categorie", "section", "rubriek"),
     "url": ("url", "link"),
     "id": ("id", "guid"),
 }

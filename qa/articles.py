@@ -455,13 +455,14 @@ def _read_body(body: str, suffix: str) -> _Body:
         body, headline = read_fragment(body)
     elif suffix in (".md", ".markdown"):
         body, headline = markdown_to_text(body)
-    blocks = _blocks(body)
+    plain = not is_html and suffix not in (".md", ".markdown")
+    blocks = _blocks(body, plain)
     headline = (_clean_line(headline) or None) if headline else None
     if page is not None and headline and headline not in blocks[:3]:
         # A page's headline opens its text as in the other formats: trafilatura keeps or drops it
         # depending on where the page puts it.
         blocks.insert(0, headline)
-    return _Body(blocks, headline, page, plain=not is_html and suffix not in (".md", ".markdown"))
+    return _Body(blocks, headline, page, plain)
 
 
 # --- decoding and front matter -------------------------------------------------------------
@@ -704,18 +705,49 @@ _TITLE_WORDS = 20
 _TERMINAL = tuple(".!?:\"”’'»)")
 
 
-def _blocks(body: str) -> list[str]:
-    """Repair mojibake, keep real paragraphs (blank-line separated), normalise spaces."""
+def _blocks(body: str, plain: bool = False) -> list[str]:
+    """Repair mojibake, keep real paragraphs (blank-line separated), normalise spaces. `plain`:
+    plain text, whose first lines may be a title and its date without a blank line between."""
     text = ftfy.fix_text(body, uncurl_quotes=False, normalization="NFC")
     blocks = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n"))
     if blocks and "\n" in blocks[0].strip():
-        # A heading's lines may be a title and its date, without a blank line between them.
-        lines = blocks[0].strip().split("\n")
-        at = next((i for i, line in enumerate(lines[:_HEAD_LINES]) if date_field(line.strip(" *_"))), None)
-        if at is not None:
-            blocks[:1] = ["\n".join(lines[:at]), lines[at], "\n".join(lines[at + 1 :])]
+        blocks[:1] = _head_lines(blocks[0].strip().split("\n"), plain)
     # A line break inside a block is only a wrap: join its lines.
     return [" ".join(b.split()) for b in blocks if b.strip()]
+
+
+def _head_lines(lines: list[str], plain: bool) -> list[str]:
+    """The first block's lines as blocks, where they are no wrapped paragraph: a title and its
+    date or byline without a blank line between them, a labelled title ("Titel: …" above
+    "Datum: …"), and in plain text a title line straight above the story (Markdown and HTML mark
+    their titles; their line breaks inside a paragraph are the author's)."""
+    if not lines:
+        return []
+    at = next((i for i, line in enumerate(lines[:_HEAD_LINES]) if _is_head_line(line)), None)
+    if at is not None:
+        return [*_head_lines(lines[:at], plain), lines[at], *_head_lines(lines[at + 1 :], plain)]
+    labelled = _TITLE_LABEL.match(lines[0])
+    if labelled:
+        return [lines[0][labelled.end() :], *_head_lines(lines[1:], plain)]
+    if not plain:
+        return ["\n".join(lines)]
+    rest = max((len(line.strip()) for line in lines[1:]), default=0)
+    if _is_title_line(lines[0].strip()) and len(lines[0].strip()) < _HEADING_WIDTH * rest:
+        # Wrapped lines are as wide as the wrap but for the last; a line this much shorter than
+        # those after it, without a full stop, is the title.
+        return [lines[0], "\n".join(lines[1:])]
+    return ["\n".join(lines)]
+
+
+def _is_head_line(line: str) -> bool:
+    line = line.strip(" *_")
+    return bool(date_field(line) or (_KEYWORD_LINE.match(line) and byline(line)))
+
+
+# "Titel: …" above "Datum: …", as some exports write plain text.
+_TITLE_LABEL = re.compile(r"\s*(?:titel|title|kop|headline)\s*:\s*(?=\S)", re.I)
+# A byline line in a head block starts by saying what it is ("Datum:", "Gepubliceerd op", "Door").
+_KEYWORD_LINE = re.compile(r"(?:datum|date|gepubliceerd|published|door|by|van onze)\b", re.I)
 
 
 # The first block's lines where a date line may stand in it: after a title, a kicker, a byline.

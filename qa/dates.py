@@ -48,13 +48,13 @@ _DATELINE = re.compile(
     rf"(?P<dateline>(?:(?P<place>(?:'s-)?[^\W\d_][\w'’.]*(?:[ -][\w'’.]+){{0,3}})(?:,|\s+[–—-])\s+)?"
     rf"(?P<when>{_DATE_PHRASE})(?:\s+\([^()\n]{{1,30}}\))?)(?:\s*[–—-]\s+(?=\S)|\s*$)"
 )
-# A news agency's dateline has the place and the agency only: "AMSTERDAM (ANP) - ", "Den Haag
-# (Reuters) – ", the story going on with a capital. What stands in brackets is a wire service we
-# know, or any short capitalised name after a place in capitals, as agencies write it: so "Mark
-# Rutte (VVD) - De premier …" is no dateline.
-_AGENCY_DATELINE = re.compile(
-    r"(?P<dateline>(?P<place>(?:'[sS]-)?[^\W\d_][\w'’.]*(?:[ -][\w'’.]+){0,3})\s+"
-    r"\((?P<agency>[A-Z][\w.]*(?:\s*[/,]\s*[A-Z][\w.]*){0,2})\))\s*[–—-]\s+(?=[^\W\d_])(?=[^a-z])"
+# A dateline without a date: the place and the agency ("AMSTERDAM (ANP) - ", "Den Haag (Reuters)
+# – "), or a place in capitals alone ("ROTTERDAM - "), the story going on with a capital. What
+# stands in brackets is a wire service we know, or any short capitalised name after a place in
+# capitals, as agencies write it: so "Mark Rutte (VVD) - De premier …" is no dateline.
+_UNDATED_DATELINE = re.compile(
+    r"(?P<dateline>(?P<place>(?:'[sS]-)?[^\W\d_][\w'’.]*(?:[ -][\w'’.]+){0,3})"
+    r"(?:\s+\((?P<agency>[A-Z][\w.]*(?:\s*[/,]\s*[A-Z][\w.]*){0,2})\))?)\s*[–—-]\s+(?=[^\W\d_])(?=[^a-z])"
 )
 WIRE_SERVICES = frozenset(
     "anp novum belga ap afp reuters dpa efe ansa bloomberg xinhua anadolu tass kyodo".split()
@@ -135,10 +135,21 @@ def _date_parser() -> DateDataParser:
     )
 
 
+# A byline without a date: "Door Annelies Kramer", "Door onze verslaggever", "Van onze
+# correspondent in Berlijn". A name is capitalised, so "Door de storm" (a heading) is none, and
+# "Van" opens one only before "onze" ("Van Gogh" is a name).
+_AUTHOR = re.compile(
+    r"(?i:door|by|van|from)\s+(?i:onze?|our)\s+[^\W\d_]+(?:\s+[^\W\d_]+){0,3}"
+    r"|(?i:door|by)\s+[A-ZÀ-Þ][\w'’.-]*(?:\s+(?:(?:van|de|der|den|ten|ter|te|en|and)\s+)*[A-ZÀ-Þ][\w'’.-]*){0,3}"
+)
+
+
 def byline(block: str) -> Byline | None:
     """The dates in a byline such as "Door X · Gepubliceerd: 12 januari 2022", or None when the
     block is not a byline (a sentence that mentions a date is not one)."""
     block = block.strip().strip("*_").strip()
+    if _AUTHOR.fullmatch(block):
+        return Byline(None, None)
     if not block or len(block) > BYLINE_MAX_CHARS or not _HAS_YEAR.search(block):
         return None
     published = updated = None
@@ -162,13 +173,16 @@ def split_dateline(paragraph: str) -> Dateline | None:
     (ANP) - De VVD …"), if any."""
     match = _DATELINE.match(paragraph)
     if match is None:
-        agency = _AGENCY_DATELINE.match(paragraph)
-        if agency is None or not _is_place(agency.group("place")):
+        undated = _UNDATED_DATELINE.match(paragraph)
+        if undated is None or not _is_place(undated.group("place")):
             return None
-        known = all(a.lower() in WIRE_SERVICES for a in re.split(r"\s*[/,]\s*", agency.group("agency")))
-        if not (known or agency.group("place").isupper()):
+        place, agency = undated.group("place"), undated.group("agency")
+        capitals = place.isupper() and len(_LETTERS.findall(place)) >= 3
+        agencies = re.split(r"\s*[/,]\s*", agency) if agency else []
+        known = bool(agencies) and all(a.lower() in WIRE_SERVICES for a in agencies)
+        if not (known or capitals):
             return None
-        return Dateline(agency.group("dateline"), None, paragraph[agency.end() :])
+        return Dateline(undated.group("dateline"), None, paragraph[undated.end() :])
     place = match.group("place")
     if place and not _is_place(place):
         return None
@@ -176,6 +190,9 @@ def split_dateline(paragraph: str) -> Dateline | None:
     if when is None:
         return None
     return Dateline(match.group("dateline").strip(), when, paragraph[match.end() :])
+
+
+_LETTERS = re.compile(r"[^\W\d_]")
 
 
 def _is_place(words: str) -> bool:

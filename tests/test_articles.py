@@ -394,6 +394,7 @@ def test_a_sentence_that_mentions_publication_is_not_a_byline(tmp_path):
         # A news agency's dateline has no date; it is split off all the same.
         ("AMSTERDAM (ANP) - ", None, "AMSTERDAM (ANP)"),
         ("Den Haag (Reuters) – ", None, "Den Haag (Reuters)"),
+        ("ROTTERDAM - ", None, "ROTTERDAM"),  # a place in capitals alone, as newspapers write it
     ],
 )
 def test_plain_text_dateline_gives_the_date_and_its_own_paragraph(tmp_path, opening, date, line):
@@ -425,6 +426,33 @@ def test_a_name_and_brackets_before_a_dash_are_no_agency_dateline(tmp_path, open
     text = f"{opening} is opnieuw de grootste partij geworden. De partij komt uit op 33 zetels.\n"
     article = parse_article(write(tmp_path, "uitslag.txt", text))
     assert paragraphs(article)[0].startswith(opening)
+
+
+@pytest.mark.parametrize(
+    ("name", "head"),
+    [
+        # The title, and its date or byline, on lines straight above the story.
+        ("a.txt", "Uitslag van de verkiezingen\n"),
+        ("b.txt", "Titel: Uitslag van de verkiezingen\nDatum: 2022-01-12\n"),
+        ("c.md", "Titel: Uitslag van de verkiezingen\nDatum: 12 januari 2022\n\n"),
+        ("d.txt", "Uitslag van de verkiezingen\nDoor onze verslaggever\n\n"),
+        ("e.txt", "Uitslag van de verkiezingen\n\nDoor Annelies Kramer\n\n"),
+    ],
+)
+def test_a_title_line_label_and_byline_above_the_story_are_no_part_of_it(tmp_path, name, head):
+    story = (
+        "De VVD van premier Rutte is opnieuw de grootste partij geworden. De partij komt uit op 33 zetels."
+    )
+    article = parse_article(write(tmp_path, name, f"{head}{story}\n\nDe opkomst was hoog.\n"))
+    assert article.title == "Uitslag van de verkiezingen"
+    assert article.date == ("2022-01-12" if "Datum" in head else None)
+    assert paragraphs(article)[:2] == ["Uitslag van de verkiezingen", story]
+
+
+def test_a_short_first_line_of_a_markdown_paragraph_is_the_authors_break_not_a_title(tmp_path):
+    text = "Het kabinet\nheeft dinsdag besloten dat de grens voor asielzoekers dicht blijft tot de zomer.\n"
+    article = parse_article(write(tmp_path, "a.md", text))
+    assert paragraphs(article) == [" ".join(text.split())]
 
 
 def test_plain_text_without_a_date_stays_undated(tmp_path):

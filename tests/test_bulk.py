@@ -280,6 +280,15 @@ def test_exports_that_write_dates_as_people_do_keep_every_row(tmp_path):
     }
 
 
+def test_dutch_exports_name_the_headline_date_and_section_their_way(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    row = {"kop": "Venlo", "publicatiedatum": "2022-01-13", "rubriek": "regio", "tekst": VENLO}
+    (corpus / "export.jsonl").write_text(json.dumps(row), encoding="utf-8")
+    article = parse_article(next(iter(scan_corpus(corpus))))
+    assert (article.title, article.date, article.category) == ("Venlo", "2022-01-13", "regio")
+
+
 def test_a_file_that_is_no_json_lines_is_one_reason_not_one_per_line(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
