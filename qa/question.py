@@ -360,7 +360,8 @@ _ATTRIBUTION = re.compile(
 MONEY = Asked(
     "money",
     _words(r"\b(hoeveel|wat)\b.*\b(ge)?kost(e|en|te|ten)?\b|\bhoeveel (geld|euro|dollar|pond)\b|"
-           r"\bwelk bedrag\b|\bhow much\b.*\b(cost|costs|spent|spend|paid|pay|charge|charged|money)\b|"
+           r"\bwelk bedrag\b|\b(?:wat|hoe hoog) (?:was|is|waren|zijn) het bedrag\b|"
+           r"\bhow much\b.*\b(cost|costs|spent|spend|paid|pay|charge|charged|money)\b|"
            r"\bwhat did\b.*\bcost\b|\bwhat amount\b"),
     _words(r"[€$£]\s?\d[\d.,]*|\d[\d.,]*\s?[€$£]|" + _AMOUNT + r"(?:\s+(?:miljoen|miljard|million|billion))?"
            r"\s+(?:euro|dollar|pond|ponden|pounds?|dollars?|cent)\b"),
@@ -382,16 +383,37 @@ DISTANCE = Asked(
 DURATION = Asked(
     # "Hoe lang" asks for a duration or a length ("Hoe lang wordt de muur?"): either answers.
     "duration",
-    _words(r"\b(hoe lang|how long|hoeveel (jaar|jaren|maanden|weken|dagen|uur)|"
+    _words(r"\b(hoe ?lang|how long|hoeveel (jaar|jaren|maanden|weken|dagen|uur)|"
            r"how many (years|months|weeks|days|hours))\b"),
     _words(_AMOUNT + r"\s+(?:" + _TIME_UNITS + "|" + _LENGTH_UNITS + r")\b"),
     required=True,
+)  # fmt: skip
+# The hours of a clock as words: "zeven over tien", "kwart voor twaalf", "half negen".
+_HOURS = (
+    r"(?:een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+)
+AGE = Asked(
+    # "Hoe oud was de zanger?": news gives an age as "de 25-jarige zanger", "(25)", "25 jaar oud".
+    "age",
+    _words(r"\b(hoe oud|welke leeftijd|op welke leeftijd|how old|what age|at what age)\b"),
+    _words(r"\b\d{1,3}-?jarige?\b|\(\d{1,3}\)|\b\d{1,3} jaar oud\b|\bop \d{1,3}-?jarige leeftijd\b|"
+           r"\bage[d]? \d{1,3}\b|\b\d{1,3}-year-old\b|\b\d{1,3} years old\b"),
+)  # fmt: skip
+TIME = Asked(
+    # "Hoe laat …?": a time of day, as news writes it ("om 20.00 uur", "zeven over tien").
+    "time",
+    _words(r"\b(hoe laat|om hoeveel uur|op welk tijdstip|welk tijdstip|what time|at what time)\b"),
+    _words(r"\b\d{1,2}[:.]\d{2}(?:\s*uur)?\b|\b\d{1,2}\s*uur\b|"
+           rf"\b(?:(?:{_HOURS}|kwart)\s+(?:over|voor)\s+(?:half\s+)?|half\s+){_HOURS}\b|"
+           rf"\b(?:\d{{1,2}}(?::\d{{2}})?\s*(?:[ap]\.?m\.?|o'clock)|{_HOURS} o'clock)"),
 )  # fmt: skip
 COUNT = Asked(
     "count",
     _words(r"\b(hoeveel|hoe ?veel|hoeveelste|hoe hoog|hoe groot|how many|how much|how high|how big|"
            r"the number of|het aantal|what number|welk aantal|welk deel|welke kracht|welke score|welke stand|"
-           r"welke stemverhouding|welke uitslag|what share|what score)\b|"
+           r"welke stemverhouding|welke uitslag|what share|what score|"
+           r"wat (?:was|is|werd) de (?:uitslag|score|eindstand|stand)|what was the (?:result|final score))\b|"
            r"\bboven welk\w*|\bonder welk\w*|\bmet welke (?:meerderheid|marge|stemverhouding)\b"),
     _words(r"\d[\d.,:-]*(?:\s?%)?|\b" + _NUMBER_WORDS + r"\b"),
 )  # fmt: skip
@@ -440,6 +462,7 @@ NAMED = Asked(
     # "Hoe heette …", "Hoe noemden critici …": a name or a quoted term.
     "name",
     _words(r"\b(hoe heet|hoe heette|hoe heten|hoe noem|hoe noemde|hoe noemden|welke naam|onder welke naam|"
+           r"wat (?:is|was|waren|zijn) de na(?:am|men)|"
            r"welke titel|welk lied|welke wet|welke woorden|welk woord|welke app|welk\w* (?:\w+ )?machine\w*|"
            r"what was the name|what is the name|what name|what was .* called|what is .* called|"
            r"what did .* call|what is the title|which words|which word|which song|which app|which law)\b"),
@@ -462,6 +485,8 @@ ASKED = (
     MONEY,
     PERCENTAGE,
     DISTANCE,
+    AGE,
+    TIME,
     DURATION,
     SOURCE,
     REASON,

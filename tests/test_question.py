@@ -76,6 +76,14 @@ def test_a_period_can_be_ignored():
     ("How will the number of judges change?", "count"),
     ("Waarom steeg het aantal aanvragen?", "reason"),  # why, though it names a number
     ("Hoe lang duurde de formatie?", "duration"),
+    ("Hoelang duurde de formatie?", "duration"),
+    ("Wat was het bedrag dat de ouders kregen?", "money"),
+    ("Wat was de uitslag van de stemming?", "count"),
+    ("Wat is de naam van de nieuwe minister?", "name"),
+    ("Hoe oud was de zanger toen hij won?", "age"),
+    ("How old was the singer?", "age"),
+    ("Hoe laat ondertekende Beatrix de akte?", "time"),
+    ("At what time did the curfew start?", "time"),
     ("Wanneer werd het kabinet beëdigd?", "date"),
     ("Waarom viel het kabinet?", "reason"),
     ("Why did the cabinet fall?", "reason"),
@@ -93,6 +101,19 @@ def test_a_period_can_be_ignored():
 def test_what_a_question_asks_for(question, asked):
     found = read_question(question).asked
     assert (found.name if found else None) == asked
+
+
+@pytest.mark.parametrize(("question", "sentence", "answers"), [
+    ("Hoe oud was de zanger?", "Met Arcade kreeg de 25-jarige zanger 498 punten.", ["25-jarige"]),
+    ("Hoe oud was de zanger?", "De zanger (25) won in 2019 in Tel Aviv.", ["(25)"]),
+    ("How old was the singer?", "The singer, aged 25, won.", ["aged 25"]),
+    ("Hoe laat begon de avondklok?", "De avondklok begon om 21.00 uur.", ["21.00 uur"]),
+    ("Hoe laat tekende zij?", "Zij tekende om zeven over tien de akte.", ["zeven over tien"]),
+    ("Hoe laat begon het?", "Om kwart voor half negen begon het, in 2021.", ["kwart voor half negen"]),
+    ("Hoe laat begon het?", "Het begon in 2021 en duurde tien jaar.", []),
+])  # fmt: skip
+def test_an_age_or_a_time_of_day_is_found_as_news_writes_it(question, sentence, answers):
+    assert [m.group(0) for m in read_question(question).answers_in(sentence)] == answers
 
 
 def test_units_are_required_other_kinds_only_preferred():
