@@ -148,7 +148,9 @@ def byline(block: str) -> Byline | None:
     """The dates in a byline such as "Door X · Gepubliceerd: 12 januari 2022", or None when the
     block is not a byline (a sentence that mentions a date is not one)."""
     block = block.strip().strip("*_").strip()
-    if _AUTHOR.fullmatch(block):
+    keyword = _KEYWORD.fullmatch(block)
+    if _AUTHOR.fullmatch(block) or (keyword and not keyword.group("when").strip(" :")):
+        # A byline without a date, or what a page left of one whose date it took ("Bijgewerkt").
         return Byline(None, None)
     if not block or len(block) > BYLINE_MAX_CHARS or not _HAS_YEAR.search(block):
         return None

@@ -281,8 +281,10 @@ def paragraphs(article) -> list[str]:
         ),
         # A revision date in the byline does not pass for the date the story appeared.
         ("", "<p>Bijgewerkt: 18 juli 2021 · Gepubliceerd: 16 juli 2021</p>", "2021-07-16"),
+        # The date in <time>, its label left behind: no paragraph of the story.
+        ("", '<p>Gepubliceerd <time datetime="2021-07-16T09:30">16 juli</time></p>', "2021-07-16"),
     ],
-    ids=["published_time", "meta_date", "time_element", "byline", "byline_updated_first"],
+    ids=["published_time", "meta_date", "time_element", "byline", "byline_updated_first", "time_label"],
 )
 def test_html_page_date_title_and_first_sentence(tmp_path, head, story, date):
     article = parse_article(write(tmp_path, "dijk.html", page(head, story)))
