@@ -293,6 +293,23 @@ _NUMBER_WORDS = (
     r"hundred|thousand|million|billion)\w*"
 )
 _AMOUNT = rf"(?:\d[\d.,]*|{_NUMBER_WORDS})"
+# A number in words standing alone, as a count: "negen", "tweeëntwintig", "honderden", "tientallen".
+# Not "een"/"one" (an article far more often than a count) nor "half", and whole words only:
+# "achter" and "tiener" hold no number.
+_NUMBER_BASE = (
+    r"(?:één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien|"
+    r"zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|"
+    r"duizend|miljoen|miljard)"
+)
+_COUNT_WORDS = (
+    rf"(?:een(?=ën|en)|{_NUMBER_BASE})(?:ën|en|{_NUMBER_BASE})*(?:tallen)?|"
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fifteen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion)s?(?:-\w+)?"
+)
+_ORDINALS = (
+    r"(?:eerste|tweede|derde|vierde|vijfde|zesde|zevende|achtste|negende|tiende|elfde|twaalfde|"
+    r"\d{1,3}(?:ste|de|e)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,3}(?:st|nd|rd|th))"
+)
 _TIME_UNITS = (
     r"(?:jaar|jaren|maand|maanden|week|weken|dag|dagen|uur|uren|minuten|minuut|seconden|eeuw|"
     r"years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies))"
@@ -408,14 +425,21 @@ TIME = Asked(
            rf"\b(?:(?:{_HOURS}|kwart)\s+(?:over|voor)\s+(?:half\s+)?|half\s+){_HOURS}\b|"
            rf"\b(?:\d{{1,2}}(?::\d{{2}})?\s*(?:[ap]\.?m\.?|o'clock)|{_HOURS} o'clock)"),
 )  # fmt: skip
+RANK = Asked(
+    # "Als hoeveelste eindigde Norris?": a place in an order ("als zesde", "slechts zesde", "5e").
+    "rank",
+    _words(r"\b(als hoeveelste|hoeveelste|op welke plaats (?:eindig|kwam|finish)\w*|"
+           r"in what position|what position|in which place|what place did)\b"),
+    _words(rf"\b{_ORDINALS}\b"),
+)  # fmt: skip
 COUNT = Asked(
     "count",
-    _words(r"\b(hoeveel|hoe ?veel|hoeveelste|hoe hoog|hoe groot|how many|how much|how high|how big|"
+    _words(r"\b(hoeveel|hoe ?veel|hoe hoog|hoe groot|how many|how much|how high|how big|"
            r"the number of|het aantal|what number|welk aantal|welk deel|welke kracht|welke score|welke stand|"
            r"welke stemverhouding|welke uitslag|what share|what score|"
            r"wat (?:was|is|werd) de (?:uitslag|score|eindstand|stand)|what was the (?:result|final score))\b|"
            r"\bboven welk\w*|\bonder welk\w*|\bmet welke (?:meerderheid|marge|stemverhouding)\b"),
-    _words(r"\d[\d.,:-]*(?:\s?%)?|\b" + _NUMBER_WORDS + r"\b"),
+    _words(r"\d[\d.,:-]*(?:\s?%)?|\b(?:" + _COUNT_WORDS + r")\b"),
 )  # fmt: skip
 DATE = Asked(
     "date",
@@ -487,6 +511,7 @@ ASKED = (
     DISTANCE,
     AGE,
     TIME,
+    RANK,
     DURATION,
     SOURCE,
     REASON,

@@ -84,6 +84,7 @@ def test_a_period_can_be_ignored():
     ("How old was the singer?", "age"),
     ("Hoe laat ondertekende Beatrix de akte?", "time"),
     ("At what time did the curfew start?", "time"),
+    ("Als hoeveelste eindigde Norris in Brazilië?", "rank"),
     ("Wanneer werd het kabinet beëdigd?", "date"),
     ("Waarom viel het kabinet?", "reason"),
     ("Why did the cabinet fall?", "reason"),
@@ -111,8 +112,12 @@ def test_what_a_question_asks_for(question, asked):
     ("Hoe laat tekende zij?", "Zij tekende om zeven over tien de akte.", ["zeven over tien"]),
     ("Hoe laat begon het?", "Om kwart voor half negen begon het, in 2021.", ["kwart voor half negen"]),
     ("Hoe laat begon het?", "Het begon in 2021 en duurde tien jaar.", []),
+    ("Als hoeveelste eindigde Norris?", "Norris, die vanaf pole vertrok, werd slechts zesde.", ["zesde"]),
+    # A count in words is a whole number word; "een" is an article, "achter" and "elftal" no number.
+    ("Hoeveel kwamen er?", "Tweeëntwintig mensen en honderden boeren.", ["Tweeëntwintig", "honderden"]),
+    ("Hoeveel mensen kwamen?", "Het elftal speelde een wedstrijd achter gesloten deuren.", []),
 ])  # fmt: skip
-def test_an_age_or_a_time_of_day_is_found_as_news_writes_it(question, sentence, answers):
+def test_an_amount_age_time_or_rank_is_found_as_news_writes_it(question, sentence, answers):
     assert [m.group(0) for m in read_question(question).answers_in(sentence)] == answers
 
 
