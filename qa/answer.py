@@ -33,17 +33,17 @@ class AnswerSettings:
     # neighbour).
     keep_within: float = 5.0
     # A sentence's score: these weights times its features (Sentence.features, in FEATURES' order).
-    cosine_weight: float = 2.773  # similarity to the question under the encoder
+    cosine_weight: float = 2.763  # similarity to the question under the encoder
     overlap_weight: float = 4.003  # idf-weighted share of the question's terms in the sentence
-    context_weight: float = 4.658  # the same share in the sentence and its neighbours
-    beside_weight: float = 0.003  # the same share in a neighbour alone: the answer follows its setting
-    typed_weight: float = 3.062  # it holds the kind of thing asked for (qa/question.py's table)
-    focused_weight: float = 1.533  # that answer stands next to what the question counts or names
-    novel_weight: float = 0.778  # share of its terms the question does not hold: it says more
-    heading_weight: float = -2.718  # it is a heading (no closing punctuation): a topic, not a statement
-    period_weight: float = 3.619  # it speaks of the period the question names
-    names_weight: float = 3.441  # share of the question's names its passage mentions
-    rank_weight: float = 2.746  # 1 / the rank of its passage
+    context_weight: float = 4.654  # the same share in the sentence and its neighbours
+    beside_weight: float = 0.004  # the same share in a neighbour alone: the answer follows its setting
+    typed_weight: float = 3.070  # it holds the kind of thing asked for (qa/question.py's table)
+    focused_weight: float = 1.531  # that answer stands next to what the question counts or names
+    novel_weight: float = 0.774  # share of its terms the question does not hold: it says more
+    heading_weight: float = -2.717  # it is a heading (no closing punctuation): a topic, not a statement
+    period_weight: float = 3.600  # it speaks of the period the question names
+    names_weight: float = 3.439  # share of the question's names its passage mentions
+    rank_weight: float = 2.743  # 1 / the rank of its passage
 
     @property
     def weights(self) -> np.ndarray:

@@ -454,8 +454,8 @@ REASON = Asked(
     _words(r"\b(waarom|om welke redenen?|wat was de reden|wat is de reden|waardoor|hoe komt het|"
            r"wat was de aanleiding|wat is de aanleiding|wat was de oorzaak|"
            r"why|for what reasons?|what was the reason|what is the reason|what caused)\b"),
-    _words(r"\b(omdat|doordat|vanwege|wegens|want|daardoor|daarom|door de|om te|zodat|reden|"
-           r"oorzaak|aanleiding|uit angst|uit vrees|because|due to|since|as a result|reason)\b"),
+    _words(r"\b(omdat|doordat|vanwege|wegens|want|daardoor|daarom|om te|zodat|reden|"
+           r"oorzaak|aanleiding|uit angst|uit vrees|because|due to|as a result|reason)\b"),
 )  # fmt: skip
 SOURCE = Asked(
     # "Welke krant berichtte …?": the answer is whoever a sentence attributes a report to.
