@@ -6,6 +6,7 @@ long-running app answers from the old index until the new one is complete.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -20,9 +21,10 @@ from qa.crosslingual import bridged
 from qa.filters import Filters
 from qa.llm import LLMError, LLMSettings, llm_answer, with_fallback_note
 from qa.location import Location, MilvusStore, locate
-from qa.question import Question, read_question
-from qa.search import Retrieval, Retriever, SearchSettings
+from qa.question import Question, asked_apart, read_question
+from qa.search import Passage, Retrieval, Retriever, SearchSettings
 from qa.support import reason
+from qa.translations import say
 
 _open: dict[Location, Retriever] = {}
 _lock = threading.Lock()
@@ -115,17 +117,15 @@ def _answer(
 ) -> Answer:
     """ask() for a question that stands alone."""
     read = read_question(question, use_period=use_period)
-    found, sentences = candidates(retriever, read, k, filters, search, settings)
-    drafted = draft(retriever, read, found, sentences, settings)
-    withheld = None
-    confidence = 0.0
-    if drafted.unit_missing:
-        withheld = reason(read, unit_missing=True, lang=language)
-    elif drafted.evidence is not None:
-        confidence = rule().probability(drafted.evidence)
-        if not rule().answers(drafted.evidence):
-            withheld = why_not(read, drafted.evidence, language)
-    extractive = compose(read, drafted.chosen, found.passages, found.filters, confidence, withheld, language)
+    if len(read.periods) > 1:
+        found, extractive = _compared(retriever, read, k, filters, search, settings, language)
+    else:
+        found, sentences = candidates(retriever, read, k, filters, search, settings)
+        drafted = draft(retriever, read, found, sentences, settings)
+        confidence, withheld = _judged(read, drafted, language)
+        extractive = compose(
+            read, drafted.chosen, found.passages, found.filters, confidence, withheld, language
+        )
     llm = None if extractive_only else (llm or LLMSettings.from_env())
     if llm is None or not found.passages:
         return extractive
@@ -212,6 +212,79 @@ def draft(
         retriever.idf, lambda texts: _encode(retriever, texts),
     )  # fmt: skip
     return Draft(chosen, evidence)
+
+
+def _judged(question: Question, drafted: Draft, language: str | None) -> tuple[float, str | None]:
+    """How likely the draft answers the question, and why it does not when it does not."""
+    if drafted.unit_missing:
+        return 0.0, reason(question, unit_missing=True, lang=language)
+    if drafted.evidence is None:
+        return 0.0, None
+    confidence = rule().probability(drafted.evidence)
+    if rule().answers(drafted.evidence):
+        return confidence, None
+    return confidence, why_not(question, drafted.evidence, language)
+
+
+def _compared(
+    retriever: Retriever,
+    question: Question,
+    k: int,
+    filters: Filters | None,
+    search: SearchSettings | None,
+    settings: AnswerSettings,
+    language: str | None,
+) -> tuple[Retrieval, Answer]:
+    """A question that names periods apart to compare ("Hoeveel asielaanvragen waren er in 2015 en
+    2023?"): each period asked alone ("… in 2015?", "… in 2023?"), the answers one after the other,
+    the passages of all of them. A period the archive does not answer for is said in a note; when
+    it answers for none, the answer abstains with the first one's reason."""
+    chosen: list[Sentence] = []
+    found: list[Retrieval] = []
+    notes: list[str] = []
+    confidences: list[float] = []
+    first_reason = None
+    for period, text in zip(question.periods, asked_apart(question.text), strict=True):
+        alone = read_question(text)
+        retrieval, sentences = candidates(retriever, alone, k, filters, search, settings)
+        drafted = draft(retriever, alone, retrieval, sentences, settings)
+        confidence, withheld = _judged(alone, drafted, language)
+        found.append(retrieval)
+        if drafted.chosen and withheld is None:
+            chosen += drafted.chosen
+            confidences.append(confidence)
+        else:
+            first_reason = first_reason or withheld
+            notes.append(say("period_unanswered", language or question.language, phrase=period.phrase))
+    passages, chosen = _merged(found, chosen, k)
+    merged = Retrieval(passages, found[0].filters, None)
+    if confidences:
+        answer = compose(question, chosen, passages, merged.filters, min(confidences), None, language)
+    else:
+        answer = compose(question, [], passages, merged.filters, 0.0, first_reason, language)
+    phrases = ", ".join(f"“{p.phrase}”" for p in question.periods)
+    compared = say("periods_note", language or question.language, phrases=phrases)
+    return merged, replace(answer, period=None, notes=(compared, *notes, *answer.notes))
+
+
+def _merged(found: list[Retrieval], chosen: list[Sentence], k: int) -> tuple[list[Passage], list[Sentence]]:
+    """The passages of several searches as one list, numbered anew: those cited first, in the
+    order cited, then the others in turn from each search while fewer than k; and the chosen
+    sentences, each once, pointed at their passage in it."""
+
+    def key(passage: Passage) -> tuple[str, int]:
+        return passage.article.id, passage.start
+
+    ordered: dict[tuple[str, int], Passage] = {}
+    for sentence in chosen:
+        ordered.setdefault(key(sentence.passage), sentence.passage)
+    for row in itertools.zip_longest(*(r.passages for r in found)):
+        for passage in row:
+            if passage is not None and len(ordered) < k:
+                ordered.setdefault(key(passage), passage)
+    numbered = {at: replace(p, rank=n) for n, (at, p) in enumerate(ordered.items(), start=1)}
+    unique = {(s.passage.article.id, s.start): s for s in chosen}.values()
+    return list(numbered.values()), [replace(s, passage=numbered[key(s.passage)]) for s in unique]
 
 
 def _sentence_vectors(retriever: Retriever, sentences: list[Sentence]) -> np.ndarray:

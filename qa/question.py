@@ -262,6 +262,43 @@ def _shift(period: str, months: int) -> str:
     return f"{year}-{month:02d}"
 
 
+# Years or months named apart, to compare: "in 2015 en 2023", "in 2015 en in 2023", "in 2017,
+# 2019 and 2021", "in maart 2021 of november 2023". Not a range ("tussen 2015 en 2023", "2019-2020").
+_SEVERAL = re.compile(
+    rf"\b(?:in|van|uit|over|during|of)\s+{_period_re(1)}((?:\s*,\s*(?:in\s+)?{_period_re(2)})*"
+    rf"\s+(?:en|and|of|or)\s+(?:(?:in|van|uit|over|during)\s+)?{_period_re(3)})",
+    re.I,
+)
+_ONE = re.compile(_period_re(1), re.I)
+
+
+def read_periods(text: str) -> tuple[Period, ...]:
+    """The periods a question names apart, to compare ("in 2015 en 2023": 2015, then 2023), or
+    () when it names at most one (a range is one: "tussen 2015 en 2023")."""
+    return tuple(period for period, _ in _apart(text))
+
+
+def asked_apart(text: str) -> list[str]:
+    """The question asked for each period it names apart, as if alone: "Hoeveel … in 2015 en
+    2023?" -> ["Hoeveel … in 2015?", "Hoeveel … in 2023?"]; [] when it names at most one."""
+    return [alone for _, alone in _apart(text)]
+
+
+def _apart(text: str) -> list[tuple[Period, str]]:
+    match = _SEVERAL.search(text)
+    if match is None or re.search(r"\b(?:tussen|between)\s*$", text[: match.start()]):
+        return []
+    preposition = match.group(0).split()[0]
+    found: list[tuple[Period, str]] = []
+    for one in _ONE.finditer(match.group(0)):
+        start = _month_period(one, 1)
+        named = " ".join(one.group(0).split())
+        period = Period(start, start, f"{preposition} {named}")
+        if all(period != p for p, _ in found):
+            found.append((period, f"{text[: match.start()]}{preposition} {named}{text[match.end() :]}"))
+    return found if len(found) > 1 else []
+
+
 def read_period(text: str) -> Period | None:
     """The period a question names ("in 2017", "sinds 2020", "in april 2019", "tussen 2017 en
     2019", "begrotingsjaar 2019"), or None."""
@@ -600,6 +637,9 @@ class Question:
     focus: tuple[str, ...] = ()  # stems of what it counts or names (read_focus)
     lexical: str = ""  # what BM25 and term overlap match on (lexical_text)
     years: frozenset[int] = frozenset()  # every year it names ("het besluit van maart 2018 … in 2022")
+    # The periods it names apart to compare ("in 2015 en 2023"), each answered on its own; `period`
+    # is the first of them. () when it names at most one.
+    periods: tuple[Period, ...] = ()
 
     def answers_in(self, sentence: str) -> list[re.Match]:
         """The candidate answers a sentence holds for what is asked: `asked.held` matches the
@@ -701,6 +741,7 @@ def read_question(text: str, use_period: bool = True) -> Question:
         focus=read_focus(text),
         lexical=lexical,
         years=years_spoken_of(text, None),
+        periods=read_periods(text) if use_period else (),
     )
 
 

@@ -48,6 +48,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "without_period": "Opnieuw gevraagd zonder de periode “{phrase}”: alle datums tellen even zwaar.",
         "period_note": "De vraag noemt een periode ({period}, “{phrase}”): passages daarover en artikelen "
         "van toen of kort daarna staan voorop; andere datums zijn ook doorzocht.",
+        "periods_note": "De vraag vergelijkt perioden ({phrases}): voor elk is apart gezocht en geantwoord.",
+        "period_unanswered": "Voor “{phrase}” geven de gevonden passages geen duidelijk antwoord.",
         "from": "vanaf",
         "until_date": "tot en met",
         "category": "categorie",
@@ -382,6 +384,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "without_period": "Asked again without the period “{phrase}”: all dates count the same.",
         "period_note": "The question names a period ({period}, “{phrase}”): passages about it and articles "
         "from then or just after rank first; other dates were searched too.",
+        "periods_note": "The question compares periods ({phrases}): each was searched and answered "
+        "on its own.",
+        "period_unanswered": "For “{phrase}” the passages found give no clear answer.",
         "from": "from",
         "until_date": "until",
         "category": "category",

@@ -68,6 +68,18 @@ def seed_index(tmp_path_factory, encoder) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def devarchive_index(tmp_path_factory, encoder) -> Path:
+    """The dev archive as EVAL.md measures it: its articles and the seeds, where every figure
+    recurs for other years and parties."""
+    root = tmp_path_factory.mktemp("devarchive")
+    shutil.copytree(ROOT / "eval" / "devarchive" / "corpus", root / "corpus")
+    for seed in SEEDS.iterdir():
+        shutil.copyfile(seed, root / "corpus" / seed.name)
+    build_index(root / "corpus", root / "index", encoder=encoder, log=lambda _: None)
+    return root / "index"
+
+
 # Every index type behind the seam, and the Milvus backend (on milvus-lite); the retrieval and
 # search suites run against each.
 INDEX_TYPES = ["flat", "ivf", "milvus"]

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import csv
-import shutil
 
 import pytest
 
 from qa.answering import ask
-from qa.build import build_index
 from qa.conversation import Turn, resolve
-from tests.conftest import ROOT, SEEDS
-
-DEVARCHIVE = ROOT / "eval" / "devarchive" / "corpus"
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize(("earlier", "follow_up", "understood"), [
@@ -185,18 +181,6 @@ def test_a_name_replaces_the_most_alike_of_the_earlier_ones():
 # --- through qa.ask, on articles of the dev archive ----------------------------------------
 
 
-@pytest.fixture(scope="module")
-def devarchive_index(tmp_path_factory, encoder):
-    """The dev archive as EVAL.md measures it: its articles and the seeds, where every figure
-    recurs for other years and parties."""
-    root = tmp_path_factory.mktemp("conversation")
-    shutil.copytree(DEVARCHIVE, root / "corpus")
-    for seed in SEEDS.iterdir():
-        shutil.copyfile(seed, root / "corpus" / seed.name)
-    build_index(root / "corpus", root / "index", encoder=encoder, log=lambda _: None)
-    return root / "index"
-
-
 @pytest.mark.parametrize(("first", "expected_first", "second", "expected_second"), [
     ("Hoeveel mensen vroegen in 2015 asiel aan in Nederland?", "58.880", "En in 2023?", "48.470"),
     ("Hoeveel migranten staken in 2019 in kleine boten het Kanaal over?", "1.890", "En in 2022?", "45.774"),
@@ -233,3 +217,26 @@ def test_a_follow_up_of_a_follow_up_builds_on_what_was_understood(devarchive_ind
     third = ask("En in 2022?", index=devarchive_index, history=[first, second])
     assert third.understood == "Hoeveel migranten staken in 2022 in kleine boten het Kanaal over?"
     assert "45.774" in third.text
+
+
+# --- periods named apart to compare ---------------------------------------------------------
+
+
+def test_periods_named_apart_are_each_answered_from_their_own_article(devarchive_index):
+    answer = ask("Hoeveel zetels haalde de PVV bij de verkiezingen van 2017 en 2023?", index=devarchive_index)
+    assert "20 zetels" in answer.text and "37 zetels" in answer.text
+    assert answer.notes[0].startswith("De vraag vergelijkt perioden (“van 2017”, “van 2023”)")
+    # The passages are numbered anew, and each citation points at the passage that holds it.
+    assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
+    for citation in answer.citations:
+        passage = answer.passages[citation.number - 1]
+        assert citation.article_id == passage.article.id and citation.text in passage.text
+    assert {c.article_id for c in answer.citations} == {p.article.id for p in answer.passages[:2]}
+
+
+def test_a_period_the_archive_does_not_answer_for_is_said(devarchive_index):
+    answer = ask("Hoeveel mensen vroegen asiel aan in Nederland in 2015 en 2018?", index=devarchive_index)
+    assert not answer.abstained and "58.880" in answer.text
+    assert "Voor “in 2018” geven de gevonden passages geen duidelijk antwoord." in answer.notes
+    nothing = ask("Hoeveel mensen vroegen asiel aan in Nederland in 2012 en 2018?", index=devarchive_index)
+    assert nothing.abstained and len(nothing.notes) >= 3  # compared, neither answered, and why

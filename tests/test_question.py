@@ -6,7 +6,15 @@ import datetime as dt
 
 import pytest
 
-from qa.question import Period, expects, full_years, read_period, read_question, years_spoken_of
+from qa.question import (
+    Period,
+    asked_apart,
+    expects,
+    full_years,
+    read_period,
+    read_question,
+    years_spoken_of,
+)
 
 
 @pytest.mark.parametrize(("question", "lang"), [
@@ -59,6 +67,31 @@ def test_a_short_year_is_this_centurys_up_to_five_years_ahead_and_the_last_centu
     # Quoted numbers, elisions and decades stay as they are.
     for text in ("het cijfer '23'", "'t Hooft", "rock 'n' roll", "the '80s", "de jaren '80"):
         assert full_years(text) == text
+
+
+@pytest.mark.parametrize(("question", "alone"), [
+    ("Hoeveel asielaanvragen waren er in 2015 en 2023?",
+     ["Hoeveel asielaanvragen waren er in 2015?", "Hoeveel asielaanvragen waren er in 2023?"]),
+    ("Hoeveel zetels haalde de PVV bij de verkiezingen van 2017 en van 2023?",
+     ["Hoeveel zetels haalde de PVV bij de verkiezingen van 2017?",
+      "Hoeveel zetels haalde de PVV bij de verkiezingen van 2023?"]),
+    ("How high was inflation in 2021, 2022 and 2023?",
+     [f"How high was inflation in {year}?" for year in (2021, 2022, 2023)]),
+    ("Wat was de inflatie in maart 2021 of in november 2023?",
+     ["Wat was de inflatie in maart 2021?", "Wat was de inflatie in november 2023?"]),
+    # One period, a range, or the same period twice: nothing to compare.
+    ("Wat gebeurde er in 2015?", []),
+    ("Wat gebeurde er tussen 2015 en 2023?", []),
+    ("Wat gebeurde er in 2019-2020?", []),
+    ("Wat gebeurde er in 2015 en in 2015?", []),
+])  # fmt: skip
+def test_periods_named_apart_are_each_asked_alone(question, alone):
+    assert asked_apart(question) == alone
+    read = read_question(question)
+    assert [p.phrase.split(maxsplit=1)[1] for p in read.periods] == [
+        read_question(a).period.phrase.split(maxsplit=1)[1] for a in alone
+    ]
+    assert read.period == (read_period(question))
 
 
 def test_a_period_can_be_ignored():
