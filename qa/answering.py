@@ -118,7 +118,7 @@ def _answer(
     """ask() for a question that stands alone."""
     read = read_question(question, use_period=use_period)
     if len(read.periods) > 1:
-        found, extractive = _compared(retriever, read, k, filters, search, settings, language)
+        found, extractive, withheld = _compared(retriever, read, k, filters, search, settings, language)
     else:
         found, sentences = candidates(retriever, read, k, filters, search, settings)
         drafted = draft(retriever, read, found, sentences, settings)
@@ -130,7 +130,9 @@ def _answer(
     if llm is None or not found.passages:
         return extractive
     try:
-        generated = llm_answer(llm, read, found.passages, found.filters, on_token, language)
+        # Compared periods have no one period to show; the model reads the question whole.
+        asked = replace(read, period=None) if read.periods else read
+        generated = llm_answer(llm, asked, found.passages, found.filters, on_token, language)
     except LLMError as error:
         return with_fallback_note(extractive, error, language)
     if withheld and not generated.abstained:
@@ -234,11 +236,11 @@ def _compared(
     search: SearchSettings | None,
     settings: AnswerSettings,
     language: str | None,
-) -> tuple[Retrieval, Answer]:
+) -> tuple[Retrieval, Answer, str | None]:
     """A question that names periods apart to compare ("Hoeveel asielaanvragen waren er in 2015 en
     2023?"): each period asked alone ("… in 2015?", "… in 2023?"), the answers one after the other,
     the passages of all of them. A period the archive does not answer for is said in a note; when
-    it answers for none, the answer abstains with the first one's reason."""
+    it answers for none, the answer abstains with the first one's reason (returned too)."""
     chosen: list[Sentence] = []
     found: list[Retrieval] = []
     notes: list[str] = []
@@ -258,13 +260,12 @@ def _compared(
             notes.append(say("period_unanswered", language or question.language, phrase=period.phrase))
     passages, chosen = _merged(found, chosen, k)
     merged = Retrieval(passages, found[0].filters, None)
-    if confidences:
-        answer = compose(question, chosen, passages, merged.filters, min(confidences), None, language)
-    else:
-        answer = compose(question, [], passages, merged.filters, 0.0, first_reason, language)
+    withheld = None if confidences else first_reason
+    confidence = min(confidences, default=0.0)
+    answer = compose(question, chosen, passages, merged.filters, confidence, withheld, language)
     phrases = ", ".join(f"“{p.phrase}”" for p in question.periods)
     compared = say("periods_note", language or question.language, phrases=phrases)
-    return merged, replace(answer, period=None, notes=(compared, *notes, *answer.notes))
+    return merged, replace(answer, period=None, notes=(compared, *notes, *answer.notes)), withheld
 
 
 def _merged(found: list[Retrieval], chosen: list[Sentence], k: int) -> tuple[list[Passage], list[Sentence]]:

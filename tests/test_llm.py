@@ -381,6 +381,20 @@ def test_an_llm_answer_the_passages_do_not_support_carries_the_reason(llm, env, 
     assert "De gevonden passages noemen Canada niet." in answer.notes
 
 
+def test_an_llm_answers_compared_periods_from_the_passages_of_each(llm, env, devarchive_index):
+    from qa.answering import ask
+
+    llm.script(Reply(content="In 2017 haalde de PVV 20 zetels [1], in 2023 37 zetels [2]."))
+    env.setenv("QA_LLM_URL", f"http://127.0.0.1:{llm.server_port}")
+    env.setenv("QA_LLM_MODEL", "test-model")
+    answer = ask("Hoeveel zetels haalde de PVV bij de verkiezingen van 2017 en 2023?", index=devarchive_index)
+    assert answer.source == "llm" and answer.period is None
+    dates = [p.article.date[:4] for p in answer.passages[:2]]
+    assert dates == ["2017", "2023"]  # the model was given the passages of both searches
+    prompt = json.dumps(llm.received[0].body, ensure_ascii=False)
+    assert "20 zetels" in prompt and "37 zetels" in prompt
+
+
 def test_ask_falls_back_to_the_extractive_answer_when_the_llm_is_down(env, seed_index):
     from qa.answering import ask
 
