@@ -263,10 +263,12 @@ def _shift(period: str, months: int) -> str:
 
 
 # Years or months named apart, to compare: "in 2015 en 2023", "in 2015 en in 2023", "in 2017,
-# 2019 and 2021", "in maart 2021 of november 2023". Not a range ("tussen 2015 en 2023", "2019-2020").
+# 2019 and 2021", "in maart 2021 of november 2023", "in 2017 en hoeveel in 2021". Not a range
+# ("tussen 2015 en 2023", "2019-2020").
 _SEVERAL = re.compile(
     rf"\b(?:in|van|uit|over|during|of)\s+{_period_re(1)}((?:\s*,\s*(?:in\s+)?{_period_re(2)})*"
-    rf"\s+(?:en|and|of|or)\s+(?:(?:in|van|uit|over|during)\s+)?{_period_re(3)})",
+    rf"\s+(?:en|and|of|or)\s+(?:(?:hoeveel|hoe\s+\w+|wat|wie|waar|how\s+\w+|what|who|where)\s+)?"
+    rf"(?:(?:in|van|uit|over|during)\s+)?{_period_re(3)})",
     re.I,
 )
 _ONE = re.compile(_period_re(1), re.I)

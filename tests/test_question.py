@@ -79,6 +79,8 @@ def test_a_short_year_is_this_centurys_up_to_five_years_ahead_and_the_last_centu
      [f"How high was inflation in {year}?" for year in (2021, 2022, 2023)]),
     ("Wat was de inflatie in maart 2021 of in november 2023?",
      ["Wat was de inflatie in maart 2021?", "Wat was de inflatie in november 2023?"]),
+    ("Hoeveel zetels haalde de VVD in 2017 en hoeveel in 2021?",
+     ["Hoeveel zetels haalde de VVD in 2017?", "Hoeveel zetels haalde de VVD in 2021?"]),
     # One period, a range, or the same period twice: nothing to compare.
     ("Wat gebeurde er in 2015?", []),
     ("Wat gebeurde er tussen 2015 en 2023?", []),
