@@ -273,10 +273,10 @@ def _merged(found: list[Retrieval], chosen: list[Sentence], k: int) -> tuple[lis
     order cited, then the others in turn from each search while fewer than k; and the chosen
     sentences, each once, pointed at their passage in it."""
 
-    def key(passage: Passage) -> tuple[str, int]:
-        return passage.article.id, passage.start
+    def key(passage: Passage) -> tuple[str, int, int]:
+        return passage.article.id, passage.start, passage.end
 
-    ordered: dict[tuple[str, int], Passage] = {}
+    ordered: dict[tuple[str, int, int], Passage] = {}
     for sentence in chosen:
         ordered.setdefault(key(sentence.passage), sentence.passage)
     for row in itertools.zip_longest(*(r.passages for r in found)):
