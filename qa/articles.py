@@ -23,7 +23,7 @@ import ftfy
 import yaml
 
 from qa.archives import ARCHIVE_SUFFIXES, FIELDS, ArchiveError, BadRow, read_rows
-from qa.dates import Byline, byline, date_field, is_calendar_date, plausible, split_dateline
+from qa.dates import Byline, byline, byline_line, date_field, is_calendar_date, plausible, split_dateline
 from qa.errors import TranslatedError
 from qa.markdown import markdown_to_text
 from qa.pdfs import PdfError, read_pdf
@@ -740,14 +740,11 @@ def _head_lines(lines: list[str], plain: bool) -> list[str]:
 
 
 def _is_head_line(line: str) -> bool:
-    line = line.strip(" *_")
-    return bool(date_field(line) or (_KEYWORD_LINE.match(line) and byline(line)))
+    return bool(date_field(line.strip(" *_")) or byline_line(line))
 
 
 # "Titel: …" above "Datum: …", as some exports write plain text.
 _TITLE_LABEL = re.compile(r"\s*(?:titel|title|kop|headline)\s*:\s*(?=\S)", re.I)
-# A byline line in a head block starts by saying what it is ("Datum:", "Gepubliceerd op", "Door").
-_KEYWORD_LINE = re.compile(r"(?:datum|date|gepubliceerd|published|door|by|van onze)\b", re.I)
 
 
 # The first block's lines where a date line may stand in it: after a title, a kicker, a byline.

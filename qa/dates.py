@@ -144,6 +144,17 @@ _AUTHOR = re.compile(
 )
 
 
+# A line that says it is a byline: "Datum: …", "Gepubliceerd op …", "Door …", "Van onze …".
+_BYLINE_OPENING = re.compile(rf"(?:{_PUBLISHED}|{_UPDATED}|door|by|van onze)\b", re.IGNORECASE)
+
+
+def byline_line(line: str) -> Byline | None:
+    """A line of a heading block that is a byline by its opening words (a title that merely
+    holds a date is not one), or None."""
+    line = line.strip().strip("*_").strip()
+    return byline(line) if _BYLINE_OPENING.match(line) else None
+
+
 def byline(block: str) -> Byline | None:
     """The dates in a byline such as "Door X · Gepubliceerd: 12 januari 2022", or None when the
     block is not a byline (a sentence that mentions a date is not one)."""
