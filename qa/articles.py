@@ -399,6 +399,7 @@ def _article(source: Source, meta: dict, body: str, suffix: str, date_field: Mes
 
     content = _read_body(body, suffix)
     blocks, bylines = _take_bylines(content.blocks, content.headline)
+    blocks = [b for b in blocks if not _RELATED.match(b)]
     if content.plain and _is_hard_wrapped(blocks):
         blocks = _reflow(blocks)
     headline = content.headline
@@ -743,6 +744,14 @@ def _is_head_line(line: str) -> bool:
     return bool(date_field(line.strip(" *_")) or byline_line(line))
 
 
+# A pointer to other stories inside the article ("Lees ook: Kabinet zoekt noodopvang", "Lees meer
+# over: asiel", or the label alone), which web pages put between paragraphs and exports keep: no
+# text of the story. A sentence ("Zie ook hoofdstuk 3.") or a heading ("Kijk ook verder") stays.
+_RELATED = re.compile(
+    r"(?:(?:lees|bekijk|zie|kijk|luister)\s+(?:ook|meer|verder)|read\s+(?:also|more)|also\s+read|"
+    r"see\s+also|related|gerelateerd)(?:\s+(?:over|about))?\s*(?::[^.!?]{0,200})?$",
+    re.IGNORECASE,
+)
 # "Titel: …" above "Datum: …", as some exports write plain text.
 _TITLE_LABEL = re.compile(r"\s*(?:titel|title|kop|headline)\s*:\s*(?=\S)", re.I)
 
