@@ -749,7 +749,9 @@ def _is_head_line(line: str) -> bool:
 # text of the story. A sentence ("Zie ook hoofdstuk 3.") or a heading ("Kijk ook verder") stays.
 _RELATED = re.compile(
     r"(?:(?:lees|bekijk|zie|kijk|luister)\s+(?:ook|meer|verder)|read\s+(?:also|more)|also\s+read|"
-    r"see\s+also|related|gerelateerd)(?:\s+(?:over|about))?\s*(?::[^.!?]{0,200})?$",
+    r"see\s+also|related|gerelateerd)(?:\s+(?:over|about))?\s*(?::[^.!?]{0,200})?$"
+    # An advertisement's label, left where the advertisement was.
+    r"|(?:advertentie|advertisement|gesponsord|sponsored|reclame|lees verder na de advertentie)$",
     re.IGNORECASE,
 )
 # "Titel: …" above "Datum: …", as some exports write plain text.

@@ -457,7 +457,7 @@ def test_a_short_first_line_of_a_markdown_paragraph_is_the_authors_break_not_a_t
     assert paragraphs(article) == [" ".join(text.split())]
 
 
-def test_pointers_to_other_stories_inside_an_article_are_no_text_of_it(tmp_path):
+def test_pointers_to_other_stories_and_ad_labels_inside_an_article_are_no_text_of_it(tmp_path):
     html = (
         "<html><head><title>Meer geld voor opvang - Het Dagblad</title></head><body><article>"
         "<h1>Meer geld voor opvang</h1>"
@@ -465,7 +465,7 @@ def test_pointers_to_other_stories_inside_an_article_are_no_text_of_it(tmp_path)
         "opvang van asielzoekers. Dat heeft het kabinet woensdag besloten.</p>"
         "<p>Lees ook: Kabinet zoekt noodopvang in kazernes</p>"
         "<p>De VNG is blij met het geld, maar noemt het bedrag te laag. Zie ook hoofdstuk 3.</p>"
-        "<p>Lees meer over: asiel, gemeenten</p></article></body></html>"
+        "<p>Lees meer over: asiel, gemeenten</p><p>Advertentie</p></article></body></html>"
     )
     article = parse_article(write(tmp_path, "opvang.html", html))
     assert paragraphs(article) == [
