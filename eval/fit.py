@@ -169,8 +169,11 @@ def with_threshold(rule: AbstentionRule, outcomes: list[Outcome], withheld_at_mo
     questions of `outcomes` (those it is fitted on), and abstains on as many others as that allows."""
     weighed = [o for o in outcomes if o.evidence is not None and o.case.answerable]
     answerable = np.sort([rule.probability(o.evidence) for o in weighed])
-    threshold = float(answerable[int(np.floor(withheld_at_most * len(answerable)))]) - 1e-9
-    return replace(rule, threshold=threshold)
+    n = int(np.floor(withheld_at_most * len(answerable)))
+    # Halfway between the last answerable question withheld and the first answered: a threshold
+    # on one question's probability answers a question scoring a hair below it, anywhere.
+    below = answerable[n - 1] if n > 0 else answerable[0] - 0.01
+    return replace(rule, threshold=float((below + answerable[n]) / 2))
 
 
 def answered(outcome: Outcome, rule: AbstentionRule) -> bool:

@@ -5,7 +5,7 @@ Holds answer building and citations; retrieval is qa/search.py's, LLM calls are 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
@@ -33,17 +33,18 @@ class AnswerSettings:
     # neighbour).
     keep_within: float = 5.0
     # A sentence's score: these weights times its features (Sentence.features, in FEATURES' order).
-    cosine_weight: float = 2.763  # similarity to the question under the encoder
-    overlap_weight: float = 4.003  # idf-weighted share of the question's terms in the sentence
-    context_weight: float = 4.654  # the same share in the sentence and its neighbours
-    beside_weight: float = 0.004  # the same share in a neighbour alone: the answer follows its setting
-    typed_weight: float = 3.070  # it holds the kind of thing asked for (qa/question.py's table)
-    focused_weight: float = 1.531  # that answer stands next to what the question counts or names
-    novel_weight: float = 0.774  # share of its terms the question does not hold: it says more
-    heading_weight: float = -2.717  # it is a heading (no closing punctuation): a topic, not a statement
-    period_weight: float = 3.600  # it speaks of the period the question names
-    names_weight: float = 3.439  # share of the question's names its passage mentions
-    rank_weight: float = 2.743  # 1 / the rank of its passage
+    cosine_weight: float = 2.311  # similarity to the question under the encoder
+    overlap_weight: float = 3.206  # idf-weighted share of the question's terms in the sentence
+    context_weight: float = 4.449  # the same share in the sentence and its neighbours
+    beside_weight: float = 0.206  # the same share in a neighbour alone: the answer follows its setting
+    typed_weight: float = 3.085  # it holds the kind of thing asked for (qa/question.py's table)
+    focused_weight: float = 1.456  # that answer stands next to what the question counts or names
+    novel_weight: float = 0.957  # share of its terms the question does not hold: it says more
+    heading_weight: float = -2.670  # it is a heading (no closing punctuation): a topic, not a statement
+    period_weight: float = 3.830  # it speaks of the period the question names
+    names_weight: float = 3.536  # share of the question's names its passage mentions
+    rank_weight: float = 2.682  # 1 / the rank of its passage
+    meaning_weight: float = 2.831  # how much of what the question asks it speaks of, by meaning
 
     @property
     def weights(self) -> np.ndarray:
@@ -63,6 +64,7 @@ FEATURES = (
     "period",
     "names",
     "rank",
+    "meaning",
 )
 
 
@@ -222,8 +224,11 @@ def score_sentences(
     sentence_vectors: np.ndarray,
     idf: Callable[[str], float],
     settings: AnswerSettings,
+    meaning: Sequence[float] = (),
 ) -> list[Sentence]:
-    """Each sentence's features (FEATURES) and their weighed sum, its score."""
+    """Each sentence's features (FEATURES) and their weighed sum, its score. `meaning`: how much of
+    what the question asks each sentence speaks of, by the encoder's words (qa/crosslingual.py's
+    meaning_held); none given counts as 0."""
     question_terms = set(question.terms)
     weights = {t: idf(t) for t in question_terms}
     total = sum(weights.values()) or 1.0
@@ -262,6 +267,7 @@ def score_sentences(
             _period_feature(question.period, question.years, sentence, asks_expected),
             named[sentence.passage.rank],
             1.0 / sentence.passage.rank,
+            meaning[i] if meaning else 0.0,
         )
         score = float(np.dot(settings.weights, features))
         scored.append(replace(sentence, features=features, score=score, typed=typed))

@@ -17,7 +17,7 @@ import numpy as np
 from qa.abstention import Evidence, measure, rule, why_not
 from qa.answer import Answer, AnswerSettings, Sentence, candidate_sentences, choose, compose, score_sentences
 from qa.conversation import Turn, resolve
-from qa.crosslingual import bridged
+from qa.crosslingual import bridged, meaning_held
 from qa.filters import Filters
 from qa.llm import LLMError, LLMSettings, llm_answer, with_fallback_note
 from qa.location import Location, MilvusStore, locate
@@ -170,7 +170,8 @@ def candidates(
     vectors = _sentence_vectors(retriever, sentences)
     # An English question's words, matched to the Dutch words of these sentences, count as its terms.
     question = bridged(question, [s.text for s in sentences], *_encoding(retriever))
-    return found, score_sentences(question, sentences, vector, vectors, retriever.idf, settings)
+    meaning = meaning_held(question, [s.text for s in sentences], *_encoding(retriever))
+    return found, score_sentences(question, sentences, vector, vectors, retriever.idf, settings, meaning)
 
 
 # Answer sentences come from the best four passages: on the dev set the fifth never added a held

@@ -1,5 +1,6 @@
-"""An English question against Dutch text: its words matched, by the encoder, to the words of the
-passages found, so that BM25 and the sentence score can count them.
+"""A question's words matched, by the encoder, to the words of the passages found: an English
+question's to Dutch ones, so that BM25 and the sentence score can count them; and any question's,
+to measure how much of what it asks a sentence speaks of (meaning_held).
 
 The sentence score weighs the question's terms in a sentence and around it (qa/answer.py). An
 English question's own words match no Dutch sentence ("seats" is not "zetels"), so only its
@@ -60,6 +61,29 @@ def bridged(question: Question, texts: Sequence[str], encode: Encode, model: str
         terms=tuple(dict.fromkeys((*question.terms, *terms(" ".join(found))))),
         lexical=" ".join([question.lexical, *found]).strip(),
     )
+
+
+def meaning_held(question: Question, texts: Sequence[str], encode: Encode, model: str) -> list[float]:
+    """For each text, how much of what the question asks it speaks of, by meaning: each content
+    word of the question (not its names nor function words) finds the text's closest word under
+    the encoder, and the closeness is averaged. An inflection, a synonym or a translation counts
+    ("vertegenwoordigen" / "vertegenwoordigd", "seats" / "zetels"), which term overlap misses; a
+    text about something else finds nothing close to the word the question turns on."""
+    name_words = {w.lower() for name in question.names for w in name.split()}
+    asked = [
+        w
+        for w in dict.fromkeys(w.lower() for w in _WORD.findall(question.text))
+        if w not in _function_words() and w not in name_words
+    ]
+    said = [sorted({w.lower() for w in _WORD.findall(text)} - _function_words()) for text in texts]
+    vocabulary = sorted({w for words in said for w in words})
+    if not asked or not vocabulary:
+        return [0.0] * len(texts)
+    closeness = _vectors(asked, encode, model) @ _vectors(vocabulary, encode, model).T
+    column = {w: j for j, w in enumerate(vocabulary)}
+    return [
+        float(closeness[:, [column[w] for w in words]].max(axis=1).mean()) if words else 0.0 for words in said
+    ]
 
 
 @functools.cache

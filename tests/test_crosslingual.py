@@ -1,11 +1,12 @@
-"""An English question's words matched to the Dutch words of the sentences found, so that the
-sentence score can count them."""
+"""A question's words matched to the words of the sentences found: an English question's to Dutch
+ones, so that the sentence score can count them, and any question's, to measure how much of what
+it asks a sentence speaks of."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa.crosslingual import bridged
+from qa.crosslingual import bridged, meaning_held
 from qa.lexical import terms
 from qa.question import read_question
 
@@ -49,3 +50,21 @@ def test_function_words_gain_nothing(encode):
     question = read_question("How do I get from here to there?")
     found = bridged(question, ["Hoe kom je vanaf hier daar?"], encode, "test-model")
     assert set(found.terms) == set(question.terms)
+
+
+def test_a_sentence_that_speaks_of_what_is_asked_holds_more_of_its_meaning(encode):
+    # The answer, in other forms of the question's words (and across languages), against a
+    # sentence of the same story about something else: the near miss's situation.
+    texts = [
+        "Nederland zou worden vertegenwoordigd door Jeangu Macrooy.",
+        "Rotterdam werd in augustus gekozen, na een strijd met Maastricht.",
+        "",
+    ]
+    for asked in (
+        "Wie zou Nederland op het Songfestival vertegenwoordigen?",
+        "Who would represent the Netherlands?",
+    ):
+        held = meaning_held(read_question(asked), texts, encode, "test-model")
+        assert held[0] > held[1] and held[2] == 0.0
+    # A question of names and function words alone asks nothing the measure can weigh.
+    assert meaning_held(read_question("Wie is Jeangu Macrooy?"), texts, encode, "test-model") == [0.0] * 3
