@@ -33,18 +33,19 @@ class AnswerSettings:
     # neighbour).
     keep_within: float = 5.0
     # A sentence's score: these weights times its features (Sentence.features, in FEATURES' order).
-    cosine_weight: float = 2.311  # similarity to the question under the encoder
-    overlap_weight: float = 3.206  # idf-weighted share of the question's terms in the sentence
-    context_weight: float = 4.449  # the same share in the sentence and its neighbours
-    beside_weight: float = 0.206  # the same share in a neighbour alone: the answer follows its setting
-    typed_weight: float = 3.085  # it holds the kind of thing asked for (qa/question.py's table)
-    focused_weight: float = 1.456  # that answer stands next to what the question counts or names
-    novel_weight: float = 0.957  # share of its terms the question does not hold: it says more
-    heading_weight: float = -2.670  # it is a heading (no closing punctuation): a topic, not a statement
-    period_weight: float = 3.830  # it speaks of the period the question names
-    names_weight: float = 3.536  # share of the question's names its passage mentions
-    rank_weight: float = 2.682  # 1 / the rank of its passage
-    meaning_weight: float = 2.831  # how much of what the question asks it speaks of, by meaning
+    cosine_weight: float = 2.137  # similarity to the question under the encoder
+    overlap_weight: float = 3.266  # idf-weighted share of the question's terms in the sentence
+    context_weight: float = 3.441  # the same share in the sentence and its neighbours
+    beside_weight: float = -0.263  # the same share in a neighbour alone: the answer follows its setting
+    typed_weight: float = 3.065  # it holds the kind of thing asked for (qa/question.py's table)
+    focused_weight: float = 1.415  # that answer stands next to what the question counts or names
+    novel_weight: float = 0.942  # share of its terms the question does not hold: it says more
+    heading_weight: float = -2.567  # it is a heading (no closing punctuation): a topic, not a statement
+    period_weight: float = 3.878  # it speaks of the period the question names
+    names_weight: float = 3.611  # share of the question's names its passage mentions
+    rank_weight: float = 2.648  # 1 / the rank of its passage
+    meaning_weight: float = 1.826  # how much of what the question asks it speaks of, by meaning
+    meaning_context_weight: float = 3.900  # the same in the sentence and its neighbours
 
     @property
     def weights(self) -> np.ndarray:
@@ -65,6 +66,7 @@ FEATURES = (
     "names",
     "rank",
     "meaning",
+    "meaning_context",
 )
 
 
@@ -225,10 +227,12 @@ def score_sentences(
     idf: Callable[[str], float],
     settings: AnswerSettings,
     meaning: Sequence[float] = (),
+    meaning_context: Sequence[float] = (),
 ) -> list[Sentence]:
     """Each sentence's features (FEATURES) and their weighed sum, its score. `meaning`: how much of
     what the question asks each sentence speaks of, by the encoder's words (qa/crosslingual.py's
-    meaning_held); none given counts as 0."""
+    meaning_held); `meaning_context`: the same of the sentence with its neighbours in its passage;
+    none given counts as 0."""
     question_terms = set(question.terms)
     weights = {t: idf(t) for t in question_terms}
     total = sum(weights.values()) or 1.0
@@ -268,6 +272,7 @@ def score_sentences(
             named[sentence.passage.rank],
             1.0 / sentence.passage.rank,
             meaning[i] if meaning else 0.0,
+            meaning_context[i] if meaning_context else 0.0,
         )
         score = float(np.dot(settings.weights, features))
         scored.append(replace(sentence, features=features, score=score, typed=typed))

@@ -170,8 +170,18 @@ def candidates(
     vectors = _sentence_vectors(retriever, sentences)
     # An English question's words, matched to the Dutch words of these sentences, count as its terms.
     question = bridged(question, [s.text for s in sentences], *_encoding(retriever))
+    # What the question asks, by meaning, in each sentence, and in it with its neighbours in its
+    # passage (as the term features `overlap` and `context` count words).
     meaning = meaning_held(question, [s.text for s in sentences], *_encoding(retriever))
-    return found, score_sentences(question, sentences, vector, vectors, retriever.idf, settings, meaning)
+    around = [
+        " ".join(n.text for n in sentences[max(0, i - 1) : i + 2] if n.passage is s.passage)
+        for i, s in enumerate(sentences)
+    ]
+    in_context = meaning_held(question, around, *_encoding(retriever))
+    scored = score_sentences(
+        question, sentences, vector, vectors, retriever.idf, settings, meaning, in_context
+    )
+    return found, scored
 
 
 # Answer sentences come from the best four passages: on the dev set the fifth never added a held

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
-from qa.answer import NO_ANSWER, Sentence, _period_feature, speakers
+from qa.answer import (
+    FEATURES,
+    NO_ANSWER,
+    AnswerSettings,
+    Sentence,
+    _period_feature,
+    score_sentences,
+    speakers,
+)
 from qa.answering import ask
 from qa.chunkstore import ArticleInfo
 from qa.cli import main
 from qa.evaluate import load_questions
-from qa.question import read_period
+from qa.question import read_period, read_question
 from qa.search import Passage, Retriever
 from tests.conftest import ROOT
 
@@ -81,6 +90,33 @@ def test_a_year_after_the_articles_own_is_a_forecast_not_what_the_sentence_repor
     # Another year a sentence names is background: it does not sink below its article.
     background = _sentence_of("De machines zouden eind 2021 worden geleverd.", "2022-01", 0.6)
     assert _period_feature(period, years, background) == 0.6
+
+
+def test_the_meaning_measures_given_are_features_of_the_sentence_score():
+    question = read_question("Wie zou Nederland op het Songfestival vertegenwoordigen?")
+    sentences = [
+        _sentence_of("Nederland zou worden vertegenwoordigd door Jeangu Macrooy.", "2020-03", 0.0),
+        _sentence_of("Rotterdam werd in augustus gekozen.", "2020-03", 0.0),
+    ]
+    vectors = np.zeros((2, 4), np.float32)
+    scored = score_sentences(
+        question,
+        sentences,
+        np.zeros(4, np.float32),
+        vectors,
+        lambda t: 1.0,
+        AnswerSettings(),
+        [0.9, 0.4],
+        [0.8, 0.5],
+    )
+    at = FEATURES.index("meaning"), FEATURES.index("meaning_context")
+    assert [tuple(s.features[i] for i in at) for s in scored] == [(0.9, 0.8), (0.4, 0.5)]
+    # The sentence closer in meaning scores higher; none given counts as nothing.
+    assert scored[0].score > scored[1].score
+    unmeasured = score_sentences(
+        question, sentences, np.zeros(4, np.float32), vectors, lambda t: 1.0, AnswerSettings()
+    )
+    assert all(s.features[i] == 0.0 for s in unmeasured for i in at)
 
 
 def test_quoted_sentences_take_the_speaker_of_their_quotation():
