@@ -172,12 +172,11 @@ def candidates(
     question = bridged(question, [s.text for s in sentences], *_encoding(retriever))
     # What the question asks, by meaning, in each sentence, and in it with its neighbours in its
     # passage (as the term features `overlap` and `context` count words).
-    meaning = meaning_held(question, [s.text for s in sentences], *_encoding(retriever))
     around = [
-        " ".join(n.text for n in sentences[max(0, i - 1) : i + 2] if n.passage is s.passage)
+        [j for j in range(max(0, i - 1), min(len(sentences), i + 2)) if sentences[j].passage is s.passage]
         for i, s in enumerate(sentences)
     ]
-    in_context = meaning_held(question, around, *_encoding(retriever))
+    meaning, in_context = meaning_held(question, [s.text for s in sentences], *_encoding(retriever), around)
     scored = score_sentences(
         question, sentences, vector, vectors, retriever.idf, settings, meaning, in_context
     )

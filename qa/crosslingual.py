@@ -63,27 +63,41 @@ def bridged(question: Question, texts: Sequence[str], encode: Encode, model: str
     )
 
 
-def meaning_held(question: Question, texts: Sequence[str], encode: Encode, model: str) -> list[float]:
-    """For each text, how much of what the question asks it speaks of, by meaning: each content
-    word of the question (not its names nor function words) finds the text's closest word under
-    the encoder, and the closeness is averaged. An inflection, a synonym or a translation counts
+def meaning_held(
+    question: Question,
+    sentences: Sequence[str],
+    encode: Encode,
+    model: str,
+    together: Sequence[Sequence[int]],
+) -> tuple[list[float], list[float]]:
+    """How much of what the question asks each sentence speaks of, by meaning, and the same for
+    each group of sentences in `together` (a sentence with its neighbours): each content word of
+    the question (not its names nor function words) finds the closest word under the encoder, and
+    the closeness is averaged. An inflection, a synonym or a translation counts
     ("vertegenwoordigen" / "vertegenwoordigd", "seats" / "zetels"), which term overlap misses; a
-    text about something else finds nothing close to the word the question turns on."""
+    sentence about something else finds nothing close to the word the question turns on."""
     name_words = {w.lower() for name in question.names for w in name.split()}
     asked = [
         w
         for w in dict.fromkeys(w.lower() for w in _WORD.findall(question.text))
         if w not in _function_words() and w not in name_words
     ]
-    said = [sorted({w.lower() for w in _WORD.findall(text)} - _function_words()) for text in texts]
+    said = [sorted({w.lower() for w in _WORD.findall(text)} - _function_words()) for text in sentences]
     vocabulary = sorted({w for words in said for w in words})
     if not asked or not vocabulary:
-        return [0.0] * len(texts)
+        return [0.0] * len(sentences), [0.0] * len(together)
     closeness = _vectors(asked, encode, model) @ _vectors(vocabulary, encode, model).T
     column = {w: j for j, w in enumerate(vocabulary)}
-    return [
-        float(closeness[:, [column[w] for w in words]].max(axis=1).mean()) if words else 0.0 for words in said
-    ]
+    # Each sentence's closest word to each asked word; a group's is the best of its sentences'.
+    best = np.array(
+        [closeness[:, [column[w] for w in words]].max(axis=1) if words else np.full(len(asked), -np.inf)
+         for words in said]
+    )  # fmt: skip
+
+    def held(rows: np.ndarray) -> float:
+        return float(rows.mean()) if np.isfinite(rows).all() else 0.0
+
+    return [held(row) for row in best], [held(best[list(group)].max(axis=0)) for group in together]
 
 
 @functools.cache

@@ -64,7 +64,10 @@ def test_a_sentence_that_speaks_of_what_is_asked_holds_more_of_its_meaning(encod
         "Wie zou Nederland op het Songfestival vertegenwoordigen?",
         "Who would represent the Netherlands?",
     ):
-        held = meaning_held(read_question(asked), texts, encode, "test-model")
+        held, together = meaning_held(read_question(asked), texts, encode, "test-model", [[0, 1], [1, 2]])
         assert held[0] > held[1] and held[2] == 0.0
+        # A sentence with its neighbours holds each asked word as closely as the best of them.
+        assert together[0] >= held[0] and together[1] == held[1]
     # A question of names and function words alone asks nothing the measure can weigh.
-    assert meaning_held(read_question("Wie is Jeangu Macrooy?"), texts, encode, "test-model") == [0.0] * 3
+    nothing = meaning_held(read_question("Wie is Jeangu Macrooy?"), texts, encode, "test-model", [[0, 1]])
+    assert nothing == ([0.0] * 3, [0.0])
