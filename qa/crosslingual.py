@@ -115,7 +115,12 @@ def _function_words() -> frozenset[str]:
         return STOPWORDS
     module = importlib.util.module_from_spec(words)
     words.loader.exec_module(module)
-    return frozenset(module.ENGLISH_STOP_WORDS) | STOPWORDS
+    return frozenset(module.ENGLISH_STOP_WORDS) | _AUXILIARIES | STOPWORDS
+
+
+# Auxiliaries scikit-learn's list lacks: "did" of "Where did Verstappen …" is 0.82 close to
+# "maakte" and would count as a term.
+_AUXILIARIES = frozenset("does did doing having shall".split())
 
 
 def _vectors(words: list[str], encode: Encode, model: str) -> np.ndarray:
