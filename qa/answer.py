@@ -33,19 +33,20 @@ class AnswerSettings:
     # neighbour).
     keep_within: float = 5.0
     # A sentence's score: these weights times its features (Sentence.features, in FEATURES' order).
-    cosine_weight: float = 2.137  # similarity to the question under the encoder
-    overlap_weight: float = 3.266  # idf-weighted share of the question's terms in the sentence
-    context_weight: float = 3.441  # the same share in the sentence and its neighbours
-    beside_weight: float = -0.263  # the same share in a neighbour alone: the answer follows its setting
-    typed_weight: float = 3.065  # it holds the kind of thing asked for (qa/question.py's table)
-    focused_weight: float = 1.415  # that answer stands next to what the question counts or names
-    novel_weight: float = 0.942  # share of its terms the question does not hold: it says more
-    heading_weight: float = -2.567  # it is a heading (no closing punctuation): a topic, not a statement
-    period_weight: float = 3.878  # it speaks of the period the question names
-    names_weight: float = 3.611  # share of the question's names its passage mentions
-    rank_weight: float = 2.648  # 1 / the rank of its passage
-    meaning_weight: float = 1.826  # how much of what the question asks it speaks of, by meaning
-    meaning_context_weight: float = 3.900  # the same in the sentence and its neighbours
+    cosine_weight: float = 1.915  # similarity to the question under the encoder
+    overlap_weight: float = 3.612  # idf-weighted share of the question's terms in the sentence
+    context_weight: float = 3.776  # the same share in the sentence and its neighbours
+    beside_weight: float = 0.198  # the same share in a neighbour alone: the answer follows its setting
+    typed_weight: float = 2.956  # it holds the kind of thing asked for (qa/question.py's table)
+    focused_weight: float = 1.056  # that answer stands next to what the question counts or names
+    novel_weight: float = 0.687  # share of its terms the question does not hold: it says more
+    heading_weight: float = -2.633  # it is a heading (no closing punctuation): a topic, not a statement
+    period_weight: float = 3.892  # it speaks of the period the question names
+    names_weight: float = 3.572  # share of the question's names its passage mentions
+    rank_weight: float = 2.642  # 1 / the rank of its passage
+    meaning_weight: float = 1.835  # how much of what the question asks it speaks of, by meaning
+    meaning_context_weight: float = 3.358  # the same in the sentence and its neighbours
+    sure_weight: float = 2.418  # it surely holds the person or place asked (a full name; "in" before a place)
 
     @property
     def weights(self) -> np.ndarray:
@@ -67,6 +68,7 @@ FEATURES = (
     "rank",
     "meaning",
     "meaning_context",
+    "sure",
 )
 
 
@@ -273,6 +275,7 @@ def score_sentences(
             1.0 / sentence.passage.rank,
             meaning[i] if meaning else 0.0,
             meaning_context[i] if meaning_context else 0.0,
+            float(question.surely(sentence.text, answers, sentence.passage.text)),
         )
         score = float(np.dot(settings.weights, features))
         scored.append(replace(sentence, features=features, score=score, typed=typed))

@@ -680,6 +680,41 @@ class Question:
                 return True
         return False
 
+    def surely(self, sentence: str, answers: list[re.Match], around: str = "") -> bool:
+        """Is one of the answers surely of the kind asked? Most news sentences hold some
+        capitalised word, so for a person or a place a bare name says little; a person's name in
+        full ("Frans Timmermans"), after a role ("premier Schoof") or a role the question does not
+        name ("burgemeesters"), and a name after a preposition of place ("in Las Vegas", "bij
+        Eagle Pass") say more. `around`: the sentence's passage, where a surname alone may be
+        given in full. Other kinds: never, their `held` is sure enough."""
+        if self.asked not in (PERSON, PLACE):
+            return False
+        for match in answers:
+            before = sentence[: match.start()]
+            if self.asked is PLACE and _PLACE_BEFORE.search(before):
+                return True
+            if self.asked is PERSON and (
+                len(match.group(0).split()) > 1
+                or _ROLE_BEFORE.search(before)
+                or self._named_in_full(match.group(0), around)
+            ):
+                return True
+        # "Wie eisen …?" is answered by a role as well as a name: "Democratische burgemeesters".
+        question = self.text.casefold()
+        return self.asked is PERSON and any(
+            m.group(0).casefold() not in question for m in _ROLE.finditer(sentence)
+        )
+
+    @staticmethod
+    def _named_in_full(name: str, text: str) -> bool:
+        """Does `text` give `name` a capitalised word before it ("Vivianne Miedema" for
+        "Miedema"): a person named by surname after a first mention in full? "De VS" does not."""
+        for found in re.finditer(rf"([A-ZÀ-Þ][\w'’-]+)\s+{re.escape(name)}\b", text):
+            word = fold(found.group(1))
+            if word not in _NOT_ANSWERS and not _NATIONALITY.search(word):
+                return True
+        return False
+
     def focused(self, sentence: str, answers: list[re.Match]) -> bool:
         """Does an answer stand next to the question's focus word ("33 zetels", "commissie-
         voorzitter Tom van der Lee")? A compound holding the focus counts."""
@@ -699,7 +734,14 @@ class Question:
 # Capitalised or numeric words that hold no answer: sentence openers, months, weekdays.
 _NOT_ANSWERS = frozenset([*MONTHS, *WEEKDAYS, *STOPWORDS])
 # A name right after one of these is a place: "in Enschede", "naar Minsk", "near Eagle Pass".
-_LOCATIVE = re.compile(r"\b(?:in|uit|naar|bij|nabij|te|vanuit|near)\s+$", re.I)
+_PLACE_PREPOSITIONS = r"(?:in|uit|naar|bij|nabij|te|vanuit|near)"
+_LOCATIVE = re.compile(rf"\b{_PLACE_PREPOSITIONS}\s+$", re.I)
+# A place is surely named after a preposition of place, with or without an article ("in de
+# Grote Prijs van Las Vegas"); a person after a role ("bondscoach Wiegman"), or by a role (plural
+# too: "burgemeesters").
+_PLACE_BEFORE = re.compile(rf"\b(?:{_PLACE_PREPOSITIONS}|at|from)\s+(?:(?:de|het|the)\s+)?$", re.I)
+_ROLE = re.compile(rf"\b\w*{_PERSON_NOUNS}(?:s|en|nen)?\b", re.I)
+_ROLE_BEFORE = re.compile(rf"\b\w*{_PERSON_NOUNS}\s+$", re.I)
 # Dutch adjectives of nationality or origin are capitalised, yet no name: Britse, Syrische,
 # Mexicaans, Koerdisch.
 _NATIONALITY = re.compile(r"(?:[^s]se|sche|aans|isch|ees|ese)$")

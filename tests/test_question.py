@@ -8,6 +8,7 @@ import pytest
 
 from qa.question import (
     Period,
+    Question,
     asked_apart,
     expects,
     full_years,
@@ -205,6 +206,30 @@ def test_an_answer_next_to_the_focus_word():
     leader = read_question("Welke kartelleider werd in juli 2024 opgepakt?")
     sentence = "Na de arrestatie van kartelleider Ismael 'El Mayo' Zambada in juli."
     assert leader.focused(sentence, leader.answers_in(sentence))
+
+
+def test_a_person_or_place_is_surely_named_in_full_after_a_role_or_after_a_preposition_of_place():
+    def sure(question: Question, sentence: str, around: str = "") -> bool:
+        return question.surely(sentence, question.answers_in(sentence), around or sentence)
+
+    who = read_question("Wie scoorde twee keer in de finale?")
+    assert sure(who, "Het duel werd beslist door Vivianne Miedema.")
+    # A surname alone is sure where its passage names the person in full; "De VS" is no name in full.
+    passage = "Vivianne Miedema maakte gelijk. Daarna scoorde Miedema opnieuw."
+    assert sure(who, "Daarna scoorde Miedema opnieuw.", passage)
+    assert not sure(who, "Daarna scoorde Miedema opnieuw.")
+    assert not sure(who, "Alle wedstrijden van Oranje waren uitverkocht.")
+    assert not sure(who, "Het geld gaat naar de VS.", "De VS betalen. Het geld gaat naar de VS.")
+    assert sure(who, "Volgens bondscoach Wiegman was het verdiend.")
+    # A role answers a who-question too, unless the question holds it already.
+    assert sure(read_question("Wie eisen actie?"), "Democratische burgemeesters in Chicago eisen actie.")
+    assert not sure(read_question("Welke burgemeesters eisen actie?"), "Burgemeesters in Chicago eisen dat.")
+    where = read_question("Waar werd Verstappen wereldkampioen?")
+    assert sure(where, "In de Grote Prijs van Las Vegas eindigde hij als vijfde.")
+    assert not sure(where, "Met vier titels staat Verstappen in het rijtje met Alain Prost.")
+    # An amount's own row is sure enough: the feature is for persons and places only.
+    seats = read_question("Hoeveel zetels haalde de VVD?")
+    assert not sure(seats, "De VVD haalde 33 zetels.")
 
 
 @pytest.mark.parametrize(("question", "expected"), [
