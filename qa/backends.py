@@ -22,7 +22,8 @@ from qa.manifest import IndexSettings
 from qa.store import INDEX_TYPES, LocalIndex, LocalTarget, VectorSettings, read_manifest
 
 if TYPE_CHECKING:
-    from qa.milvus import MilvusTarget, MilvusVectors
+    from qa.milvus import MilvusVectors
+    from qa.milvus_build import MilvusTarget
 
 __all__ = ["Index", "Location", "build_target", "has_index", "locate", "open_index", "vector_settings"]
 
@@ -78,7 +79,7 @@ def open_index(where: str | Path | MilvusStore) -> Index:
     """The committed generation of the index `where` names (a folder, a Milvus URI or .db file)."""
     found = locate(where)
     if isinstance(found, MilvusStore):
-        from qa.milvus import MilvusIndex
+        from qa.milvus_index import MilvusIndex
 
         return MilvusIndex.open(found)
     return LocalIndex.open(found)
@@ -101,7 +102,7 @@ def build_target(where: str | Path | MilvusStore) -> LocalTarget | MilvusTarget:
     """The index `where` names, as a build writes it; close it when done."""
     found = locate(where)
     if isinstance(found, MilvusStore):
-        from qa.milvus import MilvusTarget
+        from qa.milvus_build import MilvusTarget
 
         return MilvusTarget(found)
     return LocalTarget(found)

@@ -40,7 +40,7 @@ from qa.translations import Message, say
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from qa.milvus import MilvusBase, MilvusTarget, MilvusWriter
+    from qa.milvus_build import MilvusBase, MilvusTarget, MilvusWriter
 
     Target = LocalTarget | MilvusTarget
 

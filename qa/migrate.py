@@ -15,7 +15,8 @@ from tqdm.auto import tqdm
 import qa
 from qa.errors import IndexFormatError
 from qa.location import MilvusStore
-from qa.milvus import MilvusManifest, MilvusTarget, MilvusVectors
+from qa.milvus import MilvusManifest, MilvusVectors
+from qa.milvus_build import MilvusTarget
 from qa.store import LocalIndex, VectorSettings
 
 

@@ -24,7 +24,8 @@ from qa.cli import main
 from qa.errors import IndexCorruptError, QAError
 from qa.filters import Filters
 from qa.location import MilvusStore, locate
-from qa.milvus import MilvusTarget, MilvusVectors, MilvusWriter, filter_expression, supports_bm25
+from qa.milvus import MilvusVectors, filter_expression, supports_bm25
+from qa.milvus_build import MilvusTarget, MilvusWriter
 from qa.search import Retriever, SearchSettings
 from qa.store import LocalIndex
 from tests.conftest import ROOT
