@@ -1,5 +1,6 @@
 """The one place that picks an index's backend: a folder is the local index (qa/store.py), a Milvus
-store qa/milvus.py's, imported only when one is named (it loads pymilvus and gRPC).
+store qa/milvus_index.py's and qa/milvus_build.py's, imported only when one is named (they load
+pymilvus and gRPC).
 
 `Index` is what asking reads through, whichever backend answers; building goes through a target
 (LocalTarget or MilvusTarget) with the same verbs.

@@ -1,7 +1,7 @@
 """A local index → an index in Milvus, without embedding anything again: the articles, chunks,
 vectors and sentence vectors the folder holds go through the same writer a build uses.
 
-Reading the folder is qa/store.py's job, writing Milvus qa/milvus.py's; this module holds the copy.
+Reading the folder is qa/store.py's job, writing Milvus qa/milvus_build.py's; this module holds the copy.
 """
 
 from __future__ import annotations

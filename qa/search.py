@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.backends import Index, open_index
+from qa.chunking import sentence_spans
 from qa.chunkstore import ArticleInfo, SentenceKey, StoredChunk
 from qa.encoders import QueryEncoder, load_query_encoder, model_of_index
 from qa.errors import ModelMismatchError, QAError
@@ -273,10 +274,11 @@ class Retriever:
     def _passages(
         self, ranked: list[_Ranked], k: int, settings: SearchSettings, period: Period | None
     ) -> list[Passage]:
-        """Walk the ranking; a chunk overlapping or next to a chosen passage grows it."""
+        """Walk the ranking; a chunk overlapping or next to a chosen passage grows it, or adds the
+        sentences it holds beyond it."""
         limit = _CHARS_PER_WORD * 4 * self._index.settings.chunking.max_words
         chosen: list[Passage] = []
-        for chunk, score, cosine, relevance in ranked:
+        for position, (chunk, score, cosine, relevance) in enumerate(ranked):
             same = [i for i, p in enumerate(chosen) if p.article.id == chunk.article.id]
             touching = [i for i in same if _touches(chosen[i], chunk)]
             if touching:
@@ -290,29 +292,51 @@ class Retriever:
                         merged = _join(merged, chosen[i])
                     chosen[touching[0]] = _grow(merged, chunk, cosine, relevance)
                     chosen = [p for i, p in enumerate(chosen) if i not in touching[1:]]
+                    continue
+                # Too long to show as one passage: the sentences of it that no passage shows yet
+                # still count. They join a passage they touch where it stays a readable size,
+                # else stand as a passage of their own.
+                part = _unshown(chunk, [chosen[i] for i in touching])
+                if part is None:
+                    continue
+                joins = [i for i in touching if _touches(chosen[i], part) and _span(chosen[i], part) <= limit]
+                if joins:
+                    chosen[joins[0]] = _grow(chosen[joins[0]], part, cosine, relevance)
+                elif len(chosen) < k and len(same) < settings.per_article:
+                    chosen.append(_passage(part, score, cosine, relevance))
             elif len(chosen) == k:
                 break
-            elif len(same) < settings.per_article:
-                chosen.append(
-                    Passage(
-                        rank=0,
-                        score=score,
-                        text=chunk.text,
-                        start=chunk.start,
-                        end=chunk.end,
-                        article=chunk.article,
-                        dense_score=cosine,
-                        chunk_ids=(chunk.id,),
-                        sentences=chunk.sentences,
-                        period_relevance=relevance,
-                    )
-                )
+            elif len(same) >= settings.per_article:
+                # The article has its passages already, yet its weaker chunks may have taken them
+                # first: a chunk ranked among the first k extends the one it lies near (the two
+                # within a readable size, no other passage between), with the sentences between.
+                near = [
+                    i
+                    for i in same
+                    if _span(chosen[i], chunk) <= limit
+                    and not any(_between(chosen[j], chosen[i], chunk) for j in same if j != i)
+                ]
+                if position < k and near:
+                    chosen[near[0]] = self._bridge(chosen[near[0]], chunk, cosine, relevance)
+            else:
+                chosen.append(_passage(chunk, score, cosine, relevance))
         return [
             replace(
                 p, rank=rank, text=self._text(p), article_relevance=self._article_relevance(period, p.article)
             )
             for rank, p in enumerate(chosen, start=1)
         ]
+
+    def _bridge(
+        self, passage: Passage, chunk: StoredChunk, cosine: float | None, relevance: float | None
+    ) -> Passage:
+        """`passage` grown to take in `chunk`, a little way off in its article, and the sentences
+        between the two."""
+        start, end = min(passage.end, chunk.end), max(passage.start, chunk.start)
+        between = self._index.article_text(chunk.article.id)[start:end]
+        spans = tuple((start + a, start + b) for a, b in sentence_spans(between))
+        grown = _grow(passage, chunk, cosine, relevance)
+        return replace(grown, sentences=tuple(sorted({*grown.sentences, *spans})))
 
     def _text(self, passage: Passage) -> str:
         if len(passage.chunk_ids) == 1:
@@ -336,6 +360,46 @@ _WEIGHED_PER_PASSAGE = 4
 
 def _touches(passage: Passage, chunk: StoredChunk) -> bool:
     return chunk.start <= passage.end + _ADJACENT_GAP and chunk.end >= passage.start - _ADJACENT_GAP
+
+
+def _passage(chunk: StoredChunk, score: float, cosine: float | None, relevance: float | None) -> Passage:
+    return Passage(
+        rank=0,
+        score=score,
+        text=chunk.text,
+        start=chunk.start,
+        end=chunk.end,
+        article=chunk.article,
+        dense_score=cosine,
+        chunk_ids=(chunk.id,),
+        sentences=chunk.sentences,
+        period_relevance=relevance,
+    )
+
+
+def _unshown(chunk: StoredChunk, shown: list[Passage]) -> StoredChunk | None:
+    """The run of `chunk`'s sentences that none of the `shown` passages holds; None when all are."""
+    rest = [s for s in chunk.sentences if not any(p.start <= s[0] and s[1] <= p.end for p in shown)]
+    if not rest:
+        return None
+    start, end = rest[0][0], rest[-1][1]
+    return replace(
+        chunk,
+        start=start,
+        end=end,
+        text=chunk.text[start - chunk.start : end - chunk.start],
+        sentences=tuple(s for s in chunk.sentences if start <= s[0] and s[1] <= end),
+    )
+
+
+def _span(passage: Passage, chunk: StoredChunk) -> int:
+    """How long a passage taking in `chunk` would be."""
+    return max(passage.end, chunk.end) - min(passage.start, chunk.start)
+
+
+def _between(other: Passage, passage: Passage, chunk: StoredChunk) -> bool:
+    """Does `other` lie within the span of `passage` grown to take in `chunk`?"""
+    return min(passage.start, chunk.start) < other.end and other.start < max(passage.end, chunk.end)
 
 
 def _best(*values: float | None) -> float | None:

@@ -6,6 +6,7 @@ import pytest
 
 from qa.backends import open_index
 from qa.build import build_index
+from qa.chunking import ChunkSettings
 from qa.errors import QAError
 from qa.evaluate import load_questions, run_eval, summarize
 from qa.filters import Filters
@@ -33,13 +34,42 @@ def test_passages_of_one_article_are_distinct_and_at_most_two(retriever):
     for p in passages:
         by_article.setdefault(p.article.id, []).append(p)
     assert all(len(ps) <= 2 for ps in by_article.values())
+    limit = 7 * 4 * ChunkSettings().max_words  # qa/search.py's readable size, at the defaults
     for ps in by_article.values():
         for a in ps:
             for b in ps:
-                # Neither overlapping nor touching: those would have been merged.
-                assert a is b or a.end + 2 < b.start or b.end + 2 < a.start
+                # Never overlapping; touching only where one passage of both would be too long.
+                assert a is b or a.end <= b.start or b.end <= a.start
+                if a is not b and (a.end + 2 >= b.start and b.end + 2 >= a.start):
+                    assert max(a.end, b.end) - min(a.start, b.start) > limit
     one = retriever.search("Sheinbaum Trump militairen", k=5, settings=SearchSettings(per_article=1))
     assert len({p.article.id for p in one}) == len(one)
+
+
+def test_every_sentence_shown_is_a_candidate_for_the_answer(retriever):
+    # A passage's sentences (what the answer step chooses from) cover its text: also where it
+    # took in a chunk a little way off, with the sentences between, or only the part of a chunk
+    # no other passage shows.
+    for question in ("Wat zeiden Sheinbaum en Trump over militairen en drugskartels?", "ICE", "migranten"):
+        for p in retriever.search(question, k=10):
+            spans = sorted(p.sentences)
+            assert spans[0][0] >= p.start and spans[-1][1] <= p.end
+            edges = [p.start, *(x for span in spans for x in span), p.end]
+            text = retriever.article_text(p.article.id)
+            assert all(not text[a:b].strip() for a, b in zip(edges[::2], edges[1::2], strict=True))
+
+
+def test_a_strong_chunk_is_shown_though_its_article_has_its_passages(devarchive_index):
+    # The third paragraph ranks third of all chunks, yet two weaker chunks of its article (the
+    # first paragraph, the last but one) took the article's two places first; it used to be lost.
+    retriever = Retriever.open(devarchive_index)
+    try:
+        passages = retriever.search(
+            "Hoe noemde premier Schoof het besluit van de PVV om uit de coalitie te stappen?", k=5
+        )
+    finally:
+        retriever.close()
+    assert any("onverantwoordelijk en onnodig" in p.text for p in passages)
 
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
