@@ -371,6 +371,9 @@ class Asked:
     held: re.Pattern
     required: bool = False
     named: bool = False  # what `held` finds are names: one the question holds is no answer
+    # What `held` finds marks an answer ("omdat", "aanleiding", "meldt"), it is not the answer
+    # itself: "Wat was de aanleiding …?" is answered by "Aanleiding is het rapport …".
+    marks: bool = False
 
 
 def _words(pattern: str) -> re.Pattern:
@@ -494,7 +497,8 @@ REASON = Asked(
            r"wat was de aanleiding|wat is de aanleiding|wat was de oorzaak|"
            r"why|for what reasons?|what was the reason|what is the reason|what caused)\b"),
     _words(r"\b(omdat|doordat|vanwege|wegens|want|daardoor|daarom|om te|zodat|reden|"
-           r"oorzaak|aanleiding|uit angst|uit vrees|because|due to|as a result|reason)\b"),
+           r"oorzaak|aanleiding|uit angst|uit vrees|uit zorg|because|due to|as a result|reason)\b"),
+    marks=True,
 )  # fmt: skip
 SOURCE = Asked(
     # "Welke krant berichtte …?": the answer is whoever a sentence attributes a report to.
@@ -502,6 +506,7 @@ SOURCE = Asked(
     _words(r"\b(welke?|which|what)\s+(\w+\s+){0,2}?(krant|dagblad|blad|nieuwssite|omroep|zender|"
            r"persbureau|medium|newspaper|paper|outlet|broadcaster|news agency)"),
     _ATTRIBUTION,
+    marks=True,
 )  # fmt: skip
 PERSON = Asked(
     "person",
@@ -655,7 +660,9 @@ class Question:
         found = []
         for match in self.asked.held.finditer(sentence):
             said = match.group(0).strip().rstrip(".,:;-")
-            if not said or re.search(rf"(?<!\w){re.escape(said.casefold())}(?!\w)", question):
+            if not said:
+                continue
+            if not self.asked.marks and re.search(rf"(?<!\w){re.escape(said.casefold())}(?!\w)", question):
                 continue
             amount = self.asked is not DATE and not self.asked.named
             if amount and (_YEAR_ONLY.fullmatch(said) or _DATE_PART.match(sentence, match.end())):

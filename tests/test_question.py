@@ -194,6 +194,13 @@ def test_answers_in_a_sentence_are_what_the_question_does_not_already_hold():
     assert not said("Who was the Syrian man?", "Een Syrische jongen van 19 verdronk.")
     assert said("Wie was voorzitter?", "Dat zei commissievoorzitter Tom van der Lee.") == ["Tom van der Lee"]
     assert said("Waarom stapte de PVV op?", "De PVV stapte op, omdat de rest niet akkoord ging.") == ["omdat"]
+    # A reason's or a source's marker is no answer in itself: the question may hold it too.
+    cause = "Wat was de aanleiding voor het aftreden van het kabinet?"
+    assert said(cause, "Aanleiding is het rapport 'Ongekend onrecht'.") == ["Aanleiding"]
+    assert said("Waarom kwam er een avondklok?", "Het kabinet besloot ertoe uit zorg over de variant.") == [
+        "uit zorg"
+    ]
+    assert said("Welke krant meldde het besluit?", "Dat meldde de Washington Post.") == ["meldde"]
 
 
 def test_an_answer_next_to_the_focus_word():
