@@ -313,10 +313,11 @@ class Retriever:
                 near = [
                     i
                     for i in same
-                    if _span(chosen[i], chunk) <= limit
+                    if position < k
+                    and _span(chosen[i], chunk) <= limit
                     and not any(_between(chosen[j], chosen[i], chunk) for j in same if j != i)
                 ]
-                if position < k and near:
+                if near:
                     chosen[near[0]] = self._bridge(chosen[near[0]], chunk, cosine, relevance)
             else:
                 chosen.append(_passage(chunk, score, cosine, relevance))
