@@ -26,7 +26,8 @@ _KEYWORD = re.compile(
     re.IGNORECASE,
 )
 # Parts of a byline: "Door Annelies Kramer · Gepubliceerd: 12 januari 2022, 11:04 | Bijgewerkt: …".
-_BYLINE_SEPARATOR = re.compile(r"\s+[|·•–—-]\s+|\s*[|·•]\s*")
+# The author may also follow the date without a separator: "Geplaatst op 3 maart 2019 door Redactie".
+_BYLINE_SEPARATOR = re.compile(r"\s+[|·•–—-]\s+|\s*[|·•]\s*|\s+(?=(?:door|by)\s+[A-ZÀ-Þ])")
 BYLINE_MAX_CHARS = 160
 _BYLINE_PART_MAX_WORDS = 8
 # Every date phrase we accept names a year; this keeps dateparser away from most text.

@@ -20,6 +20,7 @@ BYLINE_WINDOW_NO_HEADLINE = 25  # first blocks of a page without an <h1>
 
 _PAGE = re.compile(r"<(?:!doctype|html|head|body)\b", re.IGNORECASE)
 _HTML_HINT = re.compile(r"<(p|br|div|h[1-6]|article|section|span|a|ul|li|img|html|body)\b", re.I)
+_OPENING_BLOCK = re.compile(r"<(p|div|h[1-6]|article|section|ul|html|body)\b[^>]*>", re.I)
 # "Headline | Site", "Headline - Site", "Headline — Site": the separators sites put before their name.
 _SITE_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|·|•|»|::)\s+")
 _SITE_SUFFIX_MAX_WORDS = 4
@@ -39,7 +40,9 @@ MAX_DEPTH = 255
 
 
 def looks_like_html(body: str) -> bool:
-    return len(_HTML_HINT.findall(body)) >= 2
+    """Markup rather than Markdown or text: two tags, or one block that opens it (a one-paragraph
+    post "<p>…</p>"); a lone <br> in Markdown is not."""
+    return len(_HTML_HINT.findall(body)) >= 2 or bool(_OPENING_BLOCK.match(body.lstrip()))
 
 
 def is_page(markup: str) -> bool:

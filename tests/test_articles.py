@@ -72,6 +72,16 @@ def test_jekyll_post_with_front_matter_and_html_body():
     assert "Signaal" in article.text.split("\n\n")  # a heading is a paragraph of its own
 
 
+def test_a_one_paragraph_html_body_is_markup_too(tmp_path):
+    body = "<p>Het KNMI mat 40,7 graden. Nooit was het warmer.</p>"
+    post = f"---\ntitle: Hitterecord\ndate: 2019-07-25\n---\n{body}\n"
+    article = parse_article(write(tmp_path, "hitte.md", post))
+    assert article.text == "Het KNMI mat 40,7 graden. Nooit was het warmer."
+    # A lone <br> in Markdown does not make it markup.
+    note = parse_article(write(tmp_path, "noot.md", "# Noot\n\nEerste regel<br>tweede regel.\n"))
+    assert "Eerste regel<br>tweede regel." in note.text
+
+
 def test_mojibake_is_repaired():
     article = seed("004")
     assert "financiële" in article.text
@@ -283,8 +293,18 @@ def paragraphs(article) -> list[str]:
         ("", "<p>Bijgewerkt: 18 juli 2021 · Gepubliceerd: 16 juli 2021</p>", "2021-07-16"),
         # The date in <time>, its label left behind: no paragraph of the story.
         ("", '<p>Gepubliceerd <time datetime="2021-07-16T09:30">16 juli</time></p>', "2021-07-16"),
+        # The author after the date, with no separator between.
+        ("", "<p>Geplaatst op 16 juli 2021 om 11:04 door Redactie</p>", "2021-07-16"),
     ],
-    ids=["published_time", "meta_date", "time_element", "byline", "byline_updated_first", "time_label"],
+    ids=[
+        "published_time",
+        "meta_date",
+        "time_element",
+        "byline",
+        "byline_updated_first",
+        "time_label",
+        "byline_author_after",
+    ],
 )
 def test_html_page_date_title_and_first_sentence(tmp_path, head, story, date):
     article = parse_article(write(tmp_path, "dijk.html", page(head, story)))
@@ -352,8 +372,9 @@ MARKDOWN_BODY = (
         ("*Gepubliceerd op 11 september 2020*", "2020-09-11"),
         ("_Published: September 11, 2020_", "2020-09-11"),
         ("**Gepubliceerd:** september 2020", "2020-09"),
+        ("*Geplaatst op 11 september 2020 door Sanne de Wit*", "2020-09-11"),
     ],
-    ids=["datum", "gepubliceerd_op", "published_en", "month_only"],
+    ids=["datum", "gepubliceerd_op", "published_en", "month_only", "author_after"],
 )
 def test_markdown_byline_gives_the_date_and_leaves_the_text(tmp_path, byline, date):
     article = parse_article(
