@@ -694,8 +694,9 @@ def _split_dateline(blocks: list[str], headline: str | None) -> tuple[list[str],
 
 
 def _is_title_line(block: str) -> bool:
-    """A short line without a statement's closing punctuation: a title, not the story."""
-    return not block.endswith(_TERMINAL) and len(block.split()) <= _TITLE_WORDS
+    """A short line without a statement's closing punctuation: a title, not the story. A quoted
+    title ends with its quote, not a full stop: "Premier: ‘We gaan door’"."""
+    return not block.rstrip("\"”’'»").endswith(_TERMINAL) and len(block.split()) <= _TITLE_WORDS
 
 
 _TITLE_WORDS = 20
@@ -735,8 +736,9 @@ def _head_lines(lines: list[str], plain: bool) -> list[str]:
     rest = max((len(line.strip()) for line in lines[1:]), default=0)
     if _is_title_line(lines[0].strip()) and len(lines[0].strip()) < _HEADING_WIDTH * rest:
         # Wrapped lines are as wide as the wrap but for the last; a line this much shorter than
-        # those after it, without a full stop, is the title.
-        return [lines[0], "\n".join(lines[1:])]
+        # those after it, without a full stop, is the title, and so may the next be (a rubric
+        # above the title: "CORONA", then "Scholen dicht tot 6 april").
+        return [lines[0], *_head_lines(lines[1:], plain)]
     return ["\n".join(lines)]
 
 

@@ -472,6 +472,18 @@ def test_a_title_line_label_and_byline_above_the_story_are_no_part_of_it(tmp_pat
     assert paragraphs(article)[:2] == ["Uitslag van de verkiezingen", story]
 
 
+def test_a_quoted_title_and_a_rubric_above_the_title_are_no_part_of_the_story(tmp_path):
+    story = "De premier zei donderdag dat het kabinet doorgaat. Critici vinden het te traag."
+    quoted = parse_article(write(tmp_path, "a.txt", f"Premier: ‘We gaan door’\n{story}\n"))
+    assert quoted.title == "Premier: ‘We gaan door’"
+    assert paragraphs(quoted) == ["Premier: ‘We gaan door’", story]
+    # A statement's closing quote follows its full stop: no title.
+    said = parse_article(write(tmp_path, "b.txt", f"Rutte: ‘We gaan door.’\n{story}\n"))
+    assert said.text == f"Rutte: ‘We gaan door.’ {story}"
+    rubric = parse_article(write(tmp_path, "c.txt", f"CORONA\nScholen dicht tot 6 april\n{story}\n"))
+    assert paragraphs(rubric) == ["CORONA", "Scholen dicht tot 6 april", story]
+
+
 def test_a_short_first_line_of_a_markdown_paragraph_is_the_authors_break_not_a_title(tmp_path):
     text = "Het kabinet\nheeft dinsdag besloten dat de grens voor asielzoekers dicht blijft tot de zomer.\n"
     article = parse_article(write(tmp_path, "a.md", text))
