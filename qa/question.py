@@ -476,7 +476,8 @@ RANK = Asked(
 )  # fmt: skip
 COUNT = Asked(
     "count",
-    _words(r"\b(hoeveel|hoe ?veel|hoe hoog|hoe groot|how many|how much|how high|how big|"
+    _words(r"\b(hoeveel|hoe ?veel|hoe hoog|hoe groot|hoe vaak|how many|how much|how high|how big|how large|"
+           r"how often|"
            r"the number of|het aantal|what number|welk aantal|welk deel|welke kracht|welke score|welke stand|"
            r"welke stemverhouding|welke uitslag|what share|what score|"
            r"wat (?:was|is|werd) de (?:uitslag|score|eindstand|stand)|what was the (?:result|final score))\b|"

@@ -108,6 +108,9 @@ def test_a_period_can_be_ignored():
     ("Hoeveel kilometer grensmuur werd er gebouwd?", "distance"),
     ("Met hoeveel procent nam het aantal toe?", "percentage"),
     ("Hoeveel mensen staken over?", "count"),
+    ("Hoe vaak won Verstappen in 2023?", "count"),
+    ("How often did Verstappen win in 2023?", "count"),
+    ("How large was the budget deficit?", "count"),
     ("Hoe veranderde het aantal rechters?", "count"),
     ("How will the number of judges change?", "count"),
     ("Waarom steeg het aantal aanvragen?", "reason"),  # why, though it names a number
