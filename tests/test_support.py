@@ -8,6 +8,7 @@ import json
 import pytest
 
 from qa.abstention import FEATURES, MODEL_FILE, AbstentionRule, Evidence, covered, rule
+from qa.answering import ask
 from qa.question import read_question
 from qa.search import Passage
 from qa.store import ArticleInfo
@@ -105,3 +106,12 @@ def test_a_rule_fitted_on_other_features_is_refused(tmp_path):
     path.write_text(json.dumps({**rule().to_dict(), "features": ["score"]}), encoding="utf-8")
     with pytest.raises(ValueError, match="fitted on features"):
         AbstentionRule.load(path)
+
+
+def test_a_dutch_article_may_leave_its_own_country_unsaid(devarchive_index):
+    # The CBS report gives "3,8 procent" without ever writing "Nederland".
+    answer = ask("Hoe hoog was de inflatie in Nederland in 2023?", index=devarchive_index)
+    assert not answer.abstained and "3,8 procent" in answer.text
+    # Another country the article does not name still counts against it.
+    other = ask("Hoe hoog was de inflatie in Duitsland in 2023?", index=devarchive_index)
+    assert other.abstained and "Duitsland" in other.notes[0]
