@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import syntok.segmenter as segmenter
 from syntok.tokenizer import Tokenizer
 
@@ -97,6 +98,20 @@ def article_sentences(chunks: list[Chunk]) -> list[tuple[int, int]]:
     """The distinct sentence spans of an article's chunks, in reading order (overlapping chunks
     share sentences)."""
     return sorted({span for chunk in chunks for span in chunk.sentences})
+
+
+def checked_sentences(
+    article_id: str, chunks: list[Chunk], vectors: np.ndarray, sentence_vectors: np.ndarray
+) -> list[tuple[int, int]]:
+    """`article_sentences(chunks)`, after checking that a writer was given a vector for each chunk
+    and each of those sentences (a ValueError naming the article otherwise)."""
+    sentences = article_sentences(chunks)
+    if len(chunks) != len(vectors) or len(sentences) != len(sentence_vectors):
+        raise ValueError(
+            f"{len(chunks)} chunks and {len(sentences)} sentences but {len(vectors)} chunk and "
+            f"{len(sentence_vectors)} sentence vectors for {article_id}"
+        )
+    return sentences
 
 
 def chunk_article(

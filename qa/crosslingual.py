@@ -45,9 +45,7 @@ def bridged(question: Question, texts: Sequence[str], encode: Encode, model: str
     its words are the archive's."""
     if question.language != "en":
         return question
-    name_words = {w.lower() for name in question.names for w in name.split()}
-    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(question.text)))
-    asked = [w for w in words if w not in _function_words() and w not in name_words]
+    asked = _asked_words(question)
     vocabulary = sorted({w.lower() for text in texts for w in _WORD.findall(text)} - STOPWORDS)
     if not asked or not vocabulary:
         return question
@@ -76,12 +74,7 @@ def meaning_held(
     the closeness is averaged. An inflection, a synonym or a translation counts
     ("vertegenwoordigen" / "vertegenwoordigd", "seats" / "zetels"), which term overlap misses; a
     sentence about something else finds nothing close to the word the question turns on."""
-    name_words = {w.lower() for name in question.names for w in name.split()}
-    asked = [
-        w
-        for w in dict.fromkeys(w.lower() for w in _WORD.findall(question.text))
-        if w not in _function_words() and w not in name_words
-    ]
+    asked = _asked_words(question)
     said = [sorted({w.lower() for w in _WORD.findall(text)} - _function_words()) for text in sentences]
     vocabulary = sorted({w for words in said for w in words})
     if not asked or not vocabulary:
@@ -98,6 +91,13 @@ def meaning_held(
         return float(rows.mean()) if np.isfinite(rows).all() else 0.0
 
     return [held(row) for row in best], [held(best[list(group)].max(axis=0)) for group in together]
+
+
+def _asked_words(question: Question) -> list[str]:
+    """The question's content words, lower case, each once: not its names nor function words."""
+    name_words = {w.lower() for name in question.names for w in name.split()}
+    words = dict.fromkeys(w.lower() for w in _WORD.findall(question.text))
+    return [w for w in words if w not in _function_words() and w not in name_words]
 
 
 @functools.cache

@@ -23,7 +23,7 @@ import numpy as np
 
 from qa import __version__
 from qa.articles import Article
-from qa.chunking import Chunk, article_sentences, embedding_text
+from qa.chunking import Chunk, checked_sentences, embedding_text
 from qa.errors import IndexCorruptError, QAError
 from qa.lexical import terms
 from qa.location import MilvusStore
@@ -408,12 +408,7 @@ class MilvusWriter:
         self, article: Article, chunks: list[Chunk], vectors: np.ndarray, sentence_vectors: np.ndarray
     ) -> None:
         """`sentence_vectors` has a row per span of `article_sentences(chunks)`, in that order."""
-        sentences = article_sentences(chunks)
-        if len(chunks) != len(vectors) or len(sentences) != len(sentence_vectors):
-            raise ValueError(
-                f"{len(chunks)} chunks and {len(sentences)} sentences but {len(vectors)} chunk and "
-                f"{len(sentence_vectors)} sentence vectors for {article.id}"
-            )
+        sentences = checked_sentences(article.id, chunks, vectors, sentence_vectors)
         g = self.generation
         for chunk, vector in zip(chunks, np.asarray(vectors, dtype=np.float32), strict=True):
             row = _chunk_row(article, chunk, self.next_chunk_id, vector, g)

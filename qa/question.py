@@ -718,8 +718,7 @@ class Question:
         """Does `text` give `name` a capitalised word before it ("Vivianne Miedema" for
         "Miedema"): a person named by surname after a first mention in full? "De VS" does not."""
         for found in re.finditer(rf"([A-ZÀ-Þ][\w'’-]+)\s+{re.escape(name)}\b", text):
-            word = fold(found.group(1))
-            if word not in _NOT_ANSWERS and not _NATIONALITY.search(word):
+            if fold(found.group(1)) not in _NOT_ANSWERS and not is_nationality(found.group(1)):
                 return True
         return False
 

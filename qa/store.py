@@ -28,7 +28,7 @@ import numpy as np
 
 from qa import files
 from qa.articles import Article
-from qa.chunking import Chunk, article_sentences, embedding_text
+from qa.chunking import Chunk, checked_sentences, embedding_text
 from qa.chunkstore import (
     ArticleInfo,
     ChunkStore,
@@ -573,12 +573,7 @@ class IndexWriter:
         self, article: Article, chunks: list[Chunk], vectors: np.ndarray, sentence_vectors: np.ndarray
     ) -> None:
         """`sentence_vectors` has a row per span of `article_sentences(chunks)`, in that order."""
-        sentences = article_sentences(chunks)
-        if len(chunks) != len(vectors) or len(sentences) != len(sentence_vectors):
-            raise ValueError(
-                f"{len(chunks)} chunks and {len(sentences)} sentences but {len(vectors)} chunk and "
-                f"{len(sentence_vectors)} sentence vectors for {article.id}"
-            )
+        sentences = checked_sentences(article.id, chunks, vectors, sentence_vectors)
         ids = np.arange(self.next_chunk_id, self.next_chunk_id + len(chunks), dtype=np.int64)
         self.next_chunk_id += len(chunks)
         self.store.add_article(

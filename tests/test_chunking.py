@@ -5,10 +5,18 @@ from __future__ import annotations
 import hashlib
 import itertools
 
+import numpy as np
 import pytest
 
 from qa.articles import Article, SourceFile, parse_article
-from qa.chunking import ChunkSettings, chunk_article, embedding_text, sentence_spans
+from qa.chunking import (
+    ChunkSettings,
+    article_sentences,
+    checked_sentences,
+    chunk_article,
+    embedding_text,
+    sentence_spans,
+)
 from tests.conftest import SEEDS
 
 
@@ -91,6 +99,16 @@ def test_overlong_sentence_is_cut_not_truncated():
     chunks = chunk_article(article(text), ChunkSettings(max_words=100, overlap_sentences=1))
     assert [len(c.text.split()) for c in chunks] == [100, 100, 50]
     assert " ".join(c.text for c in chunks) == text
+
+
+def test_a_writer_checks_it_has_a_vector_for_each_chunk_and_sentence():
+    art = article("Eerste zin hier. Tweede zin daar. Derde zin ook.")
+    chunks = chunk_article(art, ChunkSettings(max_words=5, overlap_sentences=1))
+    spans = article_sentences(chunks)
+    vectors, sentence_vectors = np.zeros((len(chunks), 4)), np.zeros((len(spans), 4))
+    assert checked_sentences(art.id, chunks, vectors, sentence_vectors) == spans
+    with pytest.raises(ValueError, match=art.id):
+        checked_sentences(art.id, chunks, vectors, sentence_vectors[1:])
 
 
 def test_embedding_text_carries_title_but_chunk_stays_exact():
