@@ -376,6 +376,14 @@ class Asked:
     marks: bool = False
 
 
+# "Welke", "which" or "what" before the noun it asks about: not "what did the judge decide?", which
+# asks what was decided, not which judge.
+_WHICH = (
+    r"\b(?:welke?|which|what(?!\s+(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|"
+    r"should)\b))\s+"
+)
+
+
 def _words(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.I)
 
@@ -494,8 +502,8 @@ DATE = Asked(
 )  # fmt: skip
 REASON = Asked(
     "reason",
-    _words(r"\b(waarom|om welke redenen?|wat was de reden|wat is de reden|waardoor|hoe komt het|"
-           r"wat was de aanleiding|wat is de aanleiding|wat was de oorzaak|"
+    _words(r"\b(waarom|om welke reden(?:en)?|wat was de reden|wat is de reden|waardoor|hoe komt het|"
+           r"hoe kwam het|wat was de aanleiding|wat is de aanleiding|wat was de oorzaak|"
            r"why|for what reasons?|what was the reason|what is the reason|what caused)\b"),
     _words(r"\b(omdat|doordat|vanwege|wegens|want|daardoor|daarom|om te|zodat|reden|"
            r"oorzaak|aanleiding|uit angst|uit vrees|uit zorg|because|due to|as a result|reason)\b"),
@@ -504,26 +512,26 @@ REASON = Asked(
 SOURCE = Asked(
     # "Welke krant berichtte …?": the answer is whoever a sentence attributes a report to.
     "source",
-    _words(r"\b(welke?|which|what)\s+(\w+\s+){0,2}?(krant|dagblad|blad|nieuwssite|omroep|zender|"
+    _words(rf"{_WHICH}(\w+\s+){{0,2}}?(krant|dagblad|blad|nieuwssite|omroep|zender|"
            r"persbureau|medium|newspaper|paper|outlet|broadcaster|news agency)"),
     _ATTRIBUTION,
     marks=True,
 )  # fmt: skip
 PERSON = Asked(
     "person",
-    _words(rf"\b(wie|who|whom|whose)\b|\b(welke?|which|what)\s+(\w+\s+){{0,2}}?\w*{_PERSON_NOUNS}\b"),
+    _words(rf"\b(wie|who|whom|whose)\b|{_WHICH}(\w+\s+){{0,2}}?\w*{_PERSON_NOUNS}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
 ORGANISATION = Asked(
     "organisation",
-    _words(rf"\b(welke?|which|what)\s+(\w+\s+){{0,2}}?\w*{_ORGANISATION_NOUNS}\b"),
+    _words(rf"{_WHICH}(\w+\s+){{0,2}}?\w*{_ORGANISATION_NOUNS}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
 PLACE = Asked(
     "place",
-    _words(rf"\b(waar|waarheen|waarnaartoe|where)\b|\b(welke?|which|what)\s+(\w+\s+){{0,2}}?\w*{_PLACE_NOUNS}\b"),
+    _words(rf"\b(waar|waarheen|waarnaartoe|where)\b|{_WHICH}(\w+\s+){{0,2}}?\w*{_PLACE_NOUNS}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
@@ -545,8 +553,7 @@ NAMED = Asked(
 # focus, see Question.answers_in) holds a candidate.
 THING = Asked(
     "thing",
-    _words(r"\b(welke?|which)\s+[\w-]+|\bwhat\s+(?!(?:is|was|are|were|did|does|do|has|have|had|will|"
-           r"would|can|could|should)\b)[\w-]+"),
+    _words(rf"{_WHICH}[\w-]+"),
     _words(r"(?!)"),
 )  # fmt: skip
 

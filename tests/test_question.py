@@ -127,6 +127,9 @@ def test_a_period_can_be_ignored():
     ("Wanneer werd het kabinet beëdigd?", "date"),
     ("Waarom viel het kabinet?", "reason"),
     ("Why did the cabinet fall?", "reason"),
+    ("Om welke reden viel het kabinet?", "reason"),  # "reden", not only "redenen"
+    ("Om welke redenen viel het kabinet?", "reason"),
+    ("Hoe kwam het dat de dijk doorbrak?", "reason"),
     ("Wie won de verkiezingen?", "person"),
     ("Which Turkish minister was escorted to the border?", "person"),
     ("Welke kartelleider werd opgepakt?", "person"),
@@ -137,6 +140,10 @@ def test_a_period_can_be_ignored():
     ("Hoe noemden critici het inreisverbod?", "name"),
     ("Welk doel heeft de premier gesteld?", "thing"),  # what is said of the thing named
     ("What did Trump offer?", None),
+    ("What did the judge decide?", None),  # what was decided, not which judge
+    ("What did the ministry announce?", None),
+    ("What did the newspaper report about the plan?", None),
+    ("What newspaper reported the plan?", "source"),
 ])  # fmt: skip
 def test_what_a_question_asks_for(question, asked):
     found = read_question(question).asked
