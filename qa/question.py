@@ -228,7 +228,9 @@ def last_day(date: str) -> str:
 
 def _period_re(n: int) -> str:
     # A year, not the tail of a number ("1.2019").
-    return rf"(?:(?P<m{n}>{_MONTH})\s+)?(?<!\d[.,])(?P<y{n}>{YEAR})(?![.,]?\d)"
+    # English puts the day between the month and the year ("May 5, 2020").
+    day = r"(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?"
+    return rf"(?:(?P<m{n}>{_MONTH})\s+{day})?(?<!\d[.,])(?P<y{n}>{YEAR})(?![.,]?\d)"
 
 
 # The first rule that matches wins; a bare year ("begrotingsjaar 2019", "the 2023 election") is
@@ -238,6 +240,10 @@ _PERIOD_RULES = [
         rf"\b(?:tussen|between)\s+{_period_re(1)}\s+(?:en|and)\s+{_period_re(2)}\b", re.I)),
     # "in 2019-2020", "het seizoen 2022/2023", "maart 2019 – april 2020"
     ("between", re.compile(rf"\b{_period_re(1)}\s*[-–/]\s*{_period_re(2)}\b", re.I)),
+    # "van 2015 tot 2018", "van 2015 tot en met 2018", "from 2015 to 2018"
+    ("between", re.compile(
+        rf"\b(?:van|vanaf|from)\s+{_period_re(1)}\s+(?:tot(?:\s+en\s+met)?|t/m|to|until|till|through)\s+"
+        rf"{_period_re(2)}\b", re.I)),
     ("since", re.compile(rf"\b(?:sinds|sedert|vanaf|since|from)\s+{_period_re(1)}\b", re.I)),
     ("after", re.compile(rf"\b(?:na|after)\s+{_period_re(1)}\b", re.I)),
     ("before", re.compile(rf"(?:\bvóór|\bbefore|\buntil|\btot)\s+{_period_re(1)}\b", re.I)),

@@ -38,6 +38,12 @@ def test_language_of_the_question(question, lang):
     ("What happened between 2017 and 2019?", "2017", "2019", "between 2017 and 2019"),
     ("Hoeveel mensen staken in 2019-2020 over?", "2019", "2020", "2019-2020"),
     ("Wie won het seizoen 2022/2023?", "2022", "2023", "2022/2023"),
+    ("Hoeveel migranten kwamen er van 2015 tot 2018?", "2015", "2018", "van 2015 tot 2018"),
+    ("Wat gold van mei 2020 t/m juni 2021?", "2020-05", "2021-06", "van mei 2020 t/m juni 2021"),
+    ("Wat gold van 2020 tot en met 2021?", "2020", "2021", "van 2020 tot en met 2021"),
+    ("How many people crossed from 2015 to 2018?", "2015", "2018", "from 2015 to 2018"),
+    ("What happened on May 5, 2020?", "2020-05", "2020-05", "May 5, 2020"),
+    ("What happened on 5 May 2020?", "2020-05", "2020-05", "May 2020"),
     ("Hoeveel zetels haalde de VVD bij de verkiezingen van 2017?", "2017", "2017", "van 2017"),
     # A bare year is the event's year too.
     ("Hoeveel migranten werden in het begrotingsjaar 2019 aangehouden?", "2019", "2019", "2019"),
@@ -86,6 +92,7 @@ def test_a_short_year_is_this_centurys_up_to_five_years_ahead_and_the_last_centu
     ("Wat gebeurde er in 2015?", []),
     ("Wat gebeurde er tussen 2015 en 2023?", []),
     ("Wat gebeurde er in 2019-2020?", []),
+    ("Wat gebeurde er van 2015 tot en met 2023?", []),
     ("Wat gebeurde er in 2015 en in 2015?", []),
 ])  # fmt: skip
 def test_periods_named_apart_are_each_asked_alone(question, alone):
