@@ -405,11 +405,15 @@ _PERSON_NOUNS = (
     r"reporter|singer|driver|player|coach|judge|spokesman|spokeswoman|director|chairman|winner|"
     r"person|man|woman)"
 )
+# "Waar ging het akkoord over?", "Waar stemde de Kamer mee in?": "waar" with a preposition at the
+# question's end asks what about, not where ("Waar werd de top over migratie gehouden?" is where).
+_SPLIT_PREPOSITION = r"(?:over|mee|voor|aan|op|door|om|tegen|tussen)"
 _ORGANISATION_NOUNS = (
     r"(?:organisatie|instantie|instelling|dienst|partij|bedrijf|fabrikant|bank|krant|dagblad|omroep|"
     r"zender|persbureau|medium|nieuwssite|ministerie|rechtbank|club|ploeg|team|band|groep|agentschap|"
+    r"bureau|instituut|autoriteit|inspectie|commissie|vakbond|fonds|"
     r"organi[sz]ation|agency|party|company|newspaper|paper|broadcaster|outlet|news agency|ministry|court|"
-    r"club|band|group|institute|service)"
+    r"club|band|group|institute|service|bureau|authority|inspectorate|commission|union|fund|firm)"
 )
 _PLACE_NOUNS = (
     r"(?:stad|plaats|dorp|land|provincie|gemeente|regio|eiland|gebied|deelstaat|staat|"
@@ -519,7 +523,7 @@ SOURCE = Asked(
     # "Welke krant berichtte …?": the answer is whoever a sentence attributes a report to.
     "source",
     _words(rf"{_WHICH}(\w+\s+){{0,2}}?(krant|dagblad|blad|nieuwssite|omroep|zender|"
-           r"persbureau|medium|newspaper|paper|outlet|broadcaster|news agency)"),
+           r"persbureau|medium|bronn?e?n?|newspaper|paper|outlet|broadcaster|news agency|sources?)\b"),
     _ATTRIBUTION,
     marks=True,
 )  # fmt: skip
@@ -537,7 +541,7 @@ ORGANISATION = Asked(
 )  # fmt: skip
 PLACE = Asked(
     "place",
-    _words(rf"\b(waar|waarheen|waarnaartoe|where)\b|{_WHICH}(\w+\s+){{0,2}}?\w*{_PLACE_NOUNS}\b"),
+    _words(rf"\b(waar(?![^?]*\b{_SPLIT_PREPOSITION}\b(?:\s+[^\W\d]+)?\s*\??\s*$)|waarheen|waarnaartoe|where)\b|{_WHICH}(\w+\s+){{0,2}}?\w*{_PLACE_NOUNS}\b"),
     _NAME,
     named=True,
 )  # fmt: skip

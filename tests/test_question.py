@@ -144,6 +144,12 @@ def test_a_period_can_be_ignored():
     ("Welke krant berichtte over de e-mail?", "source"),
     ("In welke havenstad komt het centrum?", "place"),
     ("Waar werd Verstappen wereldkampioen?", "place"),
+    ("Waar werd de top over migratie gehouden?", "place"),
+    ("Waar ging het akkoord over?", None),  # what about, not where
+    ("Waar stemde de Kamer mee in?", None),
+    ("Welk onderzoeksbureau publiceerde de cijfers?", "organisation"),
+    ("Welk instituut maakte de cijfers bekend?", "organisation"),
+    ("Uit welke bron komen de cijfers?", "source"),
     ("Hoe noemden critici het inreisverbod?", "name"),
     ("Welk doel heeft de premier gesteld?", "thing"),  # what is said of the thing named
     ("What did Trump offer?", None),
