@@ -405,6 +405,9 @@ _PERSON_NOUNS = (
     r"reporter|singer|driver|player|coach|judge|spokesman|spokeswoman|director|chairman|winner|"
     r"person|man|woman)"
 )
+# The plural of a noun above ("welke landen", "which ministers"); the irregular ones are listed
+# with the nouns.
+_PLURAL = r"(?:s|n|en|nen|'s|es)?"
 # "Waar ging het akkoord over?", "Waar stemde de Kamer mee in?": "waar" with a preposition at the
 # question's end asks what about, not where ("Waar werd de top over migratie gehouden?" is where).
 _SPLIT_PREPOSITION = r"(?:over|mee|voor|aan|op|door|om|tegen|tussen)"
@@ -413,14 +416,16 @@ _ORGANISATION_NOUNS = (
     r"zender|persbureau|medium|nieuwssite|ministerie|rechtbank|club|ploeg|team|band|groep|agentschap|"
     r"bureau|instituut|autoriteit|inspectie|commissie|vakbond|fonds|"
     r"organi[sz]ation|agency|party|company|newspaper|paper|broadcaster|outlet|news agency|ministry|court|"
-    r"club|band|group|institute|service|bureau|authority|inspectorate|commission|union|fund|firm)"
+    r"club|band|group|institute|service|bureau|authority|inspectorate|commission|union|fund|firm|"
+    r"bedrijven|parties|companies|agencies|authorities)"
 )
 _PLACE_NOUNS = (
     r"(?:stad|plaats|dorp|land|provincie|gemeente|regio|eiland|gebied|deelstaat|staat|"
     r"grensovergang|haven|legerbasis|basis|opvangcentrum|kamp|gevangenis|circuit|stadion|rivier|"
     r"riviertje|zee|meer|berg|straat|wijk|ziekenhuis|gebouw|grand prix|grote prijs|"
     r"city|town|village|country|province|region|island|state|port|base|camp|centre|center|prison|"
-    r"circuit|stadium|venue|river|sea|lake|street|hospital|building|grand prix)"
+    r"circuit|stadium|venue|river|sea|lake|street|hospital|building|grand prix|"
+    r"steden|staten|cities|countries)"
 )
 # A name: a capitalised word that is not the sentence's first, or a run of them; one the
 # question already holds is filtered out later.
@@ -529,19 +534,19 @@ SOURCE = Asked(
 )  # fmt: skip
 PERSON = Asked(
     "person",
-    _words(rf"\b(wie|who|whom|whose)\b|{_WHICH}(\w+\s+){{0,2}}?\w*{_PERSON_NOUNS}\b"),
+    _words(rf"\b(wie|who|whom|whose)\b|{_WHICH}(\w+\s+){{0,2}}?\w*{_PERSON_NOUNS}{_PLURAL}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
 ORGANISATION = Asked(
     "organisation",
-    _words(rf"{_WHICH}(\w+\s+){{0,2}}?\w*{_ORGANISATION_NOUNS}\b"),
+    _words(rf"{_WHICH}(\w+\s+){{0,2}}?\w*{_ORGANISATION_NOUNS}{_PLURAL}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
 PLACE = Asked(
     "place",
-    _words(rf"\b(waar(?![^?]*\b{_SPLIT_PREPOSITION}\b(?:\s+[^\W\d]+)?\s*\??\s*$)|waarheen|waarnaartoe|where)\b|{_WHICH}(\w+\s+){{0,2}}?\w*{_PLACE_NOUNS}\b"),
+    _words(rf"\b(waar(?![^?]*\b{_SPLIT_PREPOSITION}\b(?:\s+[^\W\d]+)?\s*\??\s*$)|waarheen|waarnaartoe|where)\b|{_WHICH}(\w+\s+){{0,2}}?\w*{_PLACE_NOUNS}{_PLURAL}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
@@ -764,7 +769,7 @@ _LOCATIVE = re.compile(rf"\b{_PLACE_PREPOSITIONS}\s+$", re.I)
 # Grote Prijs van Las Vegas"); a person after a role ("bondscoach Wiegman"), or by a role (plural
 # too: "burgemeesters").
 _PLACE_BEFORE = re.compile(rf"\b(?:{_PLACE_PREPOSITIONS}|at|from)\s+(?:(?:de|het|the)\s+)?$", re.I)
-_ROLE = re.compile(rf"\b\w*{_PERSON_NOUNS}(?:s|en|nen)?\b", re.I)
+_ROLE = re.compile(rf"\b\w*{_PERSON_NOUNS}{_PLURAL}\b", re.I)
 _ROLE_BEFORE = re.compile(rf"\b\w*{_PERSON_NOUNS}\s+$", re.I)
 # Dutch adjectives of nationality or origin are capitalised, yet no name: Britse, Syrische,
 # Mexicaans, Koerdisch.

@@ -143,6 +143,10 @@ def test_a_period_can_be_ignored():
     ("Welke milieuorganisatie spande de zaak aan?", "organisation"),
     ("Welke krant berichtte over de e-mail?", "source"),
     ("In welke havenstad komt het centrum?", "place"),
+    ("Tussen welke twee landen ligt het oerwoud?", "place"),  # plurals too
+    ("Which countries took part?", "place"),
+    ("Welke ministers traden af?", "person"),
+    ("Welke bedrijven kregen een boete?", "organisation"),
     ("Waar werd Verstappen wereldkampioen?", "place"),
     ("Waar werd de top over migratie gehouden?", "place"),
     ("Waar ging het akkoord over?", None),  # what about, not where
