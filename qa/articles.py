@@ -23,7 +23,16 @@ import ftfy
 import yaml
 
 from qa.archives import ARCHIVE_SUFFIXES, FIELDS, ArchiveError, BadRow, read_rows
-from qa.dates import Byline, byline, byline_line, date_field, is_calendar_date, plausible, split_dateline
+from qa.dates import (
+    Byline,
+    bare_date,
+    byline,
+    byline_line,
+    date_field,
+    is_calendar_date,
+    plausible,
+    split_dateline,
+)
 from qa.errors import TranslatedError
 from qa.markdown import markdown_to_text
 from qa.pdfs import PdfError, read_pdf
@@ -31,7 +40,7 @@ from qa.translations import Message
 from qa.webpages import MAX_DEPTH, Page, is_page, looks_like_html, read_fragment, read_page
 
 # Bump when cleaning changes what text an unchanged file yields: the build re-reads everything.
-CLEANING_VERSION = 2
+CLEANING_VERSION = 3
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", *ARCHIVE_SUFFIXES)
 # Larger files are skipped unread (QA_MAX_FILE_MB, qa build --max-file-mb): the app takes uploads
@@ -671,7 +680,10 @@ def _take_bylines(blocks: list[str], headline: str | None) -> tuple[list[str], B
     published = updated = None
     kept: list[str] = []
     for i, block in enumerate(blocks):
-        found = byline(block) if i < BYLINE_BLOCKS and block != headline else None
+        head = i < BYLINE_BLOCKS and block != headline
+        found = byline(block) if head else None
+        if head and found is None and bare_date(block):
+            continue  # the page's date beside its headline; the date itself comes from elsewhere
         if found is None:
             kept.append(block)
         else:

@@ -17,6 +17,19 @@ if TYPE_CHECKING:
 
 EARLIEST = dt.date(1900, 1, 1)
 
+# Month names and their abbreviations, Dutch and English, as news and questions write them.
+MONTHS = {
+    "januari": 1, "january": 1, "jan": 1, "februari": 2, "february": 2, "feb": 2, "maart": 3,
+    "march": 3, "mrt": 3, "mar": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "june": 6,
+    "jun": 6, "juli": 7, "july": 7, "jul": 7, "augustus": 8, "august": 8, "aug": 8, "september": 9, "sept": 9,
+    "sep": 9, "oktober": 10, "october": 10, "okt": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}  # fmt: skip
+WEEKDAYS = (
+    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
 # Byline words naming the date a story first appeared, and those naming a later revision: a
 # revision date is only used when the first one is not given.
 _PUBLISHED = r"gepubliceerd|geplaatst|verschenen|datum|published|posted|dated|date"
@@ -60,6 +73,21 @@ _UNDATED_DATELINE = re.compile(
 WIRE_SERVICES = frozenset(
     "anp novum belga ap afp reuters dpa efe ansa bloomberg xinhua anadolu tass kyodo".split()
 )
+
+
+# A page's date shown beside its headline as a day and month only, often with a weekday or a time
+# ("12 januari", "wo 12 jan. 09:14"), where the page's metadata gives the full date: not story text.
+_MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
+_BARE_DATE = re.compile(
+    rf"(?:[^\W\d_]{{2,9}}\.?,?\s+)?\d{{1,2}}\.?\s+(?:{_MONTH_WORD})\.?(?:\s+\d{{4}})?"
+    r"(?:,?\s+(?:om\s+|at\s+)?\d{1,2}[:.]\d{2}(?:\s*(?:uur|u))?)?",
+    re.IGNORECASE,
+)
+
+
+def bare_date(block: str) -> bool:
+    """Is `block` nothing but a day and month ("12 januari", "wo 12 jan. 09:14")?"""
+    return bool(_BARE_DATE.fullmatch(block.strip().strip("*_").strip()))
 
 
 @dataclass(frozen=True)

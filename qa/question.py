@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from qa.dates import MONTHS, WEEKDAYS
 from qa.lexical import STOPWORDS, terms
 from qa.translations import say
 
@@ -33,17 +34,6 @@ def language(text: str) -> str:
 
 # --- dates ---------------------------------------------------------------------------------
 
-MONTHS = {
-    "januari": 1, "january": 1, "jan": 1, "februari": 2, "february": 2, "feb": 2, "maart": 3,
-    "march": 3, "mrt": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "june": 6,
-    "juli": 7, "july": 7, "augustus": 8, "august": 8, "aug": 8, "september": 9, "sept": 9,
-    "sep": 9, "oktober": 10, "october": 10, "okt": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
-WEEKDAYS = (
-    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 YEAR = r"(?:19|20)\d{2}"
 # A year written short: "november '23", "in ’15", "the '08 crisis"; not a decade ("jaren '80",

@@ -295,6 +295,13 @@ def paragraphs(article) -> list[str]:
         ("", '<p>Gepubliceerd <time datetime="2021-07-16T09:30">16 juli</time></p>', "2021-07-16"),
         # The author after the date, with no separator between.
         ("", "<p>Geplaatst op 16 juli 2021 om 11:04 door Redactie</p>", "2021-07-16"),
+        # The full date in microdata, the page showing only day and month beside the headline.
+        (
+            "",
+            '<span itemprop="datePublished" content="2021-07-16T09:30:00">vr 16 jul. 09:30</span>',
+            "2021-07-16",
+        ),
+        ("", '<abbr class="published" title="2021-07-16T09:30:00">16 juli</abbr>', "2021-07-16"),
     ],
     ids=[
         "published_time",
@@ -304,6 +311,8 @@ def paragraphs(article) -> list[str]:
         "byline_updated_first",
         "time_label",
         "byline_author_after",
+        "itemprop_day_and_month",
+        "abbr_day_and_month",
     ],
 )
 def test_html_page_date_title_and_first_sentence(tmp_path, head, story, date):
