@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import stat
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,7 +41,7 @@ from qa.translations import Message
 from qa.webpages import MAX_DEPTH, Page, is_page, looks_like_html, read_fragment, read_page
 
 # Bump when cleaning changes what text an unchanged file yields: the build re-reads everything.
-CLEANING_VERSION = 3
+CLEANING_VERSION = 4
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", *ARCHIVE_SUFFIXES)
 # Larger files are skipped unread (QA_MAX_FILE_MB, qa build --max-file-mb): the app takes uploads
@@ -479,6 +480,7 @@ def _read_body(body: str, suffix: str) -> _Body:
 
 _DATE_HEADER = re.compile(r"\A\s*date[:\s]\s*(\d{4}-\d{2}(?:-\d{2})?)\b\s*", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?)\r?\n\+\+\+[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
 # Byte order marks, longest first: UTF-32's little-endian mark begins with UTF-16's.
@@ -572,13 +574,25 @@ _FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoade
 
 
 def _split_front_matter(raw: str) -> tuple[dict, str]:
-    match = _FRONT_MATTER.match(raw)
+    """Front matter as Jekyll writes it (YAML between '---' lines) or Hugo (TOML between '+++'
+    lines), with our names for its fields, and the body after it."""
+    toml = _TOML_FRONT_MATTER.match(raw)
+    match = toml or _FRONT_MATTER.match(raw)
     if not match:
-        if raw.startswith("---\n") or raw.startswith("---\r\n"):
-            raise ArticleError("front_matter_unclosed")
+        for fence in ("---", "+++"):
+            if raw.startswith(f"{fence}\n") or raw.startswith(f"{fence}\r\n"):
+                raise ArticleError("front_matter_unclosed", fence=fence)
         return {}, raw
     if match.end(1) > FRONT_MATTER_MAX_CHARS:
         raise ArticleError("front_matter_too_long", kb=FRONT_MATTER_MAX_CHARS // 1000)
+    if toml:
+        try:
+            meta = tomllib.loads(match.group(1))
+        except tomllib.TOMLDecodeError as e:
+            raise ArticleError("front_matter_broken", problem=str(e)) from None
+        except RecursionError:
+            raise ArticleError("front_matter_deep", depth=FRONT_MATTER_MAX_DEPTH) from None
+        return _with_our_names({str(k).lower(): v for k, v in meta.items()}), raw[match.end() :]
     try:
         meta = yaml.load(match.group(1), Loader=_FrontMatterLoader)  # a SafeLoader, restricted further
     except yaml.YAMLError as e:

@@ -172,7 +172,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "article_nul_bytes": "binair bestand (bevat NUL-bytes), geen tekst (UTF-16 heeft een "
         "byte-order-mark nodig)",
         "article_bad_bytes": "geen UTF-8- of Windows-1252-tekst (foute byte op positie {offset})",
-        "front_matter_unclosed": "kapotte front matter: geen afsluitende regel '---'",
+        "front_matter_unclosed": "kapotte front matter: geen afsluitende regel '{fence}'",
         "front_matter_too_long": "front matter langer dan {kb} KB; zet er alleen title, date, category en "
         "url in",
         "front_matter_broken_at": "kapotte front matter op regel {line}: {problem}",
@@ -496,7 +496,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "article_binary_data": "binary data, not text ({controls} control characters)",
         "article_nul_bytes": "binary file (contains NUL bytes), not text (UTF-16 needs a byte order mark)",
         "article_bad_bytes": "not UTF-8 or Windows-1252 text (bad byte at offset {offset})",
-        "front_matter_unclosed": "broken front matter: no closing '---' line",
+        "front_matter_unclosed": "broken front matter: no closing '{fence}' line",
         "front_matter_too_long": "front matter longer than {kb} KB; keep only title, date, category and "
         "url there",
         "front_matter_broken_at": "broken front matter at line {line}: {problem}",

@@ -143,6 +143,23 @@ def test_front_matter_iso_date_and_categories_list(tmp_path):
     )
 
 
+def test_toml_front_matter_as_hugo_writes_it(tmp_path):
+    article = parse_article(
+        write(
+            tmp_path,
+            "c.md",
+            '+++\ntitle = "Meer geld voor opvang"\ndate = 2022-01-12T09:00:00+01:00\n'
+            'categories = ["binnenland"]\n+++\n\nHet kabinet verhoogt de steun aan gemeenten.\n',
+        )
+    )
+    assert (article.title, article.date, article.category) == (
+        "Meer geld voor opvang",
+        "2022-01-12",
+        "binnenland",
+    )
+    assert article.text == "Het kabinet verhoogt de steun aan gemeenten."
+
+
 def test_windows_1252_file_is_read(tmp_path):
     article = parse_article(write(tmp_path, "d.txt", "Een financi\xeble crisis.".encode("cp1252")))
     assert article.text == "Een financiële crisis."
@@ -195,6 +212,8 @@ def test_front_matter_may_write_its_date_in_words(tmp_path, written, date):
         ("tags.html", "<html><script>x()</script></html>", "no text"),
         ("broken.md", "---\ntitle: [unclosed\n---\nTekst.\n", "broken front matter"),
         ("unclosed.md", "---\ntitle: x\nTekst zonder einde van de kop.\n", "no closing"),
+        ("unclosed_toml.md", '+++\ntitle = "x"\nTekst zonder einde van de kop.\n', "no closing '\\+\\+\\+'"),
+        ("broken_toml.md", '+++\ntitle = "x\n+++\nTekst.\n', "broken front matter"),
         ("baddate.md", "---\ndate: gisteren\n---\nTekst.\n", "'date'"),
     ],
 )
@@ -398,6 +417,29 @@ def test_markdown_byline_gives_the_date_and_leaves_the_text(tmp_path, byline, da
         "Slapen langs de weg",
         "Duizenden mensen slapen in de berm.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("head", "byline"),
+    [
+        ("Honderd mensen uit Moria\n========================", "Datum: 11 september 2020"),
+        ("Honderd mensen uit Moria\n---", "*Gepubliceerd op 11 september 2020*"),
+        ("# Honderd mensen uit Moria", "> Gepubliceerd op 11 september 2020"),
+    ],
+    ids=["setext_title", "setext_dashes", "quoted_byline"],
+)
+def test_markdown_setext_title_and_quoted_lines(tmp_path, head, byline):
+    body = MARKDOWN_BODY + '\n> "We doen wat we kunnen," zegt de minister.\n'
+    article = parse_article(write(tmp_path, "moria.md", f"{head}\n\n{byline}\n\n{body}"))
+    assert article.date == "2020-09-11"
+    assert article.title == "Honderd mensen uit Moria"
+    assert paragraphs(article)[:2] == [
+        "Honderd mensen uit Moria",
+        "Nederland neemt honderd bewoners op van het afgebrande kamp Moria. Onder hen zijn vijftig "
+        "alleenstaande minderjarigen.",
+    ]
+    # A quote's mark is no part of its text.
+    assert paragraphs(article)[-1] == '"We doen wat we kunnen," zegt de minister.'
 
 
 def test_a_sentence_that_mentions_publication_is_not_a_byline(tmp_path):

@@ -220,8 +220,10 @@ def test_a_file_of_40_000_short_paragraphs_is_read_and_chunked():
         ("emphasis.md", "De *minister zei _dat het 2 * 3 was. " * 30_000, "De *minister zei _dat"),
         ("links.md", "[tekst [zonder einde " * 30_000, "[tekst [zonder einde"),
         ("images.md", "![foto ![zonder einde " * 30_000, "![foto ![zonder einde"),
+        ("quotes.md", "> > tekst zonder einde\n" * 50_000, "tekst zonder einde"),
+        ("setext.md", ("Een regel zonder einde " * 1_000 + "\n\n") * 100, "Een regel zonder einde"),
     ],
-    ids=["heading_spaces", "unclosed_emphasis", "unclosed_links", "unclosed_images"],
+    ids=["heading_spaces", "unclosed_emphasis", "unclosed_links", "unclosed_images", "quotes", "setext"],
 )
 def test_markdown_with_unclosed_marks_is_read_in_linear_time(name, content, start):
     # Each took minutes to hours with the regular expressions that backtracked over the marks.
