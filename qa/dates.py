@@ -165,16 +165,16 @@ def _date_parser() -> DateDataParser:
 
 
 # A byline without a date: "Door Annelies Kramer", "Door onze verslaggever", "Van onze
-# correspondent in Berlijn". A name is capitalised, so "Door de storm" (a heading) is none, and
-# "Van" opens one only before "onze" ("Van Gogh" is a name).
+# correspondent in Berlijn", "Auteur: Jan Jansen". A name is capitalised, so "Door de storm" (a
+# heading) is none, and "Van" opens one only before "onze" ("Van Gogh" is a name).
 _AUTHOR = re.compile(
     r"(?i:door|by|van|from)\s+(?i:onze?|our)\s+[^\W\d_]+(?:\s+[^\W\d_]+){0,3}"
-    r"|(?i:door|by)\s+[A-ZÀ-Þ][\w'’.-]*(?:\s+(?:(?:van|de|der|den|ten|ter|te|en|and)\s+)*[A-ZÀ-Þ][\w'’.-]*){0,3}"
+    r"|(?:(?i:door|by)\s+|(?i:auteur|author|tekst|text|door|by)\s*:\s*)[A-ZÀ-Þ][\w'’.-]*(?:\s+(?:(?:van|de|der|den|ten|ter|te|en|and)\s+)*[A-ZÀ-Þ][\w'’.-]*){0,3}"
 )
 
 
 # A line that says it is a byline: "Datum: …", "Gepubliceerd op …", "Door …", "Van onze …".
-_BYLINE_OPENING = re.compile(rf"(?:{_PUBLISHED}|{_UPDATED}|door|by|van onze)\b", re.IGNORECASE)
+_BYLINE_OPENING = re.compile(rf"(?:{_PUBLISHED}|{_UPDATED}|door|by|van onze|auteur|author)\b", re.IGNORECASE)
 
 
 def byline_line(line: str) -> Byline | None:

@@ -511,6 +511,7 @@ def test_a_name_and_brackets_before_a_dash_are_no_agency_dateline(tmp_path, open
         ("c.md", "Titel: Uitslag van de verkiezingen\nDatum: 12 januari 2022\n\n"),
         ("d.txt", "Uitslag van de verkiezingen\nDoor onze verslaggever\n\n"),
         ("e.txt", "Uitslag van de verkiezingen\n\nDoor Annelies Kramer\n\n"),
+        ("f.txt", "Titel: Uitslag van de verkiezingen\nDatum: 12 januari 2022\nAuteur: Annelies Kramer\n\n"),
     ],
 )
 def test_a_title_line_label_and_byline_above_the_story_are_no_part_of_it(tmp_path, name, head):
