@@ -1,4 +1,5 @@
-"""Bulk archives (.jsonl, .csv) → their rows, one at a time: fields by our names, a stable key, or why not.
+"""Bulk archives (.jsonl, .csv, .tsv) → their rows, one at a time: fields by our names, a stable key,
+or why not.
 
 Holds the file formats only; turning a row into an Article (cleaning, dates) is qa/articles.py's.
 """
@@ -17,7 +18,7 @@ from typing import BinaryIO
 from qa.errors import TranslatedError
 from qa.translations import Message
 
-ARCHIVE_SUFFIXES = (".jsonl", ".csv")
+ARCHIVE_SUFFIXES = (".jsonl", ".csv", ".tsv")  # a .tsv is a CSV whose separator is a tab
 
 # Our name for a field: the names an archive may give it, matched case-insensitively, first wins.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -70,7 +71,7 @@ class _NotText(Exception):
 
 
 def read_rows(handle: BinaryIO, suffix: str, max_row_bytes: int) -> Iterator[Row | BadRow]:
-    """The rows of an open .jsonl or .csv archive in file order, streamed: memory holds one row
+    """The rows of an open .jsonl, .csv or .tsv archive in file order, streamed: memory holds one row
     (and the keys seen, to refuse a second row with the same one), never the file.
 
     Raises ArchiveError when the file as a whole is not such an archive.

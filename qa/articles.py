@@ -207,16 +207,22 @@ def row_id(archive: str, key: str) -> str:
 
 def corpus_files(corpus: Path) -> list[Path]:
     """The paths below `corpus` with an article's suffix, in a stable order; none hidden, no folders."""
-    found = []
+    return corpus_listing(corpus)[0]
+
+
+def corpus_listing(corpus: Path) -> tuple[list[Path], list[Path]]:
+    """The files below `corpus` with an article's suffix, and those of other types (a .docx, a
+    photo: the build names them, so that none is left out unseen), each in a stable order; none
+    hidden, no folders."""
+    found: list[Path] = []
+    other: list[Path] = []
     for path in sorted(corpus.rglob("*")):
-        if path.suffix.lower() not in SUFFIXES or any(
-            p.startswith(".") for p in path.relative_to(corpus).parts
-        ):
+        if any(p.startswith(".") for p in path.relative_to(corpus).parts):
             continue
         # rglob lists the files in a folder, and a link to a folder without following it.
         if not path.is_dir():
-            found.append(path)
-    return found
+            (found if path.suffix.lower() in SUFFIXES else other).append(path)
+    return found, other
 
 
 def read_file(corpus: Path, path: Path, max_bytes: int = MAX_FILE_BYTES) -> SourceFile | Skipped:

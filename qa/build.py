@@ -20,13 +20,15 @@ from qa.articles import (
     CLEANING_VERSION,
     MAX_FILE_BYTES,
     MAX_FILE_MB,
+    SUFFIXES,
     Article,
     ArticleError,
     Skipped,
     Source,
-    corpus_files,
+    corpus_listing,
     parse_article,
     read_sources,
+    shown_name,
 )
 from qa.backends import build_target
 from qa.chunking import Chunk, ChunkSettings, article_sentences, chunk_article, embedding_text
@@ -57,6 +59,10 @@ class Duplicate:
     same_as: str
 
 
+# The files of other types the summary names; the JSON report lists them all.
+_IGNORED_SHOWN = 5
+
+
 @dataclass
 class BuildReport:
     added: list[str] = field(default_factory=list)
@@ -64,6 +70,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # files of a type no article is read from
     duplicates: list[Duplicate] = field(default_factory=list)
     chunks_embedded: int = 0
     sentences_embedded: int = 0
@@ -90,6 +97,13 @@ class BuildReport:
             f"({self.model}); {self.seconds:.1f} s."
         )
         lines += [f"skipped {s.id}: {s.reason}" for s in self.skipped]
+        if self.ignored:
+            n = len(self.ignored)
+            more = f" and {n - _IGNORED_SHOWN} more" if n > _IGNORED_SHOWN else ""
+            lines.append(
+                f"ignored {n} file{'s' * (n != 1)} of other types ({', '.join(SUFFIXES)} are read): "
+                f"{', '.join(self.ignored[:_IGNORED_SHOWN])}{more}"
+            )
         lines += [f"duplicate {d.id}: the same text as {d.same_as}, indexed once" for d in self.duplicates]
         return "\n".join(lines)
 
@@ -292,7 +306,8 @@ def _update(
         """The first of the indexed articles with a text that stays in the index as it is."""
         return next((h for h in holders if h in seen and h not in rewritten), None)
 
-    paths = corpus_files(corpus)
+    paths, others = corpus_listing(corpus)
+    report.ignored = [shown_name(str(p.relative_to(corpus))) for p in others]
     try:
         with tqdm(
             total=sum(_size(path) for path in paths),

@@ -34,7 +34,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "search_articles": "Zoek in titels",
         "articles": "Geïndexeerde artikelen",
         "upload": "Artikelen toevoegen: sleep bestanden hierheen (.txt, .md, .html, .pdf; veel tegelijk: "
-        ".jsonl, .csv). Ze worden meteen opgenomen in de index.",
+        ".jsonl, .csv, .tsv). Ze worden meteen opgenomen in de index.",
         "rebuild": "Index bijwerken na wijzigingen in de map",
         "select_hint": "Klik op een artikel om het hier te lezen.",
         # --- answers in the chat ---
@@ -370,7 +370,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "remove_filter": "Without this period",
         "search_articles": "Search titles",
         "articles": "Indexed articles",
-        "upload": "Add articles: drop files here (.txt, .md, .html, .pdf; many at once: .jsonl, .csv). "
+        "upload": "Add articles: drop files here (.txt, .md, .html, .pdf; many at once: .jsonl, .csv, .tsv). "
         "They go into the index at once.",
         "rebuild": "Update the index after changes in the folder",
         "select_hint": "Click an article to read it here.",

@@ -217,6 +217,19 @@ def test_a_csv_without_a_text_column_is_skipped_naming_the_fields_it_needs(archi
     assert not any(a.startswith("lijst.csv") for a in report.added)
 
 
+def test_a_tsv_export_is_read_and_files_of_other_types_are_named(archive, tmp_path, counting):
+    text = "De gemeenteraad van Venlo stemde dinsdag in met een nieuwe brug over de Maas."
+    (archive / "export.tsv").write_text(f"kop\tdatum\ttekst\nBrug\t13-01-2022\t{text}\n", encoding="utf-8")
+    (archive / "export.json").write_text(json.dumps([{"text": VENLO}]), encoding="utf-8")
+    (archive / "foto.jpg").write_bytes(b"\xff\xd8\xff")
+    (archive / ".verborgen.docx").write_bytes(b"PK")  # hidden: left out without a word
+    report = build_index(archive, tmp_path / "index", encoder=counting, **quiet())
+    assert "export.tsv#row1" in report.added
+    assert report.ignored == ["export.json", "foto.jpg"]
+    assert "ignored 2 files of other types (.txt, .md," in report.summary()
+    assert report.to_dict()["ignored"] == ["export.json", "foto.jpg"]
+
+
 def test_an_archive_that_stops_reading_keeps_all_its_rows(archive, tmp_path, counting):
     index = tmp_path / "index"
     build_index(archive, index, encoder=counting, **quiet())
