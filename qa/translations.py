@@ -132,6 +132,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "skipped": "overgeslagen",
         "duplicates": "al in het archief",
         "duplicate_of": "dezelfde tekst als {name}, niet nog eens opgenomen",
+        "ignored": "genegeerd",
+        "ignored_type": "niet gelezen: artikelen komen uit {types}",
         "full_rebuild": "Alles opnieuw ingebed",
         "build_failed": "Bijwerken mislukt",
         "build_busy": "Er loopt al een herbouw van de index; wacht tot die klaar is. "
@@ -462,6 +464,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "skipped": "skipped",
         "duplicates": "already in the archive",
         "duplicate_of": "the same text as {name}, not taken twice",
+        "ignored": "ignored",
+        "ignored_type": "not read: articles come from {types}",
         "full_rebuild": "Everything re-embedded",
         "build_failed": "Rebuild failed",
         "build_busy": "A rebuild of the index is already running; wait for it to finish. "

@@ -421,8 +421,8 @@ def article_view(article: ArticleInfo, text: str, lang: str) -> str:
 
 
 def build_summary(report: BuildReport, lang: str) -> str:
-    """What a rebuild did: counts, then every skipped file with its reason and every duplicate
-    with the article it repeats."""
+    """What a rebuild did: counts, then every skipped file with its reason, every duplicate with
+    the article it repeats, and every file of a type no article is read from."""
     w = words(lang)
     counted = [
         (len(report.added), "added"),
@@ -433,6 +433,8 @@ def build_summary(report: BuildReport, lang: str) -> str:
     ]
     if report.duplicates:
         counted.append((len(report.duplicates), "duplicates"))
+    if report.ignored:
+        counted.append((len(report.ignored), "ignored"))
     counts = ", ".join(f"{n} {w[key]}" for n, key in counted)
     lines = [f"<strong>{escape(w['built'])}</strong>: {escape(counts)} · {report.seconds:.1f} s"]
     if report.full_rebuild:
@@ -443,6 +445,11 @@ def build_summary(report: BuildReport, lang: str) -> str:
     items += "".join(
         f"<li><code>{escape(d.id)}</code>: {escape(say('duplicate_of', lang, name=d.same_as))}</li>"
         for d in report.duplicates
+    )
+    types = ", ".join(SUFFIXES)
+    items += "".join(
+        f"<li><code>{escape(name)}</code>: {escape(say('ignored_type', lang, types=types))}</li>"
+        for name in report.ignored
     )
     listing = f"<ul>{items}</ul>" if items else ""
     return f'<div class="qa-callout qa-note">{"<br>".join(lines)}{listing}</div>'

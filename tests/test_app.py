@@ -356,10 +356,13 @@ def test_save_uploads_takes_the_good_files_and_names_the_refused_ones(tmp_path):
 def test_build_summary_lists_skipped_files_with_their_reasons():
     report = BuildReport(
         added=["a.txt"], skipped=[Skipped("<b>.txt", Message("article_empty"))],
-        duplicates=[Duplicate("export.jsonl#7", "a.txt")], seconds=1.25,
+        duplicates=[Duplicate("export.jsonl#7", "a.txt")], ignored=["notulen.docx"], seconds=1.25,
     )  # fmt: skip
     html = ui.build_summary(report, "en")
-    assert "1 added, 0 changed, 0 removed, 0 unchanged, 1 skipped, 1 already in the archive" in html
+    assert "1 added, 0 changed, 0 removed, 0 unchanged, 1 skipped, 1 already in the archive, 1 ignored" in (
+        html
+    )
+    assert "<code>notulen.docx</code>: not read: articles come from .txt, .md," in html
     assert "<code>&lt;b&gt;.txt</code>: file is empty" in html
     assert "<code>export.jsonl#7</code>: the same text as a.txt, not taken twice" in html
     dutch = ui.build_summary(report, "nl")
