@@ -1,5 +1,5 @@
-"""Bulk archives (.jsonl, .csv, .tsv) → their rows, one at a time: fields by our names, a stable key,
-or why not.
+"""Bulk archives (.jsonl, .json, .csv, .tsv) → their rows, one at a time: fields by our names, a
+stable key, or why not.
 
 Holds the file formats only; turning a row into an Article (cleaning, dates) is qa/articles.py's.
 """
@@ -18,7 +18,8 @@ from typing import BinaryIO
 from qa.errors import TranslatedError
 from qa.translations import Message
 
-ARCHIVE_SUFFIXES = (".jsonl", ".csv", ".tsv")  # a .tsv is a CSV whose separator is a tab
+# A .tsv is a CSV whose separator is a tab; a .json file is an array of objects (or one object).
+ARCHIVE_SUFFIXES = (".jsonl", ".json", ".csv", ".tsv")
 
 # Our name for a field: the names an archive may give it, matched case-insensitively, first wins.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -71,13 +72,16 @@ class _NotText(Exception):
 
 
 def read_rows(handle: BinaryIO, suffix: str, max_row_bytes: int) -> Iterator[Row | BadRow]:
-    """The rows of an open .jsonl, .csv or .tsv archive in file order, streamed: memory holds one row
-    (and the keys seen, to refuse a second row with the same one), never the file.
+    """The rows of an open .jsonl, .json, .csv or .tsv archive in file order, streamed: memory holds
+    one row (and the keys seen, to refuse a second row with the same one), never the file.
 
     Raises ArchiveError when the file as a whole is not such an archive.
     """
-    lines = _Lines(handle, max_row_bytes)
-    rows = _json_rows(lines) if suffix == ".jsonl" else _csv_rows(lines)
+    if suffix == ".json":
+        rows = _json_array_rows(handle, max_row_bytes)
+    else:
+        lines = _Lines(handle, max_row_bytes)
+        rows = _json_rows(lines) if suffix == ".jsonl" else _csv_rows(lines)
     first_line: dict[str, int] = {}
     for row in rows:
         if isinstance(row, Row) and row.key in first_line:
@@ -186,7 +190,9 @@ def _json_rows(lines: _Lines) -> Iterator[Row | BadRow]:
     yield from held
 
 
-def _json_row(text: str, line: int, size: int) -> Row | BadRow:
+def _json_row(text: str, line: int, size: int, number: int | None = None) -> Row | BadRow:
+    """The row a JSON object's text holds; `number` (its place in a JSON array) keys a row without
+    an id or url, else its line does."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
@@ -211,7 +217,134 @@ def _json_row(text: str, line: int, size: int) -> Row | BadRow:
         # A blank value is no value, except the text: a row whose text is empty is named as such.
         if raw is not None and (ours == "text" or not isinstance(raw, str) or raw.strip()):
             fields[ours] = raw if isinstance(raw, str) else json.dumps(raw)
-    return _row(line, line, fields, size)
+    return _row(line, line if number is None else number, fields, size)
+
+
+# --- a JSON array ----------------------------------------------------------------------------
+
+_READ_CHARS = 1 << 20
+
+
+def _json_array_rows(handle: BinaryIO, max_row_bytes: int) -> Iterator[Row | BadRow]:
+    """The objects of a JSON array (`[{…}, {…}]`, as CMS exports write them) or a file holding one
+    object, each cut from the stream by a scan of its brackets and strings, then parsed alone:
+    memory holds one element, and a broken element spoils only itself."""
+    elements = _JsonElements(handle, max_row_bytes)
+    for number, (line, text, size) in enumerate(elements, start=1):
+        if text is None:
+            yield BadRow(line, _too_long(size, max_row_bytes))
+        else:
+            yield _json_row(text, line, size, number)
+    if elements.unfinished is not None:
+        yield BadRow(elements.unfinished, Message("row_not_json", problem="the file ends inside it"))
+
+
+class _JsonElements:
+    """(line, text, size) of each top-level element of a JSON array, text None when it is over the
+    row limit (its size still counted); `unfinished` is the line of one the file ends inside."""
+
+    def __init__(self, handle: BinaryIO, max_row_bytes: int):
+        self.handle, self.max_row_bytes = handle, max_row_bytes
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self.buffer, self.at, self.line = "", 0, 1
+        self.unfinished: int | None = None
+
+    def _more(self) -> bool:
+        """Read on; False at the end of the file."""
+        raw = self.handle.read(_READ_CHARS)
+        if self.line == 1 and not self.buffer and raw.startswith(_WIDE_MARKS):
+            raise ArchiveError("archive_wide")
+        try:
+            text = self.decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError:
+            raise ArchiveError("archive_json_not_utf8") from None
+        self.buffer, self.at = self.buffer[self.at :] + text, 0
+        return bool(raw)
+
+    def _next_char(self) -> str:
+        """The next character that is not white space, consumed; '' at the end of the file."""
+        while True:
+            while self.at < len(self.buffer):
+                char = self.buffer[self.at]
+                self.at += 1
+                if char == "\n":
+                    self.line += 1
+                if not char.isspace():
+                    return char
+            if not self._more():
+                return ""
+
+    def __iter__(self) -> Iterator[tuple[int, str | None, int]]:
+        first = self._next_char()
+        if first == "{":
+            self.at -= 1
+            yield self._element()
+            return
+        if first != "[":
+            raise ArchiveError("archive_not_json", start=repr(first[:1]) if first else "nothing")
+        char = self._next_char()
+        while char and char != "]":
+            if char != ",":
+                self.at -= 1
+                element = self._element()
+                if self.unfinished is not None:
+                    return
+                yield element
+            char = self._next_char()
+
+    def _element(self) -> tuple[int, str | None, int]:
+        """The element that starts at the current position, read to its end: a scan from one
+        quote, bracket or comma to the next (inside a string, to its next quote or backslash)."""
+        line, depth, quoted, escaped = self.line, 0, False, False
+        pieces: list[str] | None = []
+        size = 0
+        start = self.at
+        while True:
+            if escaped and self.at < len(self.buffer):
+                self.at, escaped = self.at + 1, False
+            found = (_IN_STRING if quoted else _OUTSIDE).search(self.buffer, self.at)
+            if found is None:
+                self.line += self.buffer.count("\n", self.at)
+                piece = self.buffer[start:]
+                size += len(piece.encode("utf-8"))
+                if pieces is not None:
+                    pieces.append(piece)
+                    if size > self.max_row_bytes:
+                        pieces = None
+                self.at = len(self.buffer)
+                if not self._more():
+                    self.unfinished = line
+                    return line, None, size
+                start = self.at
+                continue
+            self.line += self.buffer.count("\n", self.at, found.start())
+            self.at = found.end()
+            char = found.group()
+            if quoted:
+                escaped, quoted = char == "\\", char == "\\"
+            elif char == '"':
+                quoted = True
+            elif char in "{[":
+                depth += 1
+            elif depth > 0 and char == ",":
+                continue
+            else:  # '}', ']', or a ',' after a bare value
+                if depth > 0:
+                    depth -= 1
+                elif self.at - 1 > start or pieces:
+                    self.at -= 1  # a bare value ends where its array goes on or closes
+                # else: a stray '}', ']' or ',' is an element of its own, and no JSON
+                if depth == 0:
+                    piece = self.buffer[start : self.at]
+                    size += len(piece.encode("utf-8"))
+                    if pieces is None or size > self.max_row_bytes:
+                        return line, None, size
+                    return line, "".join([*pieces, piece]), size
+
+
+# Where a scan stops: inside a string at its end or an escape, outside at structure.
+_IN_STRING = re.compile(r'["\\]')
+_OUTSIDE = re.compile(r'["{}\[\],]')
 
 
 def _json_type(value: object) -> str:

@@ -34,7 +34,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "search_articles": "Zoek in titels",
         "articles": "Geïndexeerde artikelen",
         "upload": "Artikelen toevoegen: sleep bestanden hierheen (.txt, .md, .html, .pdf; veel tegelijk: "
-        ".jsonl, .csv, .tsv). Ze worden meteen opgenomen in de index.",
+        ".jsonl, .json, .csv, .tsv). Ze worden meteen opgenomen in de index.",
         "rebuild": "Index bijwerken na wijzigingen in de map",
         "select_hint": "Klik op een artikel om het hier te lezen.",
         # --- answers in the chat ---
@@ -198,6 +198,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "{reason}); "
         "schrijf één JSON-object per regel",
         "archive_empty_csv": "leeg CSV-bestand; de eerste regel moet de kolommen noemen",
+        "archive_not_json": "geen JSON-array van artikelen: het bestand begint met {start} in plaats "
+        "van '[' of '{{'",
+        "archive_json_not_utf8": "geen UTF-8-tekst; JSON wordt als UTF-8 opgeslagen",
         "archive_no_header": "de eerste regel is geen kop met kolomnamen",
         "archive_no_text_column": "geen tekstkolom: verwacht een van {names} (de kop noemt {shown})",
         "archive_header_empty": "niets",
@@ -372,8 +375,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "remove_filter": "Without this period",
         "search_articles": "Search titles",
         "articles": "Indexed articles",
-        "upload": "Add articles: drop files here (.txt, .md, .html, .pdf; many at once: .jsonl, .csv, .tsv). "
-        "They go into the index at once.",
+        "upload": "Add articles: drop files here (.txt, .md, .html, .pdf; many at once: .jsonl, .json, .csv, "
+        ".tsv). They go into the index at once.",
         "rebuild": "Update the index after changes in the folder",
         "select_hint": "Click an article to read it here.",
         "no_answer": "I found nothing about this in the articles.",
@@ -524,6 +527,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "{reason}); "
         "write one JSON object per line",
         "archive_empty_csv": "empty CSV file; the first line must name the columns",
+        "archive_not_json": "not a JSON array of articles: the file starts with {start} instead of "
+        "'[' or '{{'",
+        "archive_json_not_utf8": "not UTF-8 text; JSON is saved as UTF-8",
         "archive_no_header": "the first line is not a header of column names",
         "archive_no_text_column": "no text column: expected one of {names} (the header names {shown})",
         "archive_header_empty": "nothing",

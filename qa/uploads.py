@@ -81,7 +81,7 @@ def check_upload(
     name: str, data: bytes, max_bytes: int, max_archive_bytes: int | None = None
 ) -> UploadOutcome | None:
     """Why an upload named `name` (already made safe) cannot become an article, or for a bulk
-    archive (.jsonl, .csv, .tsv) not even one; None if it can.
+    archive (.jsonl, .json, .csv, .tsv) not even one; None if it can.
 
     `max_bytes` limits an article's file and an archive's row; `max_archive_bytes` (default
     `max_bytes`) an archive, which holds many.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.articles import ArticleError, SourceFile, parse_article, read_sources, scan_corpus
+from qa.articles import ArticleError, Skipped, SourceFile, SourceRow, parse_article, read_sources, scan_corpus
 from qa.build import build_index
 from qa.chunkstore import ArticleInfo
 from qa.cli import main
@@ -220,14 +220,14 @@ def test_a_csv_without_a_text_column_is_skipped_naming_the_fields_it_needs(archi
 def test_a_tsv_export_is_read_and_files_of_other_types_are_named(archive, tmp_path, counting):
     text = "De gemeenteraad van Venlo stemde dinsdag in met een nieuwe brug over de Maas."
     (archive / "export.tsv").write_text(f"kop\tdatum\ttekst\nBrug\t13-01-2022\t{text}\n", encoding="utf-8")
-    (archive / "export.json").write_text(json.dumps([{"text": VENLO}]), encoding="utf-8")
+    (archive / "notulen.docx").write_bytes(b"PK\x03\x04")
     (archive / "foto.jpg").write_bytes(b"\xff\xd8\xff")
     (archive / ".verborgen.docx").write_bytes(b"PK")  # hidden: left out without a word
     report = build_index(archive, tmp_path / "index", encoder=counting, **quiet())
     assert "export.tsv#row1" in report.added
-    assert report.ignored == ["export.json", "foto.jpg"]
+    assert report.ignored == ["foto.jpg", "notulen.docx"]
     assert "ignored 2 files of other types (.txt, .md," in report.summary()
-    assert report.to_dict()["ignored"] == ["export.json", "foto.jpg"]
+    assert report.to_dict()["ignored"] == ["foto.jpg", "notulen.docx"]
 
 
 def test_an_archive_that_stops_reading_keeps_all_its_rows(archive, tmp_path, counting):
@@ -312,21 +312,61 @@ def test_a_file_that_is_no_json_lines_is_one_reason_not_one_per_line(tmp_path):
     )
 
 
-def test_reading_a_large_archive_holds_one_row_not_the_file(tmp_path):
+def test_a_json_array_export_is_read_an_element_at_a_time(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = [
+        {"id": "a1", "titel": "Venlo", "datum": "2022-01-13", "tekst": VENLO},
+        {"id": "a2", "title": "Brug", "text": 'Hij zei "ja", en {ging} [weg]. De brug komt er.'},
+        42,
+        {"id": "a3", "title": {"rendered": "Kop"}, "text": "Tekst."},
+    ]
+    (corpus / "export.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    found = list(scan_corpus(corpus))
+    articles = [parse_article(f) for f in found if isinstance(f, SourceRow)]
+    assert [(a.id, a.title, a.date) for a in articles] == [
+        ("export.json#a1", "Venlo", "2022-01-13"),
+        ("export.json#a2", "Brug", None),
+    ]
+    assert articles[1].text.startswith('Hij zei "ja", en {ging} [weg].')
+    # A bad element is named by the line it starts on; the others are read all the same.
+    reasons = {f.id: str(f.reason) for f in found if isinstance(f, Skipped)}
+    assert reasons == {
+        "export.json:13": "a JSON number where a JSON object was expected",
+        "export.json:14": "field 'title' holds a JSON object; expected text",
+    }
+    # One object alone is one article; a file that is no JSON is one reason.
+    (corpus / "export.json").write_text(json.dumps({"title": "Venlo", "text": VENLO}), encoding="utf-8")
+    assert parse_article(next(iter(scan_corpus(corpus)))).title == "Venlo"
+    (corpus / "export.json").write_text("titel,tekst\nVenlo,x\n", encoding="utf-8")
+    (skipped,) = scan_corpus(corpus)
+    assert str(skipped.reason).startswith("not a JSON array of articles: the file starts with 't' instead")
+    # The file ending inside an element keeps the elements before it.
+    (corpus / "export.json").write_text(f'[{{"text": "{VENLO}"}}, {{"text": "zonder', encoding="utf-8")
+    first, broken = scan_corpus(corpus)
+    assert isinstance(first, SourceRow) and str(broken.reason) == "not JSON: the file ends inside it"
+
+
+@pytest.mark.parametrize("name", ["groot.jsonl", "groot.json"])
+def test_reading_a_large_archive_holds_one_row_not_the_file(tmp_path, name):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     text = (VENLO + " ") * 6
-    with open(corpus / "groot.jsonl", "w", encoding="utf-8") as handle:
+    array = name.endswith(".json")
+    with open(corpus / name, "w", encoding="utf-8") as handle:
+        handle.write("[\n" if array else "")
         for i in range(50_000):
+            handle.write(",\n" if array and i else "")
             handle.write(
                 json.dumps({"id": f"a{i}", "title": f"Bericht {i}", "date": "2021-07-16", "text": text})
             )
-            handle.write("\n")
-    size = (corpus / "groot.jsonl").stat().st_size
+            handle.write("" if array else "\n")
+        handle.write("\n]\n" if array else "")
+    size = (corpus / name).stat().st_size
 
     tracemalloc.start()
     try:
-        rows = sum(1 for _ in read_sources(corpus, corpus / "groot.jsonl"))
+        rows = sum(1 for _ in read_sources(corpus, corpus / name))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
