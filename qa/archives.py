@@ -212,6 +212,11 @@ def _json_row(text: str, line: int, size: int, number: int | None = None) -> Row
         if found is None:
             continue
         name, raw = found
+        # A CMS's export wraps a field: WordPress {"rendered": "…"}, Drupal [{"value": "…", …}].
+        if isinstance(raw, list) and len(raw) == 1:
+            raw = raw[0]
+        if isinstance(raw, dict):
+            raw = next((raw[k] for k in _WRAPPED if isinstance(raw.get(k), str)), raw)
         if isinstance(raw, dict | list):
             return BadRow(line, Message("row_field_not_text", name=repr(name), kind=_json_type(raw)))
         # A blank value is no value, except the text: a row whose text is empty is named as such.
@@ -345,6 +350,9 @@ class _JsonElements:
 # Where a scan stops: inside a string at its end or an escape, outside at structure.
 _IN_STRING = re.compile(r'["\\]')
 _OUTSIDE = re.compile(r'["{}\[\],]')
+
+
+_WRAPPED = ("rendered", "value")
 
 
 def _json_type(value: object) -> str:

@@ -319,21 +319,28 @@ def test_a_json_array_export_is_read_an_element_at_a_time(tmp_path):
         {"id": "a1", "titel": "Venlo", "datum": "2022-01-13", "tekst": VENLO},
         {"id": "a2", "title": "Brug", "text": 'Hij zei "ja", en {ging} [weg]. De brug komt er.'},
         42,
-        {"id": "a3", "title": {"rendered": "Kop"}, "text": "Tekst."},
-    ]
+        {"id": "a3", "title": ["Kop", "Onderkop"], "text": "Tekst."},
+        # WordPress's REST API and Drupal wrap their fields.
+        {"id": 7, "date": "2022-01-14T09:00:00", "title": {"rendered": "Maas"},
+         "content": {"rendered": "<p>De Maas stijgt.</p>", "protected": False}},
+        {"id": 8, "title": [{"value": "Dijk"}], "body": {"value": "<p>De dijk houdt.</p>", "format": "html"}},
+    ]  # fmt: skip
     (corpus / "export.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
     found = list(scan_corpus(corpus))
     articles = [parse_article(f) for f in found if isinstance(f, SourceRow)]
     assert [(a.id, a.title, a.date) for a in articles] == [
         ("export.json#a1", "Venlo", "2022-01-13"),
         ("export.json#a2", "Brug", None),
+        ("export.json#7", "Maas", "2022-01-14"),
+        ("export.json#8", "Dijk", None),
     ]
+    assert (articles[2].text, articles[3].text) == ("De Maas stijgt.", "De dijk houdt.")
     assert articles[1].text.startswith('Hij zei "ja", en {ging} [weg].')
     # A bad element is named by the line it starts on; the others are read all the same.
     reasons = {f.id: str(f.reason) for f in found if isinstance(f, Skipped)}
     assert reasons == {
         "export.json:13": "a JSON number where a JSON object was expected",
-        "export.json:14": "field 'title' holds a JSON object; expected text",
+        "export.json:14": "field 'title' holds a JSON array; expected text",
     }
     # One object alone is one article; a file that is no JSON is one reason.
     (corpus / "export.json").write_text(json.dumps({"title": "Venlo", "text": VENLO}), encoding="utf-8")
