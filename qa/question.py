@@ -483,8 +483,8 @@ TIME = Asked(
 RANK = Asked(
     # "Als hoeveelste eindigde Norris?": a place in an order ("als zesde", "slechts zesde", "5e").
     "rank",
-    _words(r"\b(als hoeveelste|hoeveelste|op welke plaats (?:eindig|kwam|finish)\w*|"
-           r"in what position|what position|in which place|what place did)\b"),
+    _words(r"\b(als hoeveelste|hoeveelste|op welke plaats (?:eindig|kwam|finish)\w*|welke positie|"
+           r"in what position|what position|which position|in which place|what place did)\b"),
     _words(rf"\b{_ORDINALS}\b"),
 )  # fmt: skip
 COUNT = Asked(
@@ -493,7 +493,8 @@ COUNT = Asked(
            r"how often|"
            r"the number of|het aantal|what number|welk aantal|welk deel|welke kracht|welke score|welke stand|"
            r"welke stemverhouding|welke uitslag|what share|what score|"
-           r"wat (?:was|is|werd) de (?:uitslag|score|eindstand|stand)|what was the (?:result|final score))\b|"
+           r"wat (?:was|is|werd) de (?:uitslag|score|eindstand|stand|opkomst)|hoe hoog was de opkomst|"
+           r"what was the (?:result|final score|turnout)|how high was the turnout)\b|"
            r"\bboven welk\w*|\bonder welk\w*|\bmet welke (?:meerderheid|marge|stemverhouding)\b"),
     _words(r"\d[\d.,:-]*(?:\s?%)?|\b(?:" + _COUNT_WORDS + r")\b"),
 )  # fmt: skip
@@ -524,7 +525,7 @@ SOURCE = Asked(
 )  # fmt: skip
 PERSON = Asked(
     "person",
-    _words(rf"\b(wie|who|whom|whose)\b|{_WHICH}(\w+\s+){{0,2}}?\w*{_PERSON_NOUNS}{_PLURAL}\b"),
+    _words(rf"\b(wie|wiens|wier|who|whom|whose)\b|{_WHICH}(\w+\s+){{0,2}}?\w*{_PERSON_NOUNS}{_PLURAL}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
