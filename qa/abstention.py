@@ -103,7 +103,14 @@ def measure(
     # The question's words the article lacks, rarest first, for the reason given. Numbers and
     # years are the period's and the answer's business, not the topic's.
     missing_terms = sorted(
-        (t for t in set(question.terms) if not t[:1].isdigit() and not covered(t, held)),
+        (
+            t
+            for t in set(question.terms)
+            if not t[:1].isdigit()
+            and not covered(t, held)
+            # "Wat bood Trump aan?" is about the "aanbod" the article names.
+            and not (question.particle and covered(question.particle + t, held))
+        ),
         key=lambda t: -idf(t),
     )[:_WORDS_NAMED]
     english = question.language == "en"

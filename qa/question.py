@@ -661,6 +661,9 @@ class Question:
     # The periods it names apart to compare ("in 2015 en 2023"), each answered on its own; `period`
     # is the first of them. () when it names at most one.
     periods: tuple[Period, ...] = ()
+    # The particle of a separable verb a Dutch question ends with ("Wat bood Trump aan?": "aan"),
+    # which text writes with the verb ("aanbod", "aangeboden"). "" when it ends otherwise.
+    particle: str = ""
 
     def answers_in(self, sentence: str) -> list[re.Match]:
         """The candidate answers a sentence holds for what is asked: `asked.held` matches the
@@ -806,7 +809,21 @@ def read_question(text: str, use_period: bool = True) -> Question:
         lexical=lexical,
         years=years_spoken_of(text, None),
         periods=read_periods(text) if use_period else (),
+        particle=read_particle(text) if lang == "nl" else "",
     )
+
+
+_PARTICLE = re.compile(
+    r"\s(aan|af|bij|binnen|door|in|los|mee|na|neer|om|op|over|samen|tegen|terug|toe|uit|vast|voor|vrij|weg)"
+    r"\s*\?*\s*$",
+    re.I,
+)
+
+
+def read_particle(text: str) -> str:
+    """The separable verb's particle a Dutch question ends with ("Wanneer trad Rutte af?": "af")."""
+    match = _PARTICLE.search(text)
+    return match.group(1).lower() if match else ""
 
 
 _NUMBER = re.compile(r"\d[\d.,]*\d|\d")

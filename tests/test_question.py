@@ -104,6 +104,17 @@ def test_periods_named_apart_are_each_asked_alone(question, alone):
     assert read.period == (read_period(question))
 
 
+@pytest.mark.parametrize(("question", "particle"), [
+    ("Wat bood Trump aan?", "aan"),
+    ("Wanneer trad het kabinet af ?", "af"),
+    ("Hoeveel migranten staken het Kanaal over?", "over"),
+    ("Wie won de race?", ""),
+    ("What did Trump offer in?", ""),  # English has no separable verbs
+])  # fmt: skip
+def test_the_particle_of_a_separable_verb_at_the_end(question, particle):
+    assert read_question(question).particle == particle
+
+
 def test_a_period_can_be_ignored():
     assert read_question("Wat gebeurde er in 2017?", use_period=False).period is None
 
