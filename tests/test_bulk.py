@@ -505,6 +505,10 @@ def test_a_pdf_passage_says_on_which_page_it_stands(tmp_path, encoder, capsys):
 def test_uploads_take_archives_and_pdfs_by_the_same_reader():
     assert check_upload("archief.jsonl", jsonl(ROWS).encode(), 1_000_000) is None
     assert check_upload("export.csv", CSV.encode(), 1_000_000) is None
+    assert check_upload("export.tsv", CSV.replace(";", "\t").encode(), 1_000_000) is None
+    assert check_upload("export.json", json.dumps(ROWS).encode(), 1_000_000) is None
+    refused = check_upload("export.json", b"<rss><item/></rss>", 1_000_000)
+    assert refused.problem == "unreadable" and str(refused.reason).startswith("not a JSON array of articles")
     assert check_upload("rapport.pdf", pdf([PAGE_ONE]), 1_000_000) is None
     refused = check_upload("lijst.csv", b"titel;datum\nKop;2020\n", 1_000_000)
     assert refused.problem == "unreadable" and str(refused.reason).startswith(
