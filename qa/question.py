@@ -401,12 +401,14 @@ _PLURAL = r"(?:s|n|en|nen|'s|es)?"
 # "Waar ging het akkoord over?", "Waar stemde de Kamer mee in?": "waar" with a preposition at the
 # question's end asks what about, not where ("Waar werd de top over migratie gehouden?" is where).
 _SPLIT_PREPOSITION = r"(?:over|mee|voor|aan|op|door|om|tegen|tussen)"
+# A bare "groep" / "group of" names a kind of people ("welke groep migranten"), a compound an
+# organisation ("actiegroep", "rebel group").
 _ORGANISATION_NOUNS = (
     r"(?:organisatie|instantie|instelling|dienst|partij|bedrijf|fabrikant|bank|krant|dagblad|omroep|"
-    r"zender|persbureau|medium|nieuwssite|ministerie|rechtbank|club|ploeg|team|band|groep|agentschap|"
+    r"zender|persbureau|medium|nieuwssite|ministerie|rechtbank|club|ploeg|team|band|\wgroep|agentschap|"
     r"bureau|instituut|autoriteit|inspectie|commissie|vakbond|fonds|"
     r"organi[sz]ation|agency|party|company|newspaper|paper|broadcaster|outlet|news agency|ministry|court|"
-    r"club|band|group|institute|service|bureau|authority|inspectorate|commission|union|fund|firm|"
+    r"club|band|group(?!\s+of\b)|institute|service|bureau|authority|inspectorate|commission|union|fund|firm|"
     r"bedrijven|parties|companies|agencies|authorities)"
 )
 _PLACE_NOUNS = (

@@ -156,6 +156,10 @@ def test_a_period_can_be_ignored():
     ("Which Turkish minister was escorted to the border?", "person"),
     ("Welke kartelleider werd opgepakt?", "person"),
     ("Welke milieuorganisatie spande de zaak aan?", "organisation"),
+    ("Welke actiegroep blokkeerde de weg?", "organisation"),
+    ("Which rebel group claimed the attack?", "organisation"),
+    ("Over welke groep migranten ging het?", "thing"),  # a kind of people, no organisation
+    ("Which group of migrants was targeted?", "thing"),
     ("Welke krant berichtte over de e-mail?", "source"),
     ("In welke havenstad komt het centrum?", "place"),
     ("Tussen welke twee landen ligt het oerwoud?", "place"),  # plurals too
