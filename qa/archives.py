@@ -269,13 +269,13 @@ class _JsonElements:
     def _next_char(self) -> str:
         """The next character that is not white space, consumed; '' at the end of the file."""
         while True:
-            while self.at < len(self.buffer):
-                char = self.buffer[self.at]
+            found = _NOT_SPACE.search(self.buffer, self.at)
+            end = found.start() if found else len(self.buffer)
+            self.line += self.buffer.count("\n", self.at, end)
+            self.at = end
+            if found:
                 self.at += 1
-                if char == "\n":
-                    self.line += 1
-                if not char.isspace():
-                    return char
+                return found.group()
             if not self._more():
                 return ""
 
@@ -349,6 +349,7 @@ class _JsonElements:
 
 # Where a scan stops: inside a string at its end or an escape, outside at structure.
 _IN_STRING = re.compile(r'["\\]')
+_NOT_SPACE = re.compile(r"\S")
 _OUTSIDE = re.compile(r'["{}\[\],]')
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.archives import BadRow, read_rows
 from qa.articles import FIELD_MAX_CHARS, Article, ArticleError, SourceFile, parse_article
 from qa.build import build_index
 from qa.chunking import CHUNK_MAX_CHARS, ChunkSettings, chunk_article, embedding_text
@@ -245,6 +247,21 @@ def test_html_with_unclosed_tags_is_read_in_linear_time(content, start):
     # raised AssertionError on a marked section it did not know.
     article = parse_article(source("stuk.html", content.encode("utf-8")))
     assert article.text.startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("content", "reasons"),
+    [
+        ("[" + " " * 5_000_000 + '{"text": "Tekst van het stuk."}' + "\n" * 100_000 + "]", []),
+        ("[" + "[" * 1_000_000, ["not JSON: the file ends inside it"]),
+        ('[{"text": "' + "\\\\" * 500_000 + '"}]', []),
+        ('[{"text": "x"}, ' + "}" * 200_000 + "]", ["not JSON: Expecting value at column 1"] * 200_000),
+    ],
+    ids=["whitespace", "unclosed_arrays", "escapes", "stray_braces"],
+)
+def test_a_json_array_is_read_in_linear_time(content, reasons):
+    rows = list(read_rows(io.BytesIO(content.encode("utf-8")), ".json", 10_000_000))
+    assert [str(r.reason) for r in rows if isinstance(r, BadRow)] == reasons
 
 
 @pytest.mark.parametrize(
