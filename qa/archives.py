@@ -235,11 +235,26 @@ def _json_array_rows(handle: BinaryIO, max_row_bytes: int) -> Iterator[Row | Bad
     object, each cut from the stream by a scan of its brackets and strings, then parsed alone:
     memory holds one element, and a broken element spoils only itself."""
     elements = _JsonElements(handle, max_row_bytes)
+    read_one = False
+    held: list[BadRow] = []  # unreadable elements before the first readable one: the file may be no archive
     for number, (line, text, size) in enumerate(elements, start=1):
-        if text is None:
-            yield BadRow(line, _too_long(size, max_row_bytes))
-        else:
-            yield _json_row(text, line, size, number)
+        found = (
+            BadRow(line, _too_long(size, max_row_bytes))
+            if text is None
+            else _json_row(text, line, size, number)
+        )
+        if read_one or isinstance(found, Row) or found.key is not None:
+            read_one = True
+            yield from held
+            held = []
+            yield found
+            continue
+        held.append(found)
+        if len(held) == BAD_START_LINES:
+            raise ArchiveError(
+                "archive_json_no_articles", n=BAD_START_LINES, line=held[0].line, reason=held[0].reason
+            )
+    yield from held
     if elements.unfinished is not None:
         yield BadRow(elements.unfinished, Message("row_not_json", problem="the file ends inside it"))
 

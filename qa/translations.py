@@ -201,6 +201,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "archive_not_json": "geen JSON-array van artikelen: het bestand begint met {start} in plaats "
         "van '[' of '{{'",
         "archive_json_not_utf8": "geen UTF-8-tekst; JSON wordt als UTF-8 opgeslagen",
+        "archive_json_no_articles": "geen JSON-array van artikelen: geen van de eerste {n} elementen is te "
+        "lezen (regel {line}: {reason})",
         "archive_no_header": "de eerste regel is geen kop met kolomnamen",
         "archive_no_text_column": "geen tekstkolom: verwacht een van {names} (de kop noemt {shown})",
         "archive_header_empty": "niets",
@@ -530,6 +532,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "archive_not_json": "not a JSON array of articles: the file starts with {start} instead of "
         "'[' or '{{'",
         "archive_json_not_utf8": "not UTF-8 text; JSON is saved as UTF-8",
+        "archive_json_no_articles": "not a JSON array of articles: none of the first {n} elements can be "
+        "read (line {line}: {reason})",
         "archive_no_header": "the first line is not a header of column names",
         "archive_no_text_column": "no text column: expected one of {names} (the header names {shown})",
         "archive_header_empty": "nothing",

@@ -348,6 +348,12 @@ def test_a_json_array_export_is_read_an_element_at_a_time(tmp_path):
     (corpus / "export.json").write_text("titel,tekst\nVenlo,x\n", encoding="utf-8")
     (skipped,) = scan_corpus(corpus)
     assert str(skipped.reason).startswith("not a JSON array of articles: the file starts with 't' instead")
+    (corpus / "export.json").write_text(json.dumps(list(range(20))), encoding="utf-8")
+    (skipped,) = scan_corpus(corpus)
+    assert str(skipped.reason) == (
+        "not a JSON array of articles: none of the first 10 elements can be read (line 1: a JSON "
+        "number where a JSON object was expected)"
+    )
     # The file ending inside an element keeps the elements before it.
     (corpus / "export.json").write_text(f'[{{"text": "{VENLO}"}}, {{"text": "zonder', encoding="utf-8")
     first, broken = scan_corpus(corpus)
