@@ -158,35 +158,40 @@ _NOT_TEXT = Message("row_not_text")
 
 
 def _json_rows(lines: _Lines) -> Iterator[Row | BadRow]:
-    read_one = False
-    held: list[BadRow] = []  # unreadable lines before the first readable one: the file may be no archive
+    return _unless_none_reads(_json_lines(lines), "archive_not_jsonl")
+
+
+def _json_lines(lines: _Lines) -> Iterator[Row | BadRow]:
     while True:
         lines.start_row()
         try:
             text = next(lines)
         except StopIteration:
-            break
+            return
         except _RowTooLong as e:
-            found: Row | BadRow = BadRow(lines.number, _too_long(e.size, lines.max_row_bytes))
+            yield BadRow(lines.number, _too_long(e.size, lines.max_row_bytes))
         except _NotText:
-            found = BadRow(lines.number, _NOT_TEXT)
+            yield BadRow(lines.number, _NOT_TEXT)
         else:
-            if not text.strip():
-                continue
-            found = _json_row(text.rstrip("\r\n"), lines.number, lines.bytes)
-        if isinstance(found, Row) or found.key is not None:
+            if text.strip():
+                yield _json_row(text.rstrip("\r\n"), lines.number, lines.bytes)
+
+
+def _unless_none_reads(rows: Iterator[Row | BadRow], refusal: str) -> Iterator[Row | BadRow]:
+    """`rows`, unless the first BAD_START_LINES are all unreadable (none even gives its key): then
+    the file is no archive, and ArchiveError(`refusal`) says so once, not once a row."""
+    read_one = False
+    held: list[BadRow] = []
+    for found in rows:
+        if read_one or isinstance(found, Row) or found.key is not None:
             read_one = True
             yield from held
             held = []
             yield found
-        elif read_one:
-            yield found
-        else:
-            held.append(found)
-            if len(held) == BAD_START_LINES:
-                raise ArchiveError(
-                    "archive_not_jsonl", n=BAD_START_LINES, line=held[0].line, reason=held[0].reason
-                )
+            continue
+        held.append(found)
+        if len(held) == BAD_START_LINES:
+            raise ArchiveError(refusal, n=BAD_START_LINES, line=held[0].line, reason=held[0].reason)
     yield from held
 
 
@@ -235,26 +240,11 @@ def _json_array_rows(handle: BinaryIO, max_row_bytes: int) -> Iterator[Row | Bad
     object, each cut from the stream by a scan of its brackets and strings, then parsed alone:
     memory holds one element, and a broken element spoils only itself."""
     elements = _JsonElements(handle, max_row_bytes)
-    read_one = False
-    held: list[BadRow] = []  # unreadable elements before the first readable one: the file may be no archive
-    for number, (line, text, size) in enumerate(elements, start=1):
-        found = (
-            BadRow(line, _too_long(size, max_row_bytes))
-            if text is None
-            else _json_row(text, line, size, number)
-        )
-        if read_one or isinstance(found, Row) or found.key is not None:
-            read_one = True
-            yield from held
-            held = []
-            yield found
-            continue
-        held.append(found)
-        if len(held) == BAD_START_LINES:
-            raise ArchiveError(
-                "archive_json_no_articles", n=BAD_START_LINES, line=held[0].line, reason=held[0].reason
-            )
-    yield from held
+    rows = (
+        BadRow(line, _too_long(size, max_row_bytes)) if text is None else _json_row(text, line, size, number)
+        for number, (line, text, size) in enumerate(elements, start=1)
+    )
+    yield from _unless_none_reads(rows, "archive_json_no_articles")
     if elements.unfinished is not None:
         yield BadRow(elements.unfinished, Message("row_not_json", problem="the file ends inside it"))
 
