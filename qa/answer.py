@@ -80,6 +80,8 @@ class Citation:
     end: int
     text: str
     verified: bool = True  # False: an LLM cited a passage that does not hold the claim's key terms
+    # The sentence that scored best: answers keep reading order, so it is not always the first.
+    best: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -90,6 +92,7 @@ class Citation:
             "end": self.end,
             "text": self.text,
             "verified": self.verified,
+            "best": self.best,
         }
 
 
@@ -372,7 +375,10 @@ def compose(
             period=question.period,
             evidence=confidence,
         )
-    citations = [Citation(s.passage.rank, s.passage.article.id, s.start, s.end, s.text) for s in chosen]
+    best = max(chosen, key=lambda s: s.score)
+    citations = [
+        Citation(s.passage.rank, s.passage.article.id, s.start, s.end, s.text, best=s is best) for s in chosen
+    ]
     text = " ".join(f"{c.text} [{c.number}]" for c in citations)
     return Answer(
         question.text,

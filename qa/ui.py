@@ -173,8 +173,11 @@ def answer_message(answer: Answer, lang: str, dropped: Period | None = None) -> 
     if answer.source == "extractive" and answer.citations:
         # Built from the citations, not by finding "[n]" in the text: an article may itself
         # contain "[1]", which must stay text, not become a link to a card.
+        # The sentence that answers most surely stands out when others keep it company.
+        several = len(answer.citations) > 1
         body = " ".join(
-            f"{escape_markdown(' '.join(c.text.split()))} {cite_link(c.number)}" for c in answer.citations
+            f"{_strong(escape_markdown(' '.join(c.text.split())), several and c.best)} {cite_link(c.number)}"
+            for c in answer.citations
         )
     else:
         parts = []
@@ -226,6 +229,10 @@ def api_answer(answer: Answer) -> dict:
     for passage in data["passages"]:
         passage["article"] = {k: v for k, v in passage["article"].items() if k != "path"}
     return data
+
+
+def _strong(escaped: str, strong: bool) -> str:
+    return f"<strong>{escaped}</strong>" if strong else escaped
 
 
 def unlink_citations(message: str) -> str:

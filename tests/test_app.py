@@ -105,6 +105,20 @@ def test_a_citation_marker_inside_article_text_stays_text():
     assert "wet &#91;2&#93;." in message and '<a class="qa-cite" href="#source-1">&#91;1&#93;</a>' in message
 
 
+def test_the_best_of_several_answer_sentences_is_strong_and_one_alone_is_not():
+    first = passage(1, "De minister trad af. Zij noemde het besluit onvermijdelijk.", info())
+    one = Citation(1, first.article.id, 0, 20, "De minister trad af.")
+    two = Citation(1, first.article.id, 21, 59, "Zij noemde het besluit *onvermijdelijk*.", best=True)
+    both = Answer("Vraag?", "", [first], [one, two], Filters(), False, "nl")
+    message = ui.answer_message(both, "nl")
+    # The sentence keeps its place in reading order; its own marks stay escaped inside <strong>.
+    assert "De minister trad af. <a" in message
+    assert "<strong>Zij noemde het besluit &#42;onvermijdelijk&#42;.</strong> <a" in message
+    alone = Answer("Vraag?", "", [first], [replace(two, best=True)], Filters(), False, "nl")
+    assert "<strong>" not in ui.answer_message(alone, "nl")
+    assert two.to_dict()["best"] is True
+
+
 def test_only_http_links_to_originals():
     assert ui.safe_url("https://nos.nl/artikel/1") == "https://nos.nl/artikel/1"
     for url in ("javascript:alert(1)", "data:text/html,x", "/relative", "http://", " jav\tascript:x", None):

@@ -151,6 +151,10 @@ def test_ask_and_follow_a_citation_to_its_card(browser, url, tmp_path):
     assert cards and any("Sheinbaum" in card.text for card in cards)
     assert browser.find_elements(By.CSS_SELECTOR, "#qa-sources mark.qa-hl")
     assert browser.find_elements(By.CSS_SELECTOR, "#qa-timeline li")
+    # Of the answer's sentences the best is shown strong: rendered as such, not as its tags.
+    strong = browser.find_elements(By.CSS_SELECTOR, "#qa-chat .qa-answer strong")
+    assert len(strong) == 1 and "aanbod" in strong[0].text
+    assert "<strong>" not in browser.find_element(By.ID, "qa-chat").text
 
     link = browser.find_element(By.CSS_SELECTOR, "#qa-chat a.qa-cite")
     target = link.get_attribute("href").rsplit("#", 1)[1]
