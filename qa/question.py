@@ -593,25 +593,41 @@ def read_asked(text: str) -> Asked | None:
 
 _TOKEN = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
+_SENTENCE_END = re.compile(r"[.!?]")
 # Capitalised in English, yet dates or the speaker, not names the evidence must hold.
 _NOT_NAMES = frozenset([*MONTHS, *WEEKDAYS, "i"])
 
 
 def read_names(text: str) -> tuple[str, ...]:
-    """The names a question mentions: runs of capitalised words, not counting its first word
-    ("Europees Parlement", "United States"), and the capitalised parts of compounds ("EU" of
-    "EU-migratiepact", "Rwanda" of "Rwanda-plan")."""
+    """The names a question mentions: runs of capitalised words, not counting the first word of
+    a sentence ("Europees Parlement", "United States"), and the capitalised parts of compounds
+    ("EU" of "EU-migratiepact", "Rwanda" of "Rwanda-plan"). A run ends at any punctuation:
+    "Rutte, Wilders en Timmermans" are three names, "Rutte (VVD)" two."""
     found: list[str] = []
     run: list[str] = []
-    for i, token in enumerate(_TOKEN.findall(text)):
-        token = _POSSESSIVE.sub("", token)
+    after = 0  # where the previous token ended
+    previous = ""
+    first = True  # the token opens a sentence
+    for match in _TOKEN.finditer(text):
+        between = text[after : match.start()]
+        after = match.end()
+        # An initial's full stop ("J. P. Balkenende", "U.S. Department") neither ends the sentence
+        # nor the name.
+        initial = len(previous) == 1 and between.strip() == "."
+        previous = match.group(0)
+        if between.strip() and not initial and run:
+            found.append(" ".join(run))
+            run = []
+        first = first or (not initial and bool(_SENTENCE_END.search(between)))
+        token = _POSSESSIVE.sub("", match.group(0))
+        opening, first = first, False
         if token.lower() in _NOT_NAMES:
             if run:
                 found.append(" ".join(run))
                 run = []
             continue
         pieces = token.split("-")
-        parts = [p for j, p in enumerate(pieces) if p[:1].isupper() and (i > 0 or j > 0)]
+        parts = [p for j, p in enumerate(pieces) if p[:1].isupper() and (not opening or j > 0)]
         if len(pieces) == 1 and parts:
             run.append(token)
             continue

@@ -296,6 +296,12 @@ def test_a_person_or_place_is_surely_named_in_full_after_a_role_or_after_a_prepo
     ("Why did the Dutch cabinet introduce a curfew in January 2021?", ("Dutch",)),
     ("How long would the path in Biden's January 2021 bill take?", ("Biden",)),
     ("How do I remove limescale?", ()),
+    # Punctuation ends a run, a full stop also the sentence (its next word is no name); an
+    # initial's full stop does neither.
+    ("Wat zeiden Rutte, Wilders en Timmermans?", ("Rutte", "Wilders", "Timmermans")),
+    ("Wat zei Rutte (VVD) over Wilders?", ("Rutte", "VVD", "Wilders")),
+    ("Ik las over Moria. Hoeveel mensen nam Nederland op?", ("Moria", "Nederland")),
+    ("Wat zei J.P. Balkenende over de Belarus–Polen-grens?", ("J P Balkenende", "Belarus", "Polen")),
 ])  # fmt: skip
 def test_names_are_capitalised_runs_and_compound_parts(question, expected):
     assert read_question(question).names == expected
