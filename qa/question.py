@@ -594,20 +594,32 @@ def read_asked(text: str) -> Asked | None:
 _TOKEN = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _SENTENCE_END = re.compile(r"[.!?]")
+# The lower-case words inside a name: "Hugo de Jonge", "Tom van der Lee", "Grote Prijs van Las Vegas".
+_NAME_PARTICLES = frozenset("van de der den ten ter te von da di du la le".split())
+_ARTICLES = frozenset("de der den".split())
 # Capitalised in English, yet dates or the speaker, not names the evidence must hold.
 _NOT_NAMES = frozenset([*MONTHS, *WEEKDAYS, "i"])
 
 
 def read_names(text: str) -> tuple[str, ...]:
     """The names a question mentions: runs of capitalised words, not counting the first word of
-    a sentence ("Europees Parlement", "United States"), and the capitalised parts of compounds
-    ("EU" of "EU-migratiepact", "Rwanda" of "Rwanda-plan"). A run ends at any punctuation:
-    "Rutte, Wilders en Timmermans" are three names, "Rutte (VVD)" two."""
+    a sentence ("Europees Parlement", "United States"), with the particles inside a name ("Hugo
+    de Jonge", "Grote Prijs van Las Vegas"), and the capitalised parts of compounds ("EU" of
+    "EU-migratiepact", "Rwanda" of "Rwanda-plan"). A run ends at any punctuation: "Rutte,
+    Wilders en Timmermans" are three names, "Rutte (VVD)" two."""
     found: list[str] = []
     run: list[str] = []
+    particles: list[str] = []  # lower-case words after a name, waiting for the rest of it
     after = 0  # where the previous token ended
     previous = ""
     first = True  # the token opens a sentence
+
+    def end_run() -> None:
+        if run:
+            found.append(" ".join(run))
+        run.clear()
+        particles.clear()
+
     for match in _TOKEN.finditer(text):
         between = text[after : match.start()]
         after = match.end()
@@ -615,28 +627,34 @@ def read_names(text: str) -> tuple[str, ...]:
         # nor the name.
         initial = len(previous) == 1 and between.strip() == "."
         previous = match.group(0)
-        if between.strip() and not initial and run:
-            found.append(" ".join(run))
-            run = []
+        if between.strip() and not initial:
+            end_run()
         first = first or (not initial and bool(_SENTENCE_END.search(between)))
         token = _POSSESSIVE.sub("", match.group(0))
         opening, first = first, False
         if token.lower() in _NOT_NAMES:
-            if run:
-                found.append(" ".join(run))
-                run = []
+            end_run()
+            continue
+        if run and token in _NAME_PARTICLES:
+            particles.append(token)
             continue
         pieces = token.split("-")
         parts = [p for j, p in enumerate(pieces) if p[:1].isupper() and (not opening or j > 0)]
         if len(pieces) == 1 and parts:
+            # After particles comes a surname or a place ("de Jonge", "van Las Vegas"), not an
+            # abbreviation or a party: "Rutte van de VVD" is two names.
+            # A bare "de" is more often an article than a particle: only straight after a first
+            # name ("Hugo de Jonge"), not after a name of more words ("de Eerste Kamer de Wet").
+            article = particles and particles[0] in _ARTICLES and len(run) > 1
+            if particles and (article or token.isupper() or any(c.isupper() for c in token[1:])):
+                end_run()
+            run.extend(particles)
+            particles.clear()
             run.append(token)
             continue
-        if run:
-            found.append(" ".join(run))
-            run = []
+        end_run()
         found.extend(parts)
-    if run:
-        found.append(" ".join(run))
+    end_run()
     return tuple(dict.fromkeys(found))
 
 

@@ -302,6 +302,13 @@ def test_a_person_or_place_is_surely_named_in_full_after_a_role_or_after_a_prepo
     ("Wat zei Rutte (VVD) over Wilders?", ("Rutte", "VVD", "Wilders")),
     ("Ik las over Moria. Hoeveel mensen nam Nederland op?", ("Moria", "Nederland")),
     ("Wat zei J.P. Balkenende over de Belarus–Polen-grens?", ("J P Balkenende", "Belarus", "Polen")),
+    # Particles inside a name join it; a bare "de" only after a first name, never before an
+    # abbreviation or a party.
+    ("Wanneer trad Hugo de Jonge af?", ("Hugo de Jonge",)),
+    ("Wat vond Tom van der Lee van het plan?", ("Tom van der Lee",)),
+    ("Wie won de Grote Prijs van Las Vegas?", ("Grote Prijs van Las Vegas",)),
+    ("Wat zei Rutte van de VVD?", ("Rutte", "VVD")),
+    ("Wanneer nam de Eerste Kamer de Wet aan?", ("Eerste Kamer", "Wet")),
 ])  # fmt: skip
 def test_names_are_capitalised_runs_and_compound_parts(question, expected):
     assert read_question(question).names == expected
