@@ -246,7 +246,7 @@ def _json_array_rows(handle: BinaryIO, max_row_bytes: int) -> Iterator[Row | Bad
     )
     yield from _unless_none_reads(rows, "archive_json_no_articles")
     if elements.unfinished is not None:
-        yield BadRow(elements.unfinished, Message("row_not_json", problem="the file ends inside it"))
+        yield BadRow(elements.unfinished, Message("row_json_unfinished"))
 
 
 class _JsonElements:
