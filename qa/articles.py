@@ -591,16 +591,26 @@ def _split_front_matter(raw: str) -> tuple[dict, str]:
         return {}, raw
     if match.end(1) > FRONT_MATTER_MAX_CHARS:
         raise ArticleError("front_matter_too_long", kb=FRONT_MATTER_MAX_CHARS // 1000)
-    if toml:
-        try:
-            meta = tomllib.loads(match.group(1))
-        except tomllib.TOMLDecodeError as e:
-            raise ArticleError("front_matter_broken", problem=str(e)) from None
-        except RecursionError:
-            raise ArticleError("front_matter_deep", depth=FRONT_MATTER_MAX_DEPTH) from None
-        return _with_our_names({str(k).lower(): v for k, v in meta.items()}), raw[match.end() :]
+    meta = _toml(match.group(1)) if toml else _yaml(match.group(1))
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ArticleError("front_matter_not_keys")
+    return _with_our_names({str(k).lower(): v for k, v in meta.items()}), raw[match.end() :]
+
+
+def _toml(text: str) -> dict:
     try:
-        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader)  # a SafeLoader, restricted further
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ArticleError("front_matter_broken", problem=str(e)) from None
+    except RecursionError:
+        raise ArticleError("front_matter_deep", depth=FRONT_MATTER_MAX_DEPTH) from None
+
+
+def _yaml(text: str) -> object:
+    try:
+        return yaml.load(text, Loader=_FrontMatterLoader)  # a SafeLoader, restricted further
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
@@ -611,11 +621,6 @@ def _split_front_matter(raw: str) -> tuple[dict, str]:
         raise
     except ValueError as e:  # a number Python will not convert: "Exceeds the limit (4300 digits) …"
         raise ArticleError("front_matter_broken", problem=str(e).split(":")[0]) from None
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise ArticleError("front_matter_not_keys")
-    return _with_our_names({str(k).lower(): v for k, v in meta.items()}), raw[match.end() :]
 
 
 def _with_our_names(meta: dict) -> dict:
