@@ -421,9 +421,11 @@ _PLACE_NOUNS = (
 )
 # A name: a capitalised word that is not the sentence's first, or a run of them; one the
 # question already holds is filtered out later.
+# The lower-case words inside a name: "Hugo de Jonge", "Tom van der Lee", "Grote Prijs van Las Vegas".
+_NAME_PARTICLES = ("van", "de", "der", "den", "von", "al", "bin", "du", "la", "le", "ten", "ter", "te", "'t")
 _NAME = re.compile(
     r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Þ][\w'’-]+"
-    r"(?:\s+(?:(?:van|de|der|den|von|al|bin|du|la|le|ten|ter|te|'t)\s+)*[A-ZÀ-Þ][\w'’-]+)*"
+    rf"(?:\s+(?:(?:{'|'.join(_NAME_PARTICLES)})\s+)*[A-ZÀ-Þ][\w'’-]+)*"
 )
 _ATTRIBUTION = re.compile(
     r"\b(?:schrijft|schreef|meldt|meldde|berichtte|bericht|aldus|volgens|publicatie van|artikel in|"
@@ -594,8 +596,6 @@ def read_asked(text: str) -> Asked | None:
 _TOKEN = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _SENTENCE_END = re.compile(r"[.!?]")
-# The lower-case words inside a name: "Hugo de Jonge", "Tom van der Lee", "Grote Prijs van Las Vegas".
-_NAME_PARTICLES = frozenset("van de der den ten ter te von da di du la le".split())
 _ARTICLES = frozenset("de der den".split())
 # Capitalised in English, yet dates or the speaker, not names the evidence must hold.
 _NOT_NAMES = frozenset([*MONTHS, *WEEKDAYS, "i"])
