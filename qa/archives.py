@@ -195,13 +195,36 @@ def _unless_none_reads(rows: Iterator[Row | BadRow], refusal: str) -> Iterator[R
     yield from held
 
 
+def _json_problem(said: str) -> Message | str:
+    """What Python's JSON decoder found wrong, as a sentence of the translation table, so that the
+    Dutch UI says it in Dutch; a message it does not know stays as the decoder wrote it."""
+    for start, key in _JSON_PROBLEMS.items():
+        if said.startswith(start):
+            return Message(key)
+    return said
+
+
+# The start of each message of CPython's JSON decoder, and its sentence in the translation table.
+_JSON_PROBLEMS = {
+    "Expecting value": "json_expecting_value",
+    "Expecting property name": "json_expecting_name",
+    "Expecting ':'": "json_expecting_colon",
+    "Expecting ','": "json_expecting_comma",
+    "Unterminated string": "json_unterminated_string",
+    "Invalid control character": "json_control_character",
+    "Invalid \\escape": "json_bad_escape",
+    "Invalid \\u": "json_bad_escape",
+    "Extra data": "json_extra_data",
+}
+
+
 def _json_row(text: str, line: int, size: int, number: int | None = None) -> Row | BadRow:
     """The row a JSON object's text holds; `number` (its place in a JSON array) keys a row without
     an id or url, else its line does."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
-        return BadRow(line, Message("row_not_json_at", problem=e.msg, column=e.colno))
+        return BadRow(line, Message("row_not_json_at", problem=_json_problem(e.msg), column=e.colno))
     except ValueError as e:  # an integer of more digits than Python converts
         return BadRow(line, Message("row_not_json", problem=str(e).split(":")[0]))
     except RecursionError:

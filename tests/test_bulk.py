@@ -312,6 +312,24 @@ def test_a_file_that_is_no_json_lines_is_one_reason_not_one_per_line(tmp_path):
     )
 
 
+def test_a_broken_json_line_is_explained_in_the_readers_language(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = [json.dumps({"text": VENLO}), '{"text": "Brug" "title": "x"}', '{"text": "Dijk}', "{text: 1}"]
+    (corpus / "export.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    reasons = {f.id: f.reason for f in scan_corpus(corpus) if isinstance(f, Skipped)}
+    assert {key: str(reason) for key, reason in reasons.items()} == {
+        "export.jsonl:2": "not JSON: Expecting ',' delimiter at column 17",
+        "export.jsonl:3": "not JSON: Unterminated string at column 10",
+        "export.jsonl:4": "not JSON: Expecting property name enclosed in double quotes at column 2",
+    }
+    assert [reason.said("nl") for reason in reasons.values()] == [
+        "geen JSON: een ',' verwacht in kolom 17",
+        "geen JSON: een tekst zonder afsluitend aanhalingsteken in kolom 10",
+        "geen JSON: een veldnaam tussen dubbele aanhalingstekens verwacht in kolom 2",
+    ]
+
+
 def test_a_json_array_export_is_read_an_element_at_a_time(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
