@@ -14,7 +14,7 @@ import numpy as np
 from qa.chunking import sentence_spans
 from qa.filters import Filters
 from qa.lexical import terms
-from qa.question import Period, Question, expects, years_spoken_of
+from qa.question import Period, Question, asks_ahead, expects, years_spoken_of
 from qa.search import Passage
 from qa.support import missing_names
 from qa.translations import LANGUAGES, say
@@ -252,7 +252,7 @@ def score_sentences(
         if s.passage.rank not in named:
             missing = missing_names(question, s.passage.text, (), None)
             named[s.passage.rank] = 1 - len(missing) / len(question.names) if question.names else 1.0
-    asks_expected = expects(question.text)  # "Hoeveel zetels verwacht de VVD?": a forecast answers
+    asks_expected = asks_ahead(question.text)  # "Hoeveel zetels verwacht de VVD?": a forecast answers
     scored = []
     for i, (sentence, cosine) in enumerate(zip(sentences, dense, strict=True)):
         neighbours = [
@@ -293,18 +293,18 @@ def _period_feature(
     period: Period | None, question_years: frozenset[int], sentence: Sentence, asks_expected: bool = False
 ) -> float:
     """How surely a sentence speaks of the question's period: 1 when it names a year of it (not
-    one it forecasts or expects, unless the question asks what is expected), else as surely as
-    its article does (the years of its lead, its publication date)."""
+    one it forecasts or plans, unless the question asks what is expected or planned), else as
+    surely as its article does (the years of its lead, its publication date)."""
     if period is None:
         return 0.0
     published = sentence.passage.article.date
     years = years_spoken_of(sentence.text, published)
-    if published and published[:4].isdigit():
+    if published and published[:4].isdigit() and not asks_expected:
         # A year after the article's own is a forecast or a plan ("Rabobank rekent voor 2022 op
         # …" in 2021, "volgend jaar organiseert Nederland het Songfestival"): not what happened;
         # nor is its own year where the sentence says it is expected ("rekent voor 2022 op …" in
-        # January 2022), unless the question asks what is expected.
-        last = int(published[:4]) - (1 if expects(sentence.text) and not asks_expected else 0)
+        # January 2022). A question asking what is planned ("wil … rond 2030") is answered by both.
+        last = int(published[:4]) - (1 if expects(sentence.text) else 0)
         years = frozenset(y for y in years if y <= last)
     # A year the question names elsewhere counts too: "the decision of March 2018 … by 2022".
     if any(period.holds_year(y) or y in question_years for y in years):

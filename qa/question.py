@@ -191,13 +191,49 @@ def expects(text: str) -> bool:
     return bool(_EXPECTATION.search(text))
 
 
+# What someone intends or must do by a date: "Wat voor fabriek wil Tata Steel rond 2030 bouwen?",
+# "How much fuel must KLM blend in by 2030?". In the present tense only: "wilde" is what was wanted.
+_INTENDED = re.compile(
+    r"\b(?:wil|wilt|willen|moet|moeten|(?:wants?|plans?|aims?|intends?) to|must|"
+    rf"(?:by|tegen|uiterlijk|before) (?:(?:eind|end of|the end of) )?{YEAR})\b",
+    re.I,
+)
+
+
+def asks_ahead(question: str) -> bool:
+    """Does a question ask what is expected or planned, so that a forecast or a plan answers it,
+    whatever year it is for?"""
+    return expects(question) or bool(_INTENDED.search(question))
+
+
+# A number that looks like a year but counts: "meer dan 2000 mensen", "maximaal 2000", "2000 euro".
+_COUNTED_BEFORE = re.compile(
+    r"\b(?:meer|minder|more|fewer|less) (?:dan|than)\s*$|\b(?:ruim|bijna|zo'n|ongeveer|circa|maximaal|"
+    r"minimaal|hooguit|maximum van|minimum van|nearly|almost|about|around|up to)\s*$",
+    re.I,
+)
+_COUNTED_AFTER = re.compile(
+    r"\s+(?:mensen|personen|asielzoekers|migranten|vluchtelingen|leerlingen|studenten|werknemers|banen|"
+    r"woningen|euro|dollar|pond|procent|kilo|kilometer|meter|stuks|people|persons|migrants|refugees|jobs|"
+    r"homes|euros|dollars|percent)\b",
+    re.I,
+)
+
+
+def _counts(text: str, start: int, end: int) -> bool:
+    """Is the year-like number at text[start:end] an amount rather than a year?"""
+    return bool(_COUNTED_BEFORE.search(text, max(0, start - 20), start) or _COUNTED_AFTER.match(text, end))
+
+
 def years_spoken_of(text: str, published: str | None) -> frozenset[int]:
     """The years a text names, and those its relative phrases mean given its publication date;
-    not those it compares with."""
+    not those it compares with, nor numbers that count ("meer dan 2000 mensen")."""
     base = int(published[:4]) if published and published[:4].isdigit() else None
     years = set()
     for match in _YEAR_PHRASE.finditer(text):
         if _COMPARED.search(text, max(0, match.start() - 30), match.start()):
+            continue
+        if match.lastgroup == "year" and _counts(text, match.start(), match.end()):
             continue
         if match.lastgroup == "year":
             years.add(int(match.group("year")))
@@ -223,6 +259,20 @@ def _period_re(n: int) -> str:
     return rf"(?:(?P<m{n}>{_MONTH})\s+{day})?(?<!\d[.,])(?P<y{n}>{YEAR})(?![.,]?\d)"
 
 
+# Parts of a year, as the months they span: "begin 2020" is not about what the 2019 figures,
+# published in January 2020, report; "het najaar van 2022" not about the spring. Each pattern is
+# followed by the year.
+_PART_OF_YEAR = {
+    r"begin|early|(?:the\s+)?(?:beginning|start)\s+of": ("01", "03"),
+    r"(?:de\s+|het\s+)?(?:winter|wintermaanden)\s+van|(?:the\s+)?winter\s+of": ("01", "03"),
+    r"(?:het\s+|de\s+)?(?:voorjaar|lente)\s+van|(?:the\s+)?spring\s+of|spring": ("03", "05"),
+    r"medio|halverwege|midden|mid-|mid|(?:the\s+)?middle\s+of": ("05", "08"),
+    r"(?:de\s+)?zomer\s+van|(?:the\s+)?summer\s+of|summer": ("06", "08"),
+    r"(?:het\s+|de\s+)?(?:najaar|herfst)\s+van|(?:the\s+)?(?:autumn|fall)\s+of|autumn": ("09", "11"),
+    r"eind|einde|late|(?:the\s+)?end\s+of": ("10", "12"),
+}
+
+
 # The first rule that matches wins; a bare year ("begrotingsjaar 2019", "the 2023 election") is
 # the event's year too.
 _PERIOD_RULES = [
@@ -237,6 +287,7 @@ _PERIOD_RULES = [
     ("since", re.compile(rf"\b(?:sinds|sedert|vanaf|since|from)\s+{_period_re(1)}\b", re.I)),
     ("after", re.compile(rf"\b(?:na|after)\s+{_period_re(1)}\b", re.I)),
     ("before", re.compile(rf"(?:\bvóór|\bbefore|\buntil|\btot)\s+{_period_re(1)}\b", re.I)),
+    ("part", re.compile(rf"\b(?P<part>{'|'.join(_PART_OF_YEAR)})\s*(?P<y1>{YEAR})\b", re.I)),
     ("in", re.compile(rf"\b(?:in|during|tijdens|uit|of|van|over)\s+(?:(?:het\s+)?jaar\s+)?"
                       rf"{_period_re(1)}\b", re.I)),
     ("in", re.compile(rf"\b{_period_re(1)}\b", re.I)),
@@ -301,11 +352,17 @@ def read_period(text: str) -> Period | None:
     """The period a question names ("in 2017", "sinds 2020", "in april 2019", "tussen 2017 en
     2019", "begrotingsjaar 2019"), or None."""
     for kind, pattern in _PERIOD_RULES:
-        match = pattern.search(text)
+        years = (m for m in pattern.finditer(text) if not _counts(text, m.start("y1"), m.end("y1")))
+        match = next(years, None)
         if not match:
             continue
-        start = _month_period(match, 1)
         phrase = " ".join(match.group(0).split())
+        if kind == "part":
+            first, last = next(
+                months for part, months in _PART_OF_YEAR.items() if re.fullmatch(part, match["part"], re.I)
+            )
+            return Period(f"{match['y1']}-{first}", f"{match['y1']}-{last}", phrase)
+        start = _month_period(match, 1)
         if kind == "between":
             return Period(start, _month_period(match, 2), phrase)
         if kind == "since":
@@ -380,6 +437,11 @@ _WHICH = (
 )
 
 
+# The lower-case start of a compound whose head is the noun asked about ("havenstad",
+# "milieuorganisatie"): not a name ("Welke tegenstander versloeg Nederland?" asks no "land").
+_COMPOUND_HEAD = r"(?-i:[a-zà-ÿ]*)"
+
+
 def _words(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.I)
 
@@ -406,10 +468,28 @@ _SPLIT_PREPOSITION = r"(?:over|mee|voor|aan|op|door|om|tegen|tussen)"
 _ORGANISATION_NOUNS = (
     r"(?:organisatie|instantie|instelling|dienst|partij|bedrijf|fabrikant|bank|krant|dagblad|omroep|"
     r"zender|persbureau|medium|nieuwssite|ministerie|rechtbank|club|ploeg|team|band|\wgroep|agentschap|"
-    r"bureau|instituut|autoriteit|inspectie|commissie|vakbond|fonds|"
+    r"bureau|instituut|autoriteit|inspectie|commissie|vakbond|fonds|laboratori(?:um|a)|universiteit|"
+    r"ziekenhuis|"
     r"organi[sz]ation|agency|party|company|newspaper|paper|broadcaster|outlet|news agency|ministry|court|"
     r"club|band|group(?!\s+of\b)|institute|service|bureau|authority|inspectorate|commission|union|fund|firm|"
+    r"laborator(?:y|ies)|lab|university|hospital|"
     r"bedrijven|parties|companies|agencies|authorities)"
+)
+# Amounts of money a question counts: "hoeveel dwangsom", "hoeveel staatssteun", "hoeveel leefgeld".
+_MONEY_NOUNS = (
+    r"(?:dwangsom|boete|subsidie|\w*steun|schadevergoeding|compensatie|\w*geld|loon|salaris|huur|premie|"
+    r"belasting|\w*winst|omzet|schade|kosten|uitkering|vergoeding|bijdrage)"
+)
+# What is measured in numbers: a question asking "wat was de …" of one asks for a number.
+_MEASURE_NOUNS = (
+    r"(?:temperatuur|rente|koers|prijs|snelheid|hoogte|waterstand|peil|inflatie|groei|werkloosheid|"
+    r"omzet|winst|schade|kosten|opkomst|score|uitslag|eindstand|percentage|bedrag|aantal|gewicht|lengte|"
+    r"diepte|omvang|tarief|premie|salaris|loon|neerslag|windsnelheid|uitstoot)"
+)
+_MEASURE_NOUNS_EN = (
+    r"(?:\w*temperature|interest rate|rate|price|speed|height|level|inflation|growth|unemployment|"
+    r"turnover|revenue|profit|damage|cost|turnout|score|result|final score|percentage|amount|number|weight|"
+    r"length|depth|size|tariff|premium|salary|wage|rainfall|emissions)"
 )
 _PLACE_NOUNS = (
     r"(?:stad|plaats|dorp|land|provincie|gemeente|regio|eiland|gebied|deelstaat|staat|"
@@ -436,6 +516,11 @@ _ATTRIBUTION = re.compile(
 MONEY = Asked(
     "money",
     _words(r"\b(hoeveel|wat)\b.*\b(ge)?kost(e|en|te|ten)?\b|\bhoeveel (geld|euro|dollar|pond)\b|"
+           # "Hoeveel dwangsom moet het COA betalen?", "Hoeveel moet een land betalen?" (not
+           # "Hoeveel mensen moeten betalen?": a noun after "hoeveel" is what is counted).
+           rf"\bhoeveel (?:\w+ )?{_MONEY_NOUNS}\b|"
+           r"\bhoeveel (?:moet|moeten|moest|moesten|zou|zouden|gaat|gaan|heeft|hebben|had|hadden)\b[^?]*"
+           r"\b(?:betalen|betaald|verdienen|verdiend|uitgeven|uitgegeven|ontvangen)\b|"
            r"\bwelk bedrag\b|\b(?:wat|hoe hoog) (?:was|is|waren|zijn) het bedrag\b|"
            r"\bhow much\b.*\b(cost|costs|spent|spend|paid|pay|charge|charged|money)\b|"
            r"\bwhat did\b.*\bcost\b|\bwhat amount\b"),
@@ -495,10 +580,15 @@ COUNT = Asked(
     "count",
     _words(r"\b(hoeveel|hoe ?veel|hoe hoog|hoe groot|hoe vaak|how many|how much|how high|how big|how large|"
            r"how often|"
+           # A measure: "Hoe zwaar is elk blok?", "Wat was de gemiddelde jaartemperatuur?"
+           r"hoe (?:zwaar|warm|koud|snel|diep|breed|dik|sterk|hard)|"
+           r"how (?:heavy|warm|hot|cold|fast|deep|wide|thick|strong)|"
+           rf"wat (?:was|is|werd|waren|zijn) (?:de|het) (?:\w+ ){{0,2}}?\w*{_MEASURE_NOUNS}|"
+           rf"what (?:was|is|were|are) the (?:\w+ ){{0,2}}?{_MEASURE_NOUNS_EN}|"
            r"the number of|het aantal|what number|welk aantal|welk deel|welke kracht|welke score|welke stand|"
            r"welke stemverhouding|welke uitslag|what share|what score|"
            r"wat (?:was|is|werd) de (?:uitslag|score|eindstand|stand|opkomst)|hoe hoog was de opkomst|"
-           r"what was the (?:result|final score|turnout)|how high was the turnout)\b|"
+           r"how high was the turnout)\b|"
            r"\bboven welk\w*|\bonder welk\w*|\bmet welke (?:meerderheid|marge|stemverhouding)\b"),
     _words(r"\d[\d.,:-]*(?:\s?%)?|\b(?:" + _COUNT_WORDS + r")\b"),
 )  # fmt: skip
@@ -516,7 +606,10 @@ REASON = Asked(
            r"hoe kwam het|wat was de aanleiding|wat is de aanleiding|wat was de oorzaak|"
            r"why|for what reasons?|what was the reason|what is the reason|what caused)\b"),
     _words(r"\b(omdat|doordat|vanwege|wegens|want|daardoor|daarom|om te|zodat|reden|"
-           r"oorzaak|aanleiding|uit angst|uit vrees|uit zorg|because|due to|as a result|reason)\b"),
+           r"oorzaak|aanleiding|uit angst|uit vrees|uit zorg|because|due to|as a result|reason|in order to|"
+           # A purpose said to be one: "de krimp is nodig om de geluidsoverlast te beperken". A bare
+           # "om … te" is too common to tell ("gebruikt om zich te laten erkennen").
+           r"(?:nodig|bedoeld|noodzakelijk) om|met als doel|(?:needed|necessary|meant|intended) to)\b"),
     marks=True,
 )  # fmt: skip
 SOURCE = Asked(
@@ -529,19 +622,19 @@ SOURCE = Asked(
 )  # fmt: skip
 PERSON = Asked(
     "person",
-    _words(rf"\b(wie|wiens|wier|who|whom|whose)\b|{_WHICH}(\w+\s+){{0,2}}?\w*{_PERSON_NOUNS}{_PLURAL}\b"),
+    _words(rf"\b(wie|wiens|wier|who|whom|whose)\b|{_WHICH}(\w+\s+){{0,2}}?{_COMPOUND_HEAD}{_PERSON_NOUNS}{_PLURAL}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
 ORGANISATION = Asked(
     "organisation",
-    _words(rf"{_WHICH}(\w+\s+){{0,2}}?\w*{_ORGANISATION_NOUNS}{_PLURAL}\b"),
+    _words(rf"{_WHICH}(\w+\s+){{0,2}}?{_COMPOUND_HEAD}{_ORGANISATION_NOUNS}{_PLURAL}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
 PLACE = Asked(
     "place",
-    _words(rf"\b(waar(?![^?]*\b{_SPLIT_PREPOSITION}\b(?:\s+[^\W\d]+)?\s*\??\s*$)|waarheen|waarnaartoe|where)\b|{_WHICH}(\w+\s+){{0,2}}?\w*{_PLACE_NOUNS}{_PLURAL}\b"),
+    _words(rf"\b(waar(?![^?]*\b{_SPLIT_PREPOSITION}\b(?:\s+[^\W\d]+)?\s*\??\s*$)|waarheen|waarnaartoe|where)\b|{_WHICH}(\w+\s+){{0,2}}?{_COMPOUND_HEAD}{_PLACE_NOUNS}{_PLURAL}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
@@ -588,7 +681,14 @@ ASKED = (
 
 
 def read_asked(text: str) -> Asked | None:
-    return next((a for a in ASKED if a.asked.search(text)), None)
+    """What the question asks for: the reading whose words come first ("Welk onderzoeksbureau
+    onderzocht wie de bezoekers waren?" asks an organisation; the "wie" is the clause's), the
+    more specific of two at the same place (ASKED's order). THING, any "which …", only when no
+    other reading is found: "Welk doel stelde zij voor het aantal asielzoekers?" asks a number."""
+    found = [(m.start(), n, a) for n, a in enumerate(ASKED) if a is not THING and (m := a.asked.search(text))]
+    if found:
+        return min(found, key=lambda f: f[:2])[2]
+    return THING if THING.asked.search(text) else None
 
 
 # --- names ---------------------------------------------------------------------------------

@@ -87,6 +87,11 @@ def test_a_year_after_the_articles_own_is_a_forecast_not_what_the_sentence_repor
     expected = _sentence_of("Rabobank rekent voor 2022 op een stijging van 10 procent.", "2022-01", 0.0)
     assert _period_feature(period, years, expected) == 0.0
     assert _period_feature(period, years, expected, asks_expected=True) == 1.0
+    # A question asking what is planned for a later year is answered by the plan.
+    plan_2030 = _sentence_of("Het bedrijf wil rond 2030 een hoogoven sluiten.", "2024-02", 0.0)
+    period_2030, years_2030 = read_period("Wat wil Tata Steel rond 2030 bouwen?"), frozenset({2030})
+    assert _period_feature(period_2030, years_2030, plan_2030) == 0.0
+    assert _period_feature(period_2030, years_2030, plan_2030, asks_expected=True) == 1.0
     # Another year a sentence names is background: it does not sink below its article.
     background = _sentence_of("De machines zouden eind 2021 worden geleverd.", "2022-01", 0.6)
     assert _period_feature(period, years, background) == 0.6

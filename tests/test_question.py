@@ -10,6 +10,7 @@ from qa.question import (
     Period,
     Question,
     asked_apart,
+    asks_ahead,
     expects,
     full_years,
     read_period,
@@ -52,6 +53,19 @@ def test_language_of_the_question(question, lang):
     ("Hoeveel zetels haalde de PVV in november '23?", "2023-11", "2023-11", "in november 2023"),
     ("Wat gebeurde er in ’15 aan de grens?", "2015", "2015", "in 2015"),
     ("What happened in the '99 floods?", "1999", "1999", "1999"),
+    # A part of a year is the months it spans.
+    ("Welke econoom zei begin 2020 dat er meer banen waren?", "2020-01", "2020-03", "begin 2020"),
+    ("Hoeveel geld was er eind 2023 betaald?", "2023-10", "2023-12", "eind 2023"),
+    ("Wat gebeurde er medio 2021?", "2021-05", "2021-08", "medio 2021"),
+    ("What happened in mid-2021?", "2021-05", "2021-08", "mid-2021"),
+    ("Hoeveel dieren werden in het najaar van 2022 gedood?", "2022-09", "2022-11", "het najaar van 2022"),
+    ("Waarom kwam er in de winter van 2021 geen tocht?", "2021-01", "2021-03", "de winter van 2021"),
+    ("Welke vogels stierven in de zomer van 2022?", "2022-06", "2022-08", "de zomer van 2022"),
+    ("Where did diphtheria break out in the autumn of 2022?", "2022-09", "2022-11", "the autumn of 2022"),
+    ("How many lived in the US in early 2017?", "2017-01", "2017-03", "early 2017"),
+    ("Wat gebeurde er begin maart 2020?", "2020-03", "2020-03", "maart 2020"),  # the month is closer
+    # A number that counts is no year: "meer dan 2000 mensen".
+    ("Wat betaalt het COA als er meer dan 2000 mensen zijn, zoals in 2022?", "2022", "2022", "in 2022"),
 ])  # fmt: skip
 def test_the_period_a_question_names(question, since, until, phrase):
     assert read_question(question).period == Period(since, until, phrase)
@@ -180,6 +194,26 @@ def test_a_period_can_be_ignored():
     ("What did the ministry announce?", None),
     ("What did the newspaper report about the plan?", None),
     ("What newspaper reported the plan?", "source"),
+    ("Welk laboratorium stelde de besmettingen vast?", "organisation"),
+    ("Which hospital treated the victims?", "organisation"),
+    # A measure is a number.
+    ("Hoe zwaar is elk betonblok?", "count"),
+    ("Hoe dik moet het ijs zijn?", "count"),
+    ("How fast was the strongest gust?", "count"),
+    ("Wat was de gemiddelde jaartemperatuur in De Bilt?", "count"),
+    ("Wat was de koers van de peso?", "count"),
+    ("What was the average price of a house?", "count"),
+    ("Wat was de reactie van de premier?", None),
+    # The question word that comes first, not one of a clause after it.
+    ("Welk onderzoeksbureau onderzocht wie de bezoekers waren?", "organisation"),
+    ("Wie maakte bekend hoeveel pogingen waren verijdeld?", "person"),
+    ("What did the minister call Greece when she visited?", "name"),
+    ("Welk doel stelde de premier voor het aantal asielzoekers?", "count"),  # "which …" yields
+    ("Welke tegenstander versloeg Nederland, en met welke score?", "count"),  # "Nederland" is no "land"
+    ("Hoeveel dwangsom per dag moet het COA betalen?", "money"),
+    ("Hoeveel moet een land betalen voor elke asielzoeker?", "money"),
+    ("Hoeveel mensen moeten de boete betalen?", "count"),
+    ("Hoe hard mag je in de stad rijden?", "count"),
 ])  # fmt: skip
 def test_what_a_question_asks_for(question, asked):
     found = read_question(question).asked
@@ -202,6 +236,10 @@ def test_what_a_question_asks_for(question, asked):
     ("Waarom werd hij aangehouden?", "Hij werd door de politie aangehouden.", []),
     ("Waarom werd hij aangehouden?", "Hij werd aangehouden omdat hij geen papieren had.", ["omdat"]),
     ("Why did prices rise?", "Prices have risen since 2015.", []),
+    # A purpose said to be one is a reason; a bare "om … te" is too common to be one.
+    ("Waarom moet Schiphol krimpen?", "De krimp is nodig om de overlast te beperken.", ["nodig om"]),
+    ("Waarom belde hij?", "Hij gebruikt de telefoontjes om zich te laten erkennen.", []),
+    ("Hoe zwaar is een blok?", "Elk blok weegt 6500 kilo.", ["6500"]),
 ])  # fmt: skip
 def test_an_amount_age_time_or_rank_is_found_as_news_writes_it(question, sentence, answers):
     assert [m.group(0) for m in read_question(question).answers_in(sentence)] == answers
@@ -318,6 +356,8 @@ def test_years_spoken_of_resolve_relative_phrases_against_the_publication_date()
     assert years_spoken_of("Vorig jaar vroegen 36.620 mensen asiel aan.", "2022-01") == {2021}
     assert years_spoken_of("In 2021 en dit jaar", "2023-05-02") == {2021, 2023}
     assert years_spoken_of("Het kost 2.019 euro, 12.2020 stuks.", None) == set()
+    assert years_spoken_of("Bedoeld voor maximaal 2000 mensen, in 2022 meer dan 2450.", None) == {2022}
+    assert years_spoken_of("Er kwamen 2000 mensen en 2019 euro binnen.", None) == set()
 
 
 def test_expects_tells_a_forecast_or_plan_from_what_happened():
@@ -327,6 +367,16 @@ def test_expects_tells_a_forecast_or_plan_from_what_happened():
     assert expects("Prices are expected to rise.")
     assert not expects("In 2022 werden 193.000 woningen verkocht.")
     assert not expects("De VVD haalde 34 zetels.")
+
+
+def test_a_question_asks_ahead_when_it_asks_what_is_expected_or_intended():
+    assert asks_ahead("Wat voor fabriek wil Tata Steel rond 2030 bouwen?")
+    assert asks_ahead("How much fuel must KLM blend in by 2030?")
+    assert asks_ahead("Hoeveel zetels verwacht de VVD?")
+    assert asks_ahead("Hoeveel woningen moeten er tegen 2030 bij komen?")
+    assert not asks_ahead("Waarom wilde het kabinet in 2022 minder vluchten?")  # what was wanted then
+    assert not asks_ahead("Wat stond er in het plan van 2019?")
+    assert not asks_ahead("Hoeveel zetels haalde de VVD in 2017?")
 
 
 def test_a_year_compared_with_is_not_what_the_text_reports_on():
