@@ -607,6 +607,12 @@ REASON = Asked(
            r"why|for what reasons?|what was the reason|what is the reason|what caused)\b"),
     _words(r"\b(omdat|doordat|vanwege|wegens|want|daardoor|daarom|om te|zodat|reden|"
            r"oorzaak|aanleiding|uit angst|uit vrees|uit zorg|because|due to|as a result|reason|in order to|"
+           # Causes as news words them: "te danken aan minder storingen", "heeft te maken met de
+           # hoge prijzen", "speelt ook de kostendelersnorm een rol".
+           r"dankzij|te danken aan|te wijten aan|toe te schrijven aan|(?:het )?gevolg van|komt door|"
+           r"kwam door|ligt aan|lag aan|te maken (?:heeft |had |hebben )?met|veroorzaakt door|"
+           r"speel\w* (?:[\w'-]+ ){0,5}?een (?:\w+ )?rol|een (?:\w+ )?rol speel\w*|"
+           r"thanks to|owing to|caused by|the result of|driven by|plays? a (?:\w+ )?role|"
            # A purpose said to be one: "de krimp is nodig om de geluidsoverlast te beperken". A bare
            # "om … te" is too common to tell ("gebruikt om zich te laten erkennen").
            r"(?:nodig|bedoeld|noodzakelijk) om|met als doel|(?:needed|necessary|meant|intended) to)\b"),

@@ -239,6 +239,12 @@ def test_what_a_question_asks_for(question, asked):
     # A purpose said to be one is a reason; a bare "om … te" is too common to be one.
     ("Waarom moet Schiphol krimpen?", "De krimp is nodig om de overlast te beperken.", ["nodig om"]),
     ("Waarom belde hij?", "Hij gebruikt de telefoontjes om zich te laten erkennen.", []),
+    # Causes as news words them.
+    ("Waarom reden de treinen beter?", "Dat is te danken aan minder storingen.", ["te danken aan"]),
+    ("Waardoor kwamen er minder mensen?", "De daling heeft te maken met de prijzen.", ["te maken met"]),
+    ("Waarom worden zij dakloos?", "Bij jongeren speelt de kostendelersnorm een rol.",
+     ["speelt de kostendelersnorm een rol"]),
+    ("Waarom werd hij bekend?", "Hij speelt voetbal.", []),
     ("Hoe zwaar is een blok?", "Elk blok weegt 6500 kilo.", ["6500"]),
 ])  # fmt: skip
 def test_an_amount_age_time_or_rank_is_found_as_news_writes_it(question, sentence, answers):
