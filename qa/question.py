@@ -453,8 +453,10 @@ _PERSON_NOUNS = (
     r"schrijver|zanger|zangeres|artiest|coureur|speler|speelster|trainer|bondscoach|coach|rechter|"
     r"advocaat|deskundige|onderzoeker|wetenschapper|bewindsvrouw|bewindsman|persoon|man|vrouw|"
     r"verzorgende|econoom|commissaris|ambassadeur|kandidaat|winnaar|scorer|doelpuntenmaker|"
+    r"verdachte|slachtoffer|dader|schilder|kunstenaar|acteur|actrice|burger|"
     r"prime minister|governor|mayor|secretary|chancellor|king|queen|leader|journalist|economist|"
     r"reporter|singer|driver|player|coach|judge|spokesman|spokeswoman|director|chairman|winner|"
+    r"suspect|witness|victim|painter|artist|actor|actress|banker|"
     r"person|man|woman)"
 )
 # The plural of a noun above ("welke landen", "which ministers"); the irregular ones are listed

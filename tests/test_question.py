@@ -214,6 +214,9 @@ def test_a_period_can_be_ignored():
     ("Hoeveel moet een land betalen voor elke asielzoeker?", "money"),
     ("Hoeveel mensen moeten de boete betalen?", "count"),
     ("Hoe hard mag je in de stad rijden?", "count"),
+    ("Which suspect was acquitted?", "person"),
+    ("Which central banker voted against?", "person"),
+    ("Welke verdachte werd vrijgesproken?", "person"),
 ])  # fmt: skip
 def test_what_a_question_asks_for(question, asked):
     found = read_question(question).asked
