@@ -652,6 +652,9 @@ NAMED = Asked(
     _words(r"\b(hoe heet|hoe heette|hoe heten|hoe noem|hoe noemde|hoe noemden|welke naam|onder welke naam|"
            r"wat (?:is|was|waren|zijn) de na(?:am|men)|"
            r"welke titel|welk lied|welke wet|welke woorden|welk woord|welke app|welk\w* (?:\w+ )?machine\w*|"
+           # "Wat was de echte naam van Armando?", "What was the painter's real name at birth?"
+           r"wat (?:is|was) (?:de |het )?(?:\w+ ){0,2}(?:naam|doopnaam|bijnaam|roepnaam)|"
+           r"what (?:is|was) (?:[\w'’]+ ){0,4}(?:name|nickname)|"
            r"what was the name|what is the name|what name|what was .* called|what is .* called|"
            r"what did .* call|what is the title|which words|which word|which song|which app|which law)\b"),
     re.compile(r"[\"“„'‘][^\"”'’]{2,60}[\"”'’]|" + _NAME.pattern + r"|\b[A-Z]{2,}[\w:.-]*"),

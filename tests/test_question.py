@@ -217,6 +217,8 @@ def test_a_period_can_be_ignored():
     ("Which suspect was acquitted?", "person"),
     ("Which central banker voted against?", "person"),
     ("Welke verdachte werd vrijgesproken?", "person"),
+    ("What was the painter Armando's real name at birth?", "name"),
+    ("Wat was de echte naam van Armando?", "name"),
 ])  # fmt: skip
 def test_what_a_question_asks_for(question, asked):
     found = read_question(question).asked
