@@ -117,7 +117,8 @@ def measure(
     # A Dutch article leaves its own country unsaid ("De inflatie kwam uit op 3,8 procent"): that
     # it never names Nederland says nothing of whether it answers. (The sentence score still
     # counts it: a passage that names it is the likelier one; EVAL.md.)
-    names = [n for n in missing_names(question, article_text, own, encode) if n.casefold() not in _HOME]
+    missing = [n for n in missing_names(question, article_text, own, encode) if n.casefold() not in _HOME]
+    names = weighed_names(question, missing, idf)
     names_missing = len(names) / len(question.names) if question.names else 0.0
     # The sentences that answer, not merely their article, must speak of the asked period: the
     # 2021 figures in an article that also forecasts 2022 do not answer for 2022.
@@ -128,9 +129,7 @@ def measure(
         best.score,
         best.features[FEATURE_INDEX["cosine"]],
         best.features[FEATURE_INDEX["context"]],
-        # Across languages a name is found less surely ("Dutch", "US"): on the dev archive the
-        # check withheld more right English answers than it stopped wrong ones (EVAL.md).
-        0.0 if english else names_missing,
+        names_missing,
         float(period_missing),
         float(english),
         best.score - max((c.score for c in candidates if c.passage.article.id != article), default=0.0),
@@ -138,6 +137,18 @@ def measure(
     )
     words = _words_of(question, missing_terms)
     return Evidence(values, tuple(names), words, period_missing)
+
+
+def weighed_names(question: Question, missing: Sequence[str], idf: Callable[[str], float]) -> list[str]:
+    """The names the answer's article lacks that count against it. An English question's name
+    counts only where the archive writes it in some article: "Supreme Court" or "Channel", which
+    a Dutch archive writes "Hoge Raad" and "Kanaal", tell nothing of whether this article answers
+    (counting them withheld more right English answers than it stopped wrong ones, EVAL.md), while
+    "Utrecht" or "DigiD", written elsewhere in the archive and absent here, do."""
+    if question.language != "en":
+        return list(missing)
+    never = idf("")  # no chunk holds the empty term: the idf of a word the archive never writes
+    return [name for name in missing if all(idf(t) < never for t in terms(name))]
 
 
 def covered(term: str, held: set[str]) -> bool:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from qa.abstention import FEATURES, MODEL_FILE, AbstentionRule, Evidence, covered, rule
+from qa.abstention import FEATURES, MODEL_FILE, AbstentionRule, Evidence, covered, rule, weighed_names
 from qa.answering import ask
 from qa.question import read_question
 from qa.search import Passage
@@ -115,3 +115,14 @@ def test_a_dutch_article_may_leave_its_own_country_unsaid(devarchive_index):
     # Another country the article does not name still counts against it.
     other = ask("Hoe hoog was de inflatie in Duitsland in 2023?", index=devarchive_index)
     assert other.abstained and "Duitsland" in other.notes[0]
+
+
+def test_an_english_questions_name_counts_only_where_the_archive_writes_it():
+    # A Dutch archive writes "Utrecht" somewhere, and never "Supreme Court" (it says "Hoge Raad").
+    def idf(term: str) -> float:
+        return 1.5 if term == "utrecht" else 9.0
+
+    english = read_question("Who did the Supreme Court in Utrecht convict?")
+    assert weighed_names(english, ["Supreme Court", "Utrecht"], idf) == ["Utrecht"]
+    dutch = read_question("Wie veroordeelde de Hoge Raad in Utrecht?")
+    assert weighed_names(dutch, ["Hoge Raad", "Utrecht"], idf) == ["Hoge Raad", "Utrecht"]
