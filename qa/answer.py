@@ -5,6 +5,7 @@ Holds answer building and citations; retrieval is qa/search.py's, LLM calls are 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -314,17 +315,22 @@ def _period_feature(
     return sentence.passage.article_relevance or 0.0
 
 
-def choose(scored: list[Sentence], settings: AnswerSettings) -> list[Sentence]:
+def choose(scored: list[Sentence], settings: AnswerSettings, asks_reason: bool = False) -> list[Sentence]:
     """The best sentence, and up to `max_sentences - 1` more of the same article that score
     nearly as well and add to it, in reading order.
 
-    A sentence of another article never joins: it would be evidence for another answer.
+    A sentence of another article never joins: it would be evidence for another answer. For a
+    reason asked (`asks_reason`), a best sentence that points back to its reason ("Salvini vindt
+    daarom …") brings the sentence before it, which gives that reason.
     """
     if not scored:
         return []
     ranked = sorted(scored, key=lambda s: -s.score)
     best = ranked[0]
     chosen = [best]
+    if asks_reason and _POINTS_BACK.search(best.text):
+        before = [s for s in ranked if s.start < best.start and _neighbours(s, best)]
+        chosen.extend(before[:1])
     for sentence in ranked[1:]:
         if len(chosen) == settings.max_sentences or sentence.score < best.score - settings.keep_within:
             break
@@ -335,6 +341,14 @@ def choose(scored: list[Sentence], settings: AnswerSettings) -> list[Sentence]:
         if sentence.typed or _neighbours(sentence, best):
             chosen.append(sentence)
     return sorted(chosen, key=lambda s: (s.passage.rank, s.start))
+
+
+# A sentence whose reason is the one before it: "Het schip vaart onder Nederlandse vlag. Salvini
+# vindt daarom dat Nederland de migranten moet opnemen."
+_POINTS_BACK = re.compile(
+    r"\b(?:daarom|daardoor|hierdoor|hierom|om die reden|therefore|that is why|this is why|for that reason)\b",
+    re.I,
+)
 
 
 def _same_sentence(a: Sentence, b: Sentence) -> bool:

@@ -21,7 +21,7 @@ from qa.crosslingual import bridged, meaning_held
 from qa.filters import Filters
 from qa.llm import LLMError, LLMSettings, llm_answer, with_fallback_note
 from qa.location import Location, MilvusStore, locate
-from qa.question import Question, asked_apart, read_question
+from qa.question import REASON, Question, asked_apart, read_question
 from qa.search import Passage, Retrieval, Retriever, SearchSettings
 from qa.support import reason
 from qa.translations import say
@@ -215,7 +215,7 @@ def draft(
     answering = [s for s in sentences if s.typed or not required]
     if sentences and not answering:
         return Draft([], None, unit_missing=True)
-    chosen = choose(answering, settings)
+    chosen = choose(answering, settings, asks_reason=question.asked is REASON)
     if not chosen:
         return Draft([], None)
     best = max(chosen, key=lambda s: s.score)

@@ -13,6 +13,7 @@ from qa.answer import (
     AnswerSettings,
     Sentence,
     _period_feature,
+    choose,
     score_sentences,
     speakers,
 )
@@ -95,6 +96,17 @@ def test_a_year_after_the_articles_own_is_a_forecast_not_what_the_sentence_repor
     # Another year a sentence names is background: it does not sink below its article.
     background = _sentence_of("De machines zouden eind 2021 worden geleverd.", "2022-01", 0.6)
     assert _period_feature(period, years, background) == 0.6
+
+
+def test_a_reason_that_points_back_brings_the_sentence_before_it():
+    text = "Het schip vaart onder Nederlandse vlag. Salvini vindt daarom dat Nederland hen moet opnemen."
+    article = ArticleInfo("a", "Titel", "2019-06", None, None, "a.txt")
+    passage = Passage(1, 1.0, text, 0, len(text), article)
+    flag = Sentence(passage, 0, 38, text[:38], score=12.6)
+    therefore = Sentence(passage, 39, len(text), text[39:], score=17.7, typed=True)
+    settings = AnswerSettings(keep_within=1.0)
+    assert choose([flag, therefore], settings) == [therefore]
+    assert choose([flag, therefore], settings, asks_reason=True) == [flag, therefore]
 
 
 def test_the_meaning_measures_given_are_features_of_the_sentence_score():
