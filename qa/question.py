@@ -453,10 +453,11 @@ _PERSON_NOUNS = (
     r"schrijver|zanger|zangeres|artiest|coureur|speler|speelster|trainer|bondscoach|coach|rechter|"
     r"advocaat|deskundige|onderzoeker|wetenschapper|bewindsvrouw|bewindsman|persoon|man|vrouw|"
     r"verzorgende|econoom|commissaris|ambassadeur|kandidaat|winnaar|scorer|doelpuntenmaker|"
-    r"verdachte|slachtoffer|dader|schilder|kunstenaar|acteur|actrice|burger|"
+    r"verdachte|slachtoffer|dader|schilder|kunstenaar|acteur|actrice|burger|militair|generaal|officier|"
+    r"commandant|soldaat|"
     r"prime minister|governor|mayor|secretary|chancellor|king|queen|leader|journalist|economist|"
     r"reporter|singer|driver|player|coach|judge|spokesman|spokeswoman|director|chairman|winner|"
-    r"suspect|witness|victim|painter|artist|actor|actress|banker|"
+    r"suspect|witness|victim|painter|artist|actor|actress|banker|general|commander|officer|soldier|"
     r"person|man|woman)"
 )
 # The plural of a noun above ("welke landen", "which ministers"); the irregular ones are listed
@@ -624,7 +625,8 @@ SOURCE = Asked(
     # "Welke krant berichtte …?": the answer is whoever a sentence attributes a report to.
     "source",
     _words(rf"{_WHICH}(\w+\s+){{0,2}}?(krant|dagblad|blad|nieuwssite|omroep|zender|"
-           r"persbureau|medium|bronn?e?n?|newspaper|paper|outlet|broadcaster|news agency|sources?)\b"),
+           r"persbureau|medium|bronn?e?n?|\w*programma|newspaper|paper|outlet|broadcaster|news agency|"
+           r"sources?|programme|program|show)\b"),
     _ATTRIBUTION,
     marks=True,
 )  # fmt: skip

@@ -217,6 +217,9 @@ def test_a_period_can_be_ignored():
     ("Which suspect was acquitted?", "person"),
     ("Which central banker voted against?", "person"),
     ("Welke verdachte werd vrijgesproken?", "person"),
+    ("Welke militair geeft leiding aan de operatie?", "person"),
+    ("Welk programma onthulde de schikking?", "source"),
+    ("Which TV show revealed the deal?", "source"),
     ("What was the painter Armando's real name at birth?", "name"),
     ("Wat was de echte naam van Armando?", "name"),
 ])  # fmt: skip
