@@ -41,7 +41,7 @@ from qa.translations import Message
 from qa.webpages import MAX_DEPTH, Page, is_page, looks_like_html, read_fragment, read_page
 
 # Bump when cleaning changes what text an unchanged file yields: the build re-reads everything.
-CLEANING_VERSION = 5
+CLEANING_VERSION = 6
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", *ARCHIVE_SUFFIXES)
 # Larger files are skipped unread (QA_MAX_FILE_MB, qa build --max-file-mb): the app takes uploads

@@ -56,10 +56,12 @@ _DATE_PHRASE = (
 # Words of a place name that are not capitalised ("Alphen aan den Rijn", "'s-Hertogenbosch"); a
 # lowercase word outside them means the comma ends a clause ("Volgens de politie, …"), not a place.
 _PLACE_PARTICLES = frozenset(
-    "'s aan de den der het in op te ten ter van bij am upon sur la le del di da".split()
+    "'s aan de den der het in op te ten ter van bij am upon "
+    "sur la le les des du del della di da dos el".split()
 )
+# Up to six words: "La Super Planche des Belles Filles, 31 juli 2022 – …".
 _DATELINE = re.compile(
-    rf"(?P<dateline>(?:(?P<place>(?:'s-)?[^\W\d_][\w'’.]*(?:[ -][\w'’.]+){{0,3}})(?:,|\s+[–—-])\s+)?"
+    rf"(?P<dateline>(?:(?P<place>(?:'s-)?[^\W\d_][\w'’.]*(?:[ -][\w'’.]+){{0,5}})(?:,|\s+[–—-])\s+)?"
     rf"(?P<when>{_DATE_PHRASE})(?:\s+\([^()\n]{{1,30}}\))?)(?:\s*[–—-]\s+(?=\S)|\s*$)"
 )
 # A dateline without a date: the place and the agency ("AMSTERDAM (ANP) - ", "Den Haag (Reuters)

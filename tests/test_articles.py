@@ -455,6 +455,12 @@ def test_a_sentence_that_mentions_publication_is_not_a_byline(tmp_path):
     [
         ("Den Haag, 16 maart 2017 – ", "2017-03-16", "Den Haag, 16 maart 2017"),
         ("Den Haag, 16 maart 2017\n\n", "2017-03-16", "Den Haag, 16 maart 2017"),
+        # A long place of another language (found by the archives written blind).
+        (
+            "La Super Planche des Belles Filles, 31 juli 2022 – ",
+            "2022-07-31",
+            "La Super Planche des Belles Filles, 31 juli 2022",
+        ),
         # The title on a line of its own before the dateline; a dash after the place.
         (
             "Uitslag van de verkiezingen\n\nAMSTERDAM, 12 januari 2022 - ",
