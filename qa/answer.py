@@ -160,6 +160,10 @@ def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
         texts = [passage.text[start - passage.start : end - passage.start] for start, end in spans]
         gaps = [passage.text[a[1] - passage.start : b[0] - passage.start] for a, b in pairwise(spans)]
         for (start, end), text, speaker in zip(spans, texts, speakers(texts, gaps), strict=True):
+            # A question the article asks ("Waarom Ommen?", a subhead or a rhetorical one)
+            # answers nothing; a quoted one is someone's words and may.
+            if text.rstrip().endswith("?"):
+                continue
             found.append(Sentence(passage, start, end, text, speaker=speaker))
     return found
 

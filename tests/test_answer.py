@@ -13,6 +13,7 @@ from qa.answer import (
     AnswerSettings,
     Sentence,
     _period_feature,
+    candidate_sentences,
     choose,
     score_sentences,
     speakers,
@@ -96,6 +97,13 @@ def test_a_year_after_the_articles_own_is_a_forecast_not_what_the_sentence_repor
     # Another year a sentence names is background: it does not sink below its article.
     background = _sentence_of("De machines zouden eind 2021 worden geleverd.", "2022-01", 0.6)
     assert _period_feature(period, years, background) == 0.6
+
+
+def test_a_question_the_article_asks_is_no_candidate_answer():
+    text = 'Waarom Ommen? De gemeente wil niet wachten. "Wat moeten we anders?", zei de burgemeester.'
+    article = ArticleInfo("a", "Titel", "2023-09", None, None, "a.txt")
+    found = [s.text for s in candidate_sentences([Passage(1, 1.0, text, 0, len(text), article)])]
+    assert found == ["De gemeente wil niet wachten.", '"Wat moeten we anders?", zei de burgemeester.']
 
 
 def test_a_reason_that_points_back_brings_the_sentence_before_it():
