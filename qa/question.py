@@ -454,10 +454,12 @@ _PERSON_NOUNS = (
     r"advocaat|deskundige|onderzoeker|wetenschapper|bewindsvrouw|bewindsman|persoon|man|vrouw|"
     r"verzorgende|econoom|commissaris|ambassadeur|kandidaat|winnaar|scorer|doelpuntenmaker|"
     r"verdachte|slachtoffer|dader|schilder|kunstenaar|acteur|actrice|burger|militair|generaal|officier|"
-    r"commandant|soldaat|"
+    r"commandant|soldaat|renner|renster|wielrenner|wielrenster|schaatser|schaatsster|atleet|atlete|sporter|"
+    r"zwemmer|zwemster|voetballer|voetbalster|loper|loopster|nederlander|landgenoot|landgenote|"
     r"prime minister|governor|mayor|secretary|chancellor|king|queen|leader|journalist|economist|"
     r"reporter|singer|driver|player|coach|judge|spokesman|spokeswoman|director|chairman|winner|"
     r"suspect|witness|victim|painter|artist|actor|actress|banker|general|commander|officer|soldier|"
+    r"rider|cyclist|skater|athlete|swimmer|footballer|runner|dutchman|dutchwoman|"
     r"person|man|woman)"
 )
 # The plural of a noun above ("welke landen", "which ministers"); the irregular ones are listed
