@@ -342,6 +342,9 @@ def choose(scored: list[Sentence], settings: AnswerSettings, asks_reason: bool =
             continue
         if any(_same_sentence(sentence, c) for c in chosen):
             continue
+        # A heading ("Brexit", a subhead) adds nothing beside the answer: it joins only as the best.
+        if not sentence.text.rstrip().endswith(_CLOSING):
+            continue
         if sentence.typed or _neighbours(sentence, best):
             chosen.append(sentence)
     return sorted(chosen, key=lambda s: (s.passage.rank, s.start))

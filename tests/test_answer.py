@@ -99,6 +99,16 @@ def test_a_year_after_the_articles_own_is_a_forecast_not_what_the_sentence_repor
     assert _period_feature(period, years, background) == 0.6
 
 
+def test_a_heading_does_not_join_an_answer_as_a_companion():
+    text = "Brexit Zorgen zijn er over het Verenigd Koninkrijk. Daar gaat een kwart van de bollen heen."
+    article = ArticleInfo("a", "Titel", "2020-02", None, None, "a.txt")
+    passage = Passage(1, 1.0, text, 0, len(text), article)
+    heading = Sentence(passage, 0, 6, "Brexit", score=11.0, typed=True)
+    worries = Sentence(passage, 7, 51, text[7:51], score=12.0, typed=True)
+    share = Sentence(passage, 52, len(text), text[52:], score=11.5, typed=True)
+    assert choose([heading, worries, share], AnswerSettings(keep_within=3.0)) == [worries, share]
+
+
 def test_a_question_the_article_asks_is_no_candidate_answer():
     text = 'Waarom Ommen? De gemeente wil niet wachten. "Wat moeten we anders?", zei de burgemeester.'
     article = ArticleInfo("a", "Titel", "2023-09", None, None, "a.txt")
