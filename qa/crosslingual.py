@@ -51,13 +51,18 @@ def bridged(question: Question, texts: Sequence[str], encode: Encode, model: str
         return question
     closeness = _vectors(asked, encode, model) @ _vectors(vocabulary, encode, model).T
     best = closeness.argmax(axis=1)
-    found = [vocabulary[j] for i, j in enumerate(best) if closeness[i, j] >= TRANSLATION_MATCH]
-    if not found:
+    translated = {asked[i]: vocabulary[j] for i, j in enumerate(best) if closeness[i, j] >= TRANSLATION_MATCH}
+    if not translated:
         return question
+    found = list(translated.values())
+    # What is counted or named stands next to the answer in Dutch too: "How many seats" is
+    # answered by "37 zetels" (Question.focused).
+    focus = [translated[w] for w in translated if set(terms(w)) & set(question.focus)]
     return replace(
         question,
         terms=tuple(dict.fromkeys((*question.terms, *terms(" ".join(found))))),
         lexical=" ".join([question.lexical, *found]).strip(),
+        focus=tuple(dict.fromkeys((*question.focus, *terms(" ".join(focus))))),
     )
 
 

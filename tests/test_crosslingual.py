@@ -35,6 +35,17 @@ def test_an_english_question_gains_the_dutch_words_closest_to_its_own(encode):
     assert added <= set(terms(" ".join(SENTENCES)))
 
 
+def test_what_an_english_question_counts_is_found_next_to_a_dutch_number(encode):
+    question = read_question("How many seats did the cabinet win in the election?")
+    found = bridged(question, SENTENCES, encode, "test-model")
+    # "seats" is the focus: "zetels" joins it, so that "37 zetels" stands next to it.
+    assert set(terms("zetels")) <= set(found.focus) and set(question.focus) <= set(found.focus)
+    sentence = "De partij kreeg 37 zetels."
+    assert found.focused(sentence, found.answers_in(sentence)) > question.focused(
+        sentence, question.answers_in(sentence)
+    )
+
+
 def test_a_dutch_question_is_left_as_it_is(encode):
     question = read_question("Hoeveel zetels kreeg het kabinet bij de verkiezingen?")
     assert bridged(question, SENTENCES, encode, "test-model") is question
