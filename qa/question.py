@@ -488,13 +488,13 @@ _MONEY_NOUNS = (
 # What is measured in numbers: a question asking "wat was de …" of one asks for a number.
 _MEASURE_NOUNS = (
     r"(?:temperatuur|rente|koers|prijs|snelheid|hoogte|waterstand|peil|inflatie|groei|werkloosheid|"
-    r"omzet|winst|schade|kosten|opkomst|score|uitslag|eindstand|percentage|bedrag|aantal|gewicht|lengte|"
+    r"omzet|winst|schade|kosten|opkomst|score|uitslag|eindstand|percentage|bedrag|aantal|gewicht|lengte|graad|quote|"
     r"diepte|omvang|tarief|premie|salaris|loon|neerslag|windsnelheid|uitstoot)"
 )
 _MEASURE_NOUNS_EN = (
     r"(?:\w*temperature|interest rate|rate|price|speed|height|level|inflation|growth|unemployment|"
     r"turnover|revenue|profit|damage|cost|turnout|score|result|final score|percentage|amount|number|weight|"
-    r"length|depth|size|tariff|premium|salary|wage|rainfall|emissions)"
+    r"length|depth|size|tariff|premium|salary|wage|rainfall|emissions|ratio|share)"
 )
 _PLACE_NOUNS = (
     r"(?:stad|plaats|dorp|land|provincie|gemeente|regio|eiland|gebied|deelstaat|staat|"
@@ -589,7 +589,7 @@ COUNT = Asked(
            r"hoe (?:zwaar|warm|koud|snel|diep|breed|dik|sterk|hard)|"
            r"how (?:heavy|warm|hot|cold|fast|deep|wide|thick|strong)|"
            rf"wat (?:was|is|werd|waren|zijn) (?:de|het) (?:\w+ ){{0,2}}?\w*{_MEASURE_NOUNS}|"
-           rf"what (?:was|is|were|are) the (?:\w+ ){{0,2}}?{_MEASURE_NOUNS_EN}|"
+           rf"what (?:was|is|were|are) (?:the )?(?:[\w'’]+ ){{0,3}}?{_MEASURE_NOUNS_EN}|"
            r"the number of|het aantal|what number|welk aantal|welk deel|welke kracht|welke score|welke stand|"
            r"welke stemverhouding|welke uitslag|what share|what score|"
            r"wat (?:was|is|werd) de (?:uitslag|score|eindstand|stand|opkomst)|hoe hoog was de opkomst|"

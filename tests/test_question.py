@@ -203,6 +203,8 @@ def test_a_period_can_be_ignored():
     ("Wat was de gemiddelde jaartemperatuur in De Bilt?", "count"),
     ("Wat was de koers van de peso?", "count"),
     ("What was the average price of a house?", "count"),
+    ("What was ABP's funding ratio at the end of 2021?", "count"),
+    ("Wat was de dekkingsgraad van ABP?", "count"),
     ("Wat was de reactie van de premier?", None),
     # The question word that comes first, not one of a clause after it.
     ("Welk onderzoeksbureau onderzocht wie de bezoekers waren?", "organisation"),
