@@ -233,10 +233,9 @@ def years_spoken_of(text: str, published: str | None) -> frozenset[int]:
     for match in _YEAR_PHRASE.finditer(text):
         if _COMPARED.search(text, max(0, match.start() - 30), match.start()):
             continue
-        if match.lastgroup == "year" and _counts(text, match.start(), match.end()):
-            continue
         if match.lastgroup == "year":
-            years.add(int(match.group("year")))
+            if not _counts(text, match.start(), match.end()):
+                years.add(int(match.group("year")))
         elif base is not None:
             years.add(base + _OFFSET[match.lastgroup])
     return frozenset(years)
@@ -659,7 +658,7 @@ NAMED = Asked(
            # "Wat was de echte naam van Armando?", "What was the painter's real name at birth?"
            r"wat (?:is|was) (?:de |het )?(?:\w+ ){0,2}(?:naam|doopnaam|bijnaam|roepnaam)|"
            r"what (?:is|was) (?:[\w'’]+ ){0,4}(?:name|nickname)|"
-           r"what was the name|what is the name|what name|what was .* called|what is .* called|"
+           r"what name|what was .* called|what is .* called|"
            r"what did .* call|what is the title|which words|which word|which song|which app|which law)\b"),
     re.compile(r"[\"“„'‘][^\"”'’]{2,60}[\"”'’]|" + _NAME.pattern + r"|\b[A-Z]{2,}[\w:.-]*"),
     named=True,
