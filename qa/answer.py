@@ -277,7 +277,7 @@ def score_sentences(
             float(typed),
             float(question.focused(sentence.text, answers)),
             novel,
-            float(not sentence.text.rstrip().endswith(_CLOSING)),
+            float(_is_heading(sentence.text)),
             _period_feature(question.period, question.years, sentence, asks_expected),
             named[sentence.passage.rank],
             1.0 / sentence.passage.rank,
@@ -292,6 +292,10 @@ def score_sentences(
 
 # How a statement ends; a heading or a title ends without any of these.
 _CLOSING = tuple(".!?:;\"”’')…")
+
+
+def _is_heading(text: str) -> bool:
+    return not text.rstrip().endswith(_CLOSING)
 
 
 def _period_feature(
@@ -343,7 +347,7 @@ def choose(scored: list[Sentence], settings: AnswerSettings, asks_reason: bool =
         if any(_same_sentence(sentence, c) for c in chosen):
             continue
         # A heading ("Brexit", a subhead) adds nothing beside the answer: it joins only as the best.
-        if not sentence.text.rstrip().endswith(_CLOSING):
+        if _is_heading(sentence.text):
             continue
         if sentence.typed or _neighbours(sentence, best):
             chosen.append(sentence)
