@@ -625,8 +625,8 @@ REASON = Asked(
 SOURCE = Asked(
     # "Welke krant berichtte …?": the answer is whoever a sentence attributes a report to.
     "source",
-    _words(rf"{_WHICH}(\w+\s+){{0,2}}?(krant|dagblad|blad|nieuwssite|omroep|zender|"
-           r"persbureau|medium|bronn?e?n?|\w*programma|newspaper|paper|outlet|broadcaster|news agency|"
+    _words(rf"{_WHICH}(\w+\s+){{0,2}}?{_COMPOUND_HEAD}(krant|blad|nieuwssite|omroep|zender|"
+           r"persbureau|medium|bronn?e?n?|programma|newspaper|paper|outlet|broadcaster|news agency|"
            r"sources?|programme|program|show)\b"),
     _ATTRIBUTION,
     marks=True,

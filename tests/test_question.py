@@ -225,6 +225,7 @@ def test_a_period_can_be_ignored():
     ("Which Dutch skater won gold?", "person"),
     ("Welk programma onthulde de schikking?", "source"),
     ("Which TV show revealed the deal?", "source"),
+    ("Welk vakblad berekende hoeveel goederen vastzaten?", "source"),  # a compound of "blad"
     ("What was the painter Armando's real name at birth?", "name"),
     ("Wat was de echte naam van Armando?", "name"),
 ])  # fmt: skip
