@@ -486,8 +486,8 @@ _MONEY_NOUNS = (
 )
 # What is measured in numbers: a question asking "wat was de …" of one asks for a number.
 _MEASURE_NOUNS = (
-    r"(?:temperatuur|rente|koers|prijs|snelheid|hoogte|waterstand|peil|inflatie|groei|werkloosheid|"
-    r"omzet|winst|schade|kosten|opkomst|score|uitslag|eindstand|percentage|bedrag|aantal|gewicht|lengte|graad|quote|"
+    r"(?:temperatuur|rente|koers|prijs|snelheid|hoogte|stand|peil|inflatie|groei|werkloosheid|"
+    r"omzet|winst|schade|kosten|opkomst|score|uitslag|percentage|bedrag|aantal|gewicht|lengte|graad|quote|"
     r"diepte|omvang|tarief|premie|salaris|loon|neerslag|windsnelheid|uitstoot)"
 )
 _MEASURE_NOUNS_EN = (
@@ -590,9 +590,7 @@ COUNT = Asked(
            rf"wat (?:was|is|werd|waren|zijn) (?:de|het) (?:\w+ ){{0,2}}?\w*{_MEASURE_NOUNS}|"
            rf"what (?:was|is|were|are) (?:the )?(?:[\w'’]+ ){{0,3}}?{_MEASURE_NOUNS_EN}|"
            r"the number of|het aantal|what number|welk aantal|welk deel|welke kracht|welke score|welke stand|"
-           r"welke stemverhouding|welke uitslag|what share|what score|"
-           r"wat (?:was|is|werd) de (?:uitslag|score|eindstand|stand|opkomst)|hoe hoog was de opkomst|"
-           r"how high was the turnout)\b|"
+           r"welke stemverhouding|welke uitslag|what share|what score)\b|"
            r"\bboven welk\w*|\bonder welk\w*|\bmet welke (?:meerderheid|marge|stemverhouding)\b"),
     _words(r"\d[\d.,:-]*(?:\s?%)?|\b(?:" + _COUNT_WORDS + r")\b"),
 )  # fmt: skip
