@@ -436,6 +436,20 @@ _WHICH = (
 )
 
 
+# The words between "welke"/"which" and the noun asked about: adjectives and numbers ("welke
+# Nederlandse minister", "welk ander land", "welke twee landen", "which opposition politician"),
+# not the noun and verb of another question ("Welke rol speelde minister De Jonge?" asks no
+# person). In Dutch up to two inflected or capitalised words or numbers, or after a neuter "welk"
+# one word of any form; in English any word but an auxiliary verb.
+_BEFORE_NOUN = (
+    r"(?:(?<=\bwhich\s)|(?<=\bwhat\s))"
+    r"(?:(?!(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could|should|must|may|might)\b)"
+    r"[\w-]+\s+){0,2}?|"
+    r"(?<=\bwelk\s)[\w-]+\s+|"
+    r"(?:(?!(?:de|het|een|die|dat)\s)(?:(?-i:[A-Z][\w-]*)|[a-zà-ÿ-]*(?:e|en)|\d[\d.,]*|"
+    r"twee|drie|vier|vijf|zes|zeven|acht|negen|tien)\s+){0,2}?"
+)
+
 # The lower-case start of a compound whose head is the noun asked about ("havenstad",
 # "milieuorganisatie"): not a name ("Welke tegenstander versloeg Nederland?" asks no "land").
 _COMPOUND_HEAD = r"(?-i:[a-zà-ÿ]*)"
@@ -454,8 +468,9 @@ _PERSON_NOUNS = (
     r"verzorgende|econoom|commissaris|ambassadeur|kandidaat|winnaar|scorer|doelpuntenmaker|"
     r"verdachte|slachtoffer|dader|schilder|kunstenaar|acteur|actrice|burger|militair|generaal|officier|"
     r"commandant|soldaat|renner|renster|wielrenner|wielrenster|schaatser|schaatsster|atleet|atlete|sporter|"
-    r"zwemmer|zwemster|voetballer|voetbalster|loper|loopster|nederlander|landgenoot|landgenote|"
-    r"prime minister|governor|mayor|secretary|chancellor|king|queen|leader|journalist|economist|"
+    r"zwemmer|zwemster|voetballer|voetbalster|loper|loopster|nederlander|landgenoot|landgenote|kapitein|"
+    r"prime minister|politician|candidate|ambassador|commissioner|researcher|scientist|expert|writer|"
+    r"author|captain|governor|mayor|secretary|chancellor|king|queen|leader|journalist|economist|"
     r"reporter|singer|driver|player|coach|judge|spokesman|spokeswoman|director|chairman|winner|"
     r"suspect|witness|victim|painter|artist|actor|actress|banker|general|commander|officer|soldier|"
     r"rider|cyclist|skater|athlete|swimmer|footballer|runner|dutchman|dutchwoman|"
@@ -623,7 +638,7 @@ REASON = Asked(
 SOURCE = Asked(
     # "Welke krant berichtte …?": the answer is whoever a sentence attributes a report to.
     "source",
-    _words(rf"{_WHICH}(\w+\s+){{0,2}}?{_COMPOUND_HEAD}(krant|blad|nieuwssite|omroep|zender|"
+    _words(rf"{_WHICH}(?:{_BEFORE_NOUN}){_COMPOUND_HEAD}(krant|blad|nieuwssite|omroep|zender|"
            r"persbureau|medium|bronn?e?n?|programma|newspaper|paper|outlet|broadcaster|news agency|"
            r"sources?|programme|program|show)\b"),
     _ATTRIBUTION,
@@ -631,19 +646,19 @@ SOURCE = Asked(
 )  # fmt: skip
 PERSON = Asked(
     "person",
-    _words(rf"\b(wie|wiens|wier|who|whom|whose)\b|{_WHICH}(\w+\s+){{0,2}}?{_COMPOUND_HEAD}{_PERSON_NOUNS}{_PLURAL}\b"),
+    _words(rf"\b(wie|wiens|wier|who|whom|whose)\b|{_WHICH}(?:{_BEFORE_NOUN}){_COMPOUND_HEAD}{_PERSON_NOUNS}{_PLURAL}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
 ORGANISATION = Asked(
     "organisation",
-    _words(rf"{_WHICH}(\w+\s+){{0,2}}?{_COMPOUND_HEAD}{_ORGANISATION_NOUNS}{_PLURAL}\b"),
+    _words(rf"{_WHICH}(?:{_BEFORE_NOUN}){_COMPOUND_HEAD}{_ORGANISATION_NOUNS}{_PLURAL}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
 PLACE = Asked(
     "place",
-    _words(rf"\b(waar(?![^?]*\b{_SPLIT_PREPOSITION}\b(?:\s+[^\W\d]+)?\s*\??\s*$)|waarheen|waarnaartoe|where)\b|{_WHICH}(\w+\s+){{0,2}}?{_COMPOUND_HEAD}{_PLACE_NOUNS}{_PLURAL}\b"),
+    _words(rf"\b(waar(?![^?]*\b{_SPLIT_PREPOSITION}\b(?:\s+[^\W\d]+)?\s*\??\s*$)|waarheen|waarnaartoe|where)\b|{_WHICH}(?:{_BEFORE_NOUN}){_COMPOUND_HEAD}{_PLACE_NOUNS}{_PLURAL}\b"),
     _NAME,
     named=True,
 )  # fmt: skip
@@ -697,10 +712,23 @@ def read_asked(text: str) -> Asked | None:
     onderzocht wie de bezoekers waren?" asks an organisation; the "wie" is the clause's), the
     more specific of two at the same place (ASKED's order). THING, any "which …", only when no
     other reading is found: "Welk doel stelde zij voor het aantal asielzoekers?" asks a number."""
-    found = [(m.start(), n, a) for n, a in enumerate(ASKED) if a is not THING and (m := a.asked.search(text))]
+    found = [
+        (m.start(), n, a, m) for n, a in enumerate(ASKED) if a is not THING and (m := a.asked.search(text))
+    ]
+    thing = THING.asked.search(text)
+    if thing and thing.start() == 0:
+        # "Welke straf riskeert wie over het hek klimt?": after an opening "welke …" a bare
+        # question word starts a clause of it; only a noun asked about still reads ("Welk doel
+        # stelde zij voor het aantal asielzoekers?" asks a number).
+        found = [f for f in found if f[3].group(0).strip().casefold() not in _CLAUSE_WORDS]
     if found:
         return min(found, key=lambda f: f[:2])[2]
-    return THING if THING.asked.search(text) else None
+    return THING if thing else None
+
+
+_CLAUSE_WORDS = frozenset(
+    "wie wiens wier waar waarheen waarnaartoe wanneer waarom hoe who whom whose where when why how".split()
+)
 
 
 # --- names ---------------------------------------------------------------------------------

@@ -228,6 +228,18 @@ def test_a_period_can_be_ignored():
     ("Welk vakblad berekende hoeveel goederen vastzaten?", "source"),  # a compound of "blad"
     ("What was the painter Armando's real name at birth?", "name"),
     ("Wat was de echte naam van Armando?", "name"),
+    # Between "welke" and its noun only adjectives and numbers, not another noun and a verb.
+    ("Welke rol speelde minister De Jonge?", "thing"),
+    ("Which role did minister Jetten play?", "thing"),
+    ("Welke voormalige premier werd voorzitter?", "person"),
+    ("Welke twee ministers traden af?", "person"),
+    ("Welk ander land verwijt Trump te weinig te doen?", "place"),
+    ("Which opposition politician won in Istanbul?", "person"),
+    ("What document must accompany every shipment?", "thing"),  # not a "company"
+    ("In welk gebouw las koning Willem-Alexander de troonrede voor?", "place"),
+    # After an opening "welke …" a "wie" starts a clause of it.
+    ("Welke straf riskeert wie over het grenshek klimt?", "thing"),
+    ("Welke straf kreeg kroongetuige Nabil B.?", "thing"),
 ])  # fmt: skip
 def test_what_a_question_asks_for(question, asked):
     found = read_question(question).asked
