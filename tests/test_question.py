@@ -397,6 +397,12 @@ def test_years_spoken_of_resolve_relative_phrases_against_the_publication_date()
     assert years_spoken_of("Het kost 2.019 euro, 12.2020 stuks.", None) == set()
     assert years_spoken_of("Bedoeld voor maximaal 2000 mensen, in 2022 meer dan 2450.", None) == {2022}
     assert years_spoken_of("Er kwamen 2000 mensen en 2019 euro binnen.", None) == set()
+    # An annual report's year, and a season of the publication's year.
+    assert years_spoken_of("Tata Steel boekte over het afgelopen boekjaar recordwinst.", "2022-05") == {2021}
+    assert years_spoken_of("Profits fell in the past financial year.", "2019-04") == {2018}
+    assert years_spoken_of("Deze zomer opent Symbolica.", "2017-01") == {2017}
+    assert years_spoken_of("This autumn the bridge closes.", "2016-03") == {2016}
+    assert years_spoken_of("Deze winter en deze maand", "2017-01") == set()  # no year tied to them
 
 
 def test_expects_tells_a_forecast_or_plan_from_what_happened():
