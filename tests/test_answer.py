@@ -53,6 +53,20 @@ def test_every_cited_sentence_is_verbatim_at_its_span(answers, retriever):
             assert citation.text in spans
 
 
+def test_how_many_passages_are_shown_does_not_change_the_answer(answers, retriever):
+    """The answer is drafted from the best passages whatever k; a passage beyond the k shown that
+    an answer sentence is from is shown after them, numbered on."""
+    for question in [q.question for q in DEV][:20]:
+        wide = ask(question, 10, retriever=retriever)
+        one = ask(question, 1, retriever=retriever)
+        assert [c.text for c in one.citations] == [c.text for c in wide.citations], question
+        assert [p.rank for p in one.passages] == list(range(1, len(one.passages) + 1))
+        assert len(one.passages) <= 1 + len({c.number for c in one.citations})
+        for citation in one.citations:
+            passage = one.passages[citation.number - 1]
+            assert passage.article.id == citation.article_id and citation.text in passage.text
+
+
 def test_answers_hold_the_expected_string(answers):
     answerable = [q for q in DEV if q.answer]
     held = [q for q in answerable if q.answer in answers[q.question].text]

@@ -519,11 +519,16 @@ def test_a_pdf_passage_says_on_which_page_it_stands(tmp_path, encoder, capsys):
     question = "Met hoeveel centimeter wordt de dijk bij Arcen verhoogd?"
     assert main(["ask", "--index", str(tmp_path / "index"), "-k", "1", "--json", question]) == 0
     passage = json.loads(capsys.readouterr().out)["passages"][0]
-    assert passage["pages"] == [2, 2] and "tachtig centimeter" in passage["text"]
+    # The answer's passage runs on from the end of page one (where the search joins a chunk to
+    # it) or starts on page two; either way its pages are said as they are.
+    first, last = passage["pages"]
+    assert first in (1, 2) and last == 2 and "tachtig centimeter" in passage["text"]
+    assert (first == 1) == ("De inspecteurs hebben" in passage["text"])
 
     assert main(["ask", "--index", str(tmp_path / "index"), "-k", "1", question]) == 0
     out = capsys.readouterr().out
-    assert "tachtig centimeter" in out and "— rapport.pdf, p. 2, characters " in out
+    pages = "2" if first == 2 else "1–2"
+    assert "tachtig centimeter" in out and f"— rapport.pdf, p. {pages}, characters " in out
 
 
 def test_uploads_take_archives_and_pdfs_by_the_same_reader():
