@@ -720,10 +720,10 @@ def read_asked(text: str) -> Asked | None:
         (m.start(), n, a, m) for n, a in enumerate(ASKED) if a is not THING and (m := a.asked.search(text))
     ]
     thing = THING.asked.search(text)
-    if thing and thing.start() == 0:
-        # "Welke straf riskeert wie over het hek klimt?": after an opening "welke …" a bare
-        # question word starts a clause of it; only a noun asked about still reads ("Welk doel
-        # stelde zij voor het aantal asielzoekers?" asks a number).
+    if thing and len(text[: thing.start()].split()) <= 1:
+        # "Welke straf riskeert wie over het hek klimt?": after an opening "welke …" (or "Op
+        # welke …") a bare question word starts a clause of it; only a noun asked about still
+        # reads ("Welk doel stelde zij voor het aantal asielzoekers?" asks a number).
         found = [f for f in found if f[3].group(0).strip().casefold() not in _CLAUSE_WORDS]
     if found:
         return min(found, key=lambda f: f[:2])[2]

@@ -240,6 +240,7 @@ def test_a_period_can_be_ignored():
     # After an opening "welke …" a "wie" starts a clause of it.
     ("Welke straf riskeert wie over het grenshek klimt?", "thing"),
     ("Welke straf kreeg kroongetuige Nabil B.?", "thing"),
+    ("Voor welke straf vreest wie de grens oversteekt?", "thing"),
 ])  # fmt: skip
 def test_what_a_question_asks_for(question, asked):
     found = read_question(question).asked
