@@ -852,7 +852,7 @@ class Question:
             return []
         if self.asked is THING:
             # The thing asked about, named in the sentence ("een aanbod van Trump").
-            return [m for m in _WORDS.finditer(sentence) if any(f in m.group(0).lower() for f in self.focus)]
+            return [m for m in _WORDS.finditer(sentence) if self._names_focus(m.group(0).lower())]
         question = self.text.casefold()
         found = []
         for match in self.asked.held.finditer(sentence):
@@ -934,8 +934,20 @@ class Question:
             if not inside:
                 continue
             near = [t.group(0).lower() for t in tokens[max(0, inside[0] - _NEAR) : inside[-1] + _NEAR + 1]]
-            best = max(best, sum(any(f in word for word in near) for f in self.focus) / len(self.focus))
+            best = max(
+                best,
+                sum(any(self._names_focus(word, f) for word in near) for f in self.focus) / len(self.focus),
+            )
         return best
+
+    def _names_focus(self, word: str, focus: str | None = None) -> bool:
+        """Does a (lower-case) word name a focus word (`focus`, else any): hold its stem, as such
+        or as part of a compound ("zetels", "commissievoorzitter"), or have a stem that holds it
+        ("apparaten" is "apparaat", "vermogensbeheerder" "vermonsbeheer")?"""
+        wanted = (focus,) if focus else self.focus
+        if any(f in word for f in wanted):
+            return True
+        return any(f in stem for stem in terms(word) for f in wanted)
 
 
 # Capitalised or numeric words that hold no answer: sentence openers, months, weekdays.

@@ -337,6 +337,11 @@ def test_an_answer_next_to_the_focus_word():
     total = "In dat jaar volgden 81.392 internationale studenten een opleiding."
     group = "Duitsers vormen met 22.125 studenten de grootste groep."
     assert german.focused(group, german.answers_in(group)) > german.focused(total, german.answers_in(total))
+    # A focus word is a stem: "apparaten" names "apparaat", "vermogensbeheerder" its own stem.
+    device = read_question("Welk apparaat valt onder de terugroepactie?")
+    assert device.answers_in("Het gaat om 4 miljoen apparaten, waaronder de DreamStation.")
+    firm = read_question("Bij welke vermogensbeheerder werkt de analist?")
+    assert firm.answers_in("Analist Ilse Dorrestein van vermogensbeheerder Theodoor Gilissen.")
 
 
 def test_a_person_or_place_is_surely_named_in_full_after_a_role_or_after_a_preposition_of_place():
