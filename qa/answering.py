@@ -209,9 +209,18 @@ def shown(passages: list[Passage], chosen: list[Sentence], k: int) -> tuple[list
     """The k best passages, and after them any other an answer sentence is from, numbered 1, 2, …
     in that order; and the sentences pointed at their passage in it."""
     cited = {s.passage.rank for s in chosen}
-    kept = [p for p in passages if p.rank <= k or p.rank in cited]
-    numbered = {p.rank: replace(p, rank=n) for n, p in enumerate(kept, start=1)}
-    return list(numbered.values()), [replace(s, passage=numbered[s.passage.rank]) for s in chosen]
+    return _numbered([p for p in passages if p.rank <= k or p.rank in cited], chosen)
+
+
+def _numbered(passages: list[Passage], chosen: Sequence[Sentence]) -> tuple[list[Passage], list[Sentence]]:
+    """The passages numbered 1, 2, … in their order, and the sentences pointed at theirs."""
+    numbered = {_at(p): replace(p, rank=n) for n, p in enumerate(passages, start=1)}
+    return list(numbered.values()), [replace(s, passage=numbered[_at(s.passage)]) for s in chosen]
+
+
+def _at(passage: Passage) -> tuple[str, int, int]:
+    """Where a passage stands: one passage, whichever search found it."""
+    return passage.article.id, passage.start, passage.end
 
 
 def _encoding(retriever: Retriever) -> tuple[Callable[[list[str]], np.ndarray], str]:
@@ -308,20 +317,15 @@ def _merged(found: list[Retrieval], chosen: list[Sentence], k: int) -> tuple[lis
     """The passages of several searches as one list, numbered anew: those cited first, in the
     order cited, then the others in turn from each search while fewer than k; and the chosen
     sentences, each once, pointed at their passage in it."""
-
-    def key(passage: Passage) -> tuple[str, int, int]:
-        return passage.article.id, passage.start, passage.end
-
     ordered: dict[tuple[str, int, int], Passage] = {}
     for sentence in chosen:
-        ordered.setdefault(key(sentence.passage), sentence.passage)
+        ordered.setdefault(_at(sentence.passage), sentence.passage)
     for row in itertools.zip_longest(*(r.passages for r in found)):
         for passage in row:
             if passage is not None and len(ordered) < k:
-                ordered.setdefault(key(passage), passage)
-    numbered = {at: replace(p, rank=n) for n, (at, p) in enumerate(ordered.items(), start=1)}
-    unique = {(s.passage.article.id, s.start): s for s in chosen}.values()
-    return list(numbered.values()), [replace(s, passage=numbered[key(s.passage)]) for s in unique]
+                ordered.setdefault(_at(passage), passage)
+    unique = list({(s.passage.article.id, s.start): s for s in chosen}.values())
+    return _numbered(list(ordered.values()), unique)
 
 
 def _sentence_vectors(retriever: Retriever, sentences: list[Sentence]) -> np.ndarray:

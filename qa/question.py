@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.dates import MONTHS, WEEKDAYS
@@ -450,8 +451,8 @@ _BEFORE_NOUN = (
     r"(?:(?!(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could|should|must|may|might)\b)"
     r"[\w-]+\s+){0,2}?|"
     r"(?<=\bwelk\s)[\w-]+\s+|"
-    r"(?:(?!(?:de|het|een|die|dat)\s)(?:(?-i:[A-Z][\w-]*)|[a-zà-ÿ-]*(?:e|en)|\d[\d.,]*|"
-    r"twee|drie|vier|vijf|zes|zeven|acht|negen|tien)\s+){0,2}?"
+    r"(?:(?!(?:de|het|een|die|dat)\s)"
+    rf"(?:(?-i:[A-Z][\w-]*)|[a-zà-ÿ-]*(?:e|en)|\d[\d.,]*|{_NUMBER_BASE})\s+){{0,2}}?"
 )
 
 # The lower-case start of a compound whose head is the noun asked about ("havenstad",
@@ -852,7 +853,7 @@ class Question:
             return []
         if self.asked is THING:
             # The thing asked about, named in the sentence ("een aanbod van Trump").
-            return [m for m in _WORDS.finditer(sentence) if self._names_focus(m.group(0).lower())]
+            return [m for m in _WORDS.finditer(sentence) if self._focus_named([m.group(0).lower()])]
         question = self.text.casefold()
         found = []
         for match in self.asked.held.finditer(sentence):
@@ -934,20 +935,18 @@ class Question:
             if not inside:
                 continue
             near = [t.group(0).lower() for t in tokens[max(0, inside[0] - _NEAR) : inside[-1] + _NEAR + 1]]
-            best = max(
-                best,
-                sum(any(self._names_focus(word, f) for word in near) for f in self.focus) / len(self.focus),
-            )
+            best = max(best, len(self._focus_named(near)) / len(self.focus))
         return best
 
-    def _names_focus(self, word: str, focus: str | None = None) -> bool:
-        """Does a (lower-case) word name a focus word (`focus`, else any): hold its stem, as such
-        or as part of a compound ("zetels", "commissievoorzitter"), or have a stem that holds it
-        ("apparaten" is "apparaat", "vermogensbeheerder" "vermonsbeheer")?"""
-        wanted = (focus,) if focus else self.focus
-        if any(f in word for f in wanted):
-            return True
-        return any(f in stem for stem in terms(word) for f in wanted)
+    def _focus_named(self, words: Sequence[str]) -> set[str]:
+        """The focus words these (lower-case) words name: holding one, as such or as part of a
+        compound ("zetels", "commissievoorzitter"), or having a stem that holds it ("apparaten"
+        is "apparaat", "vermogensbeheerder" "vermonsbeheer")."""
+        named = set()
+        for word in words:
+            forms = (word, *terms(word))
+            named.update(f for f in self.focus if any(f in form for form in forms))
+        return named
 
 
 # Capitalised or numeric words that hold no answer: sentence openers, months, weekdays.
