@@ -246,9 +246,11 @@ def score_sentences(
     question_terms = set(question.terms)
     weights = {t: idf(t) for t in question_terms}
     total = sum(weights.values()) or 1.0
+    bases = {verb_base(t): t for t in question_terms}
 
     def share(words: set[str]) -> float:
-        return sum(weights[t] for t in question_terms.intersection(words)) / total
+        held = question_terms.intersection(words) | {bases[b] for b in map(verb_base, words) if b in bases}
+        return sum(weights[t] for t in held) / total
 
     dense = sentence_vectors @ question_vector.reshape(-1)
     words = [set(terms(s.text)).union(terms(s.speaker)) for s in sentences]
@@ -288,6 +290,18 @@ def score_sentences(
         score = float(np.dot(settings.weights, features))
         scored.append(replace(sentence, features=features, score=score, typed=typed))
     return scored
+
+
+def verb_base(term: str) -> str:
+    """A stem without the -t or -d a Dutch verb form ends in, which the stemmer keeps: "leidt"
+    (Wie leidt de fractie?) and "geleid" (De fractie wordt geleid door …) are both "leid",
+    "betaald" is "betaal". Nouns that lose a letter too ("land", "staat") stay apart from their
+    own kind, and only words of one question are matched so."""
+    return term[:-1] if len(term) >= _VERB_BASE and term[-1] in "td" else term
+
+
+# The shortest stem that may lose its -t or -d: "leidt" yes, "wet" (law) not "we".
+_VERB_BASE = 5
 
 
 # How a statement ends; a heading or a title ends without any of these.

@@ -17,6 +17,7 @@ from qa.answer import (
     choose,
     score_sentences,
     speakers,
+    verb_base,
 )
 from qa.answering import ask
 from qa.chunkstore import ArticleInfo
@@ -166,6 +167,27 @@ def test_the_meaning_measures_given_are_features_of_the_sentence_score():
         question, sentences, np.zeros(4, np.float32), vectors, lambda t: 1.0, AnswerSettings()
     )
     assert all(s.features[i] == 0.0 for s in unmeasured for i in at)
+
+
+def test_a_verb_form_matches_the_question_s_other_form_of_that_verb():
+    question = read_question("Wie leidt de BBB-fractie in de Eerste Kamer?")
+    sentences = [
+        _sentence_of("De fractie wordt geleid door de Drentse ondernemer Henk Bolhuis.", "2023-05", 0.0),
+        _sentence_of("De fractie wordt gevormd door de Drentse ondernemer Henk Bolhuis.", "2023-05", 0.0),
+    ]
+    scored = score_sentences(
+        question,
+        sentences,
+        np.zeros(4, np.float32),
+        np.zeros((2, 4), np.float32),
+        lambda t: 1.0,
+        AnswerSettings(),
+    )
+    overlap = FEATURES.index("overlap")
+    assert scored[0].features[overlap] > scored[1].features[overlap] > 0
+    assert verb_base("leidt") == verb_base("leid") == "leid"
+    assert verb_base("betaald") == "betaal"
+    assert verb_base("wet") == "wet"
 
 
 def test_quoted_sentences_take_the_speaker_of_their_quotation():
