@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.answer import COMPOUND_PART, Sentence
 from qa.answer import FEATURES as SENTENCE_FEATURES
-from qa.answer import Sentence
 from qa.lexical import terms
 from qa.question import Question
 from qa.search import Passage
@@ -161,9 +161,9 @@ def covered(term: str, held: set[str]) -> bool:
         # names' same_word, so that "werk" does not cover "werkloosheid".
         if len(os.path.commonprefix([term, word])) >= max(4, max(len(term), len(word)) - 3):  # noqa: RUF071
             return True
-        if len(word) >= _COMPOUND_PART and term.endswith(word):
+        if len(word) >= COMPOUND_PART and term.endswith(word):
             return True
-        if len(term) >= _COMPOUND_PART and word.endswith(term):
+        if len(term) >= COMPOUND_PART and word.endswith(term):
             return True
     return False
 
@@ -171,8 +171,6 @@ def covered(term: str, held: set[str]) -> bool:
 _HOME = frozenset({"nederland"})
 # The most question words a reason names: the rarest are the telling ones.
 _WORDS_NAMED = 3
-# The shortest word that counts as the head of a compound: "kaart" yes, "rit" no.
-_COMPOUND_PART = 5
 
 
 def _words_of(question: Question, stems: Sequence[str]) -> tuple[str, ...]:

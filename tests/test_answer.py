@@ -17,12 +17,14 @@ from qa.answer import (
     choose,
     score_sentences,
     speakers,
+    terms_held,
     verb_base,
 )
 from qa.answering import ask
 from qa.chunkstore import ArticleInfo
 from qa.cli import main
 from qa.evaluate import load_questions
+from qa.lexical import terms
 from qa.question import read_period, read_question
 from qa.search import Passage, Retriever
 from tests.conftest import ROOT
@@ -188,6 +190,24 @@ def test_a_verb_form_matches_the_question_s_other_form_of_that_verb():
     assert verb_base("leidt") == verb_base("leid") == "leid"
     assert verb_base("betaald") == "betaal"
     assert verb_base("wet") == "wet"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "held"),
+    [
+        ("Wie leidt de fractie?", "De fractie wordt geleid door Henk Bolhuis.", {"leidt", "fractie"}),
+        # The head of a compound is the thing asked, of a kind the question leaves open.
+        ("Hoeveel zetels won BBB?", "BBB komt uit op 137 Statenzetels.", {"zetel", "bbb"}),
+        ("Wie leidt de fractie?", "De BBB-fractie koos een nieuwe leider.", {"fractie"}),
+        # Not its first part, nor a short word inside another.
+        ("Welk verdrag?", "Het vrijhandelsverdrag.", {"verdrag"}),
+        ("Welk vrijhandelsverdrag?", "Het verdrag werd getekend.", set()),
+        ("Wat besloot de raad?", "De voorraad is op.", set()),
+    ],
+)
+def test_a_sentence_holds_a_question_term_inflected_or_as_the_head_of_a_compound(question, sentence, held):
+    read = read_question(question)
+    assert terms_held(set(read.terms), set(terms(sentence))) == held
 
 
 def test_quoted_sentences_take_the_speaker_of_their_quotation():
