@@ -633,6 +633,10 @@ REASON = Asked(
            # hoge prijzen", "speelt ook de kostendelersnorm een rol".
            r"dankzij|te danken aan|te wijten aan|toe te schrijven aan|(?:het )?gevolg van|komt door|"
            r"kwam door|ligt aan|lag aan|te maken (?:heeft |had |hebben )?met|veroorzaakt door|"
+           # A cause singled out ("komt vooral door", "mede door de ervaringen"): a bare "door" is
+           # as often the agent of a passive ("werd gekozen door"). And what is done in reply.
+           r"(?:vooral|mede|deels|grotendeels|voornamelijk|met name|onder meer) door|"
+           r"(?:als|in) reactie op|uit protest|als vergelding|uit wraak|in response to|in retaliation|"
            r"speel\w* (?:[\w'-]+ ){0,5}?een (?:\w+ )?rol|een (?:\w+ )?rol speel\w*|"
            r"thanks to|owing to|caused by|the result of|driven by|plays? a (?:\w+ )?role|"
            # A purpose said to be one: "de krimp is nodig om de geluidsoverlast te beperken". A bare

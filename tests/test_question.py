@@ -272,6 +272,10 @@ def test_what_a_question_asks_for(question, asked):
     ("Waarom worden zij dakloos?", "Bij jongeren speelt de kostendelersnorm een rol.",
      ["speelt de kostendelersnorm een rol"]),
     ("Waarom werd hij bekend?", "Hij speelt voetbal.", []),
+    # A cause singled out by an adverb is one, the agent of a passive is not; a reply is a reason.
+    ("Waarom daalde de winst?", "De daling komt vooral door een afwaardering.", ["vooral door"]),
+    ("Waarom daalde de winst?", "De winst werd gedrukt door de politie.", []),
+    ("Waarom stopte het overleg?", "Het overleg stopte als reactie op de aanval.", ["als reactie op"]),
     ("Hoe zwaar is een blok?", "Elk blok weegt 6500 kilo.", ["6500"]),
 ])  # fmt: skip
 def test_an_amount_age_time_or_rank_is_found_as_news_writes_it(question, sentence, answers):
