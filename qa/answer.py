@@ -292,15 +292,18 @@ def score_sentences(
 
 def terms_held(question_terms: set[str], words: set[str]) -> set[str]:
     """The question's terms a sentence's `words` hold: as such, as another form of the verb
-    ("leidt" / "geleid", verb_base), or as the head of a compound ("fractie" in "BBB-fractie",
-    "zetels" in "Statenzetels"): the same thing, of a kind the question leaves open. A compound
-    the question names is not held by its head alone ("vrijhandelsverdrag" by "verdrag"): tried,
-    that answered more near misses than questions (EVAL.md)."""
+    ("leidt" / "geleid", verb_base), or as a part of a compound, its head ("fractie" in
+    "BBB-fractie", "zetels" in "Statenzetels") or its first part ("strafschop" in
+    "strafschopstip"). A compound the question names is not held by its head alone
+    ("vrijhandelsverdrag" by "verdrag"): tried, that answered more near misses than questions
+    (EVAL.md)."""
     held = question_terms & words
     bases = {verb_base(t): t for t in question_terms - held}
     held.update(bases[b] for b in map(verb_base, words) if b in bases)
     for term in question_terms - held:
-        if len(term) >= COMPOUND_PART and any(w != term and w.endswith(term) for w in words):
+        if len(term) >= COMPOUND_PART and any(
+            w != term and (w.endswith(term) or w.startswith(term)) for w in words
+        ):
             held.add(term)
     return held
 

@@ -196,16 +196,17 @@ def test_a_verb_form_matches_the_question_s_other_form_of_that_verb():
     ("question", "sentence", "held"),
     [
         ("Wie leidt de fractie?", "De fractie wordt geleid door Henk Bolhuis.", {"leidt", "fractie"}),
-        # The head of a compound is the thing asked, of a kind the question leaves open.
+        # A part of a compound: its head is the thing asked, of a kind the question leaves open.
         ("Hoeveel zetels won BBB?", "BBB komt uit op 137 Statenzetels.", {"zetel", "bbb"}),
         ("Wie leidt de fractie?", "De BBB-fractie koos een nieuwe leider.", {"fractie"}),
-        # Not its first part, nor a short word inside another.
+        ("Wie benutte de strafschop?", "Hij scoorde vanaf de strafschopstip.", {"strafschop"}),
         ("Welk verdrag?", "Het vrijhandelsverdrag.", {"verdrag"}),
+        # Not a compound of the question's by its head alone, nor a short word inside another.
         ("Welk vrijhandelsverdrag?", "Het verdrag werd getekend.", set()),
         ("Wat besloot de raad?", "De voorraad is op.", set()),
     ],
 )
-def test_a_sentence_holds_a_question_term_inflected_or_as_the_head_of_a_compound(question, sentence, held):
+def test_a_sentence_holds_a_question_term_inflected_or_as_part_of_a_compound(question, sentence, held):
     read = read_question(question)
     assert terms_held(set(read.terms), set(terms(sentence))) == held
 
