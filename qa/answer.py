@@ -40,7 +40,7 @@ class AnswerSettings:
     beside_weight: float = 0.198  # the same share in a neighbour alone: the answer follows its setting
     typed_weight: float = 2.956  # it holds the kind of thing asked for (qa/question.py's table)
     focused_weight: float = 1.056  # that answer stands next to what the question counts or names
-    novel_weight: float = 0.687  # share of its terms the question does not hold: it says more
+    novel_weight: float = 0.687  # share of its terms that hold none of the question's: it says more
     heading_weight: float = -2.633  # it is a heading (no closing punctuation): a topic, not a statement
     period_weight: float = 3.892  # it speaks of the period the question names
     names_weight: float = 3.572  # share of the question's names its passage mentions
@@ -252,7 +252,9 @@ def score_sentences(
 
     dense = sentence_vectors @ question_vector.reshape(-1)
     words = [set(terms(s.text)).union(terms(s.speaker)) for s in sentences]
-    held = [terms_held(question_terms, w) for w in words]
+    # Each word's question terms (terms_held), once per word: sentences share their words.
+    holds = {w: terms_held(question_terms, {w}) for w in set().union(*words)}
+    held = [set().union(*(holds[w] for w in ws)) for ws in words]
     named: dict[int, float] = {}
     for s in sentences:
         if s.passage.rank not in named:
@@ -268,7 +270,7 @@ def score_sentences(
         ]
         answers = question.answers_in(sentence.text)
         typed = bool(answers)
-        novel = len(words[i] - question_terms) / len(words[i]) if words[i] else 0.0
+        novel = sum(not holds[w] for w in words[i]) / len(words[i]) if words[i] else 0.0
         features = (
             float(cosine),
             share(held[i]),

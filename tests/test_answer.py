@@ -185,8 +185,10 @@ def test_a_verb_form_matches_the_question_s_other_form_of_that_verb():
         lambda t: 1.0,
         AnswerSettings(),
     )
-    overlap = FEATURES.index("overlap")
+    overlap, novel = FEATURES.index("overlap"), FEATURES.index("novel")
     assert scored[0].features[overlap] > scored[1].features[overlap] > 0
+    # "geleid" says nothing the question does not: it is no new word.
+    assert scored[0].features[novel] < scored[1].features[novel]
     assert verb_base("leidt") == verb_base("leid") == "leid"
     assert verb_base("betaald") == "betaal"
     assert verb_base("wet") == "wet"
