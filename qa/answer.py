@@ -358,9 +358,13 @@ def _period_feature(
     return sentence.passage.article_relevance or 0.0
 
 
-def choose(scored: list[Sentence], settings: AnswerSettings, asks_reason: bool = False) -> list[Sentence]:
+def choose(
+    scored: list[Sentence], settings: AnswerSettings, asks_reason: bool = False, open_ended: bool = False
+) -> list[Sentence]:
     """The best sentence, and up to `max_sentences - 1` more of the same article that score
-    nearly as well and add to it, in reading order.
+    nearly as well and add to it, in reading order: each holds the kind of thing asked too, or
+    is the best one's neighbour. A question that asks no kind (`open_ended`: "Wat zat er in de
+    ballonnen?") is answered by what any of them says.
 
     A sentence of another article never joins: it would be evidence for another answer. For a
     reason asked (`asks_reason`), a best sentence that points back to its reason ("Salvini vindt
@@ -384,7 +388,7 @@ def choose(scored: list[Sentence], settings: AnswerSettings, asks_reason: bool =
         # A heading ("Brexit", a subhead) adds nothing beside the answer: it joins only as the best.
         if _is_heading(sentence.text):
             continue
-        if sentence.typed or _neighbours(sentence, best):
+        if sentence.typed or open_ended or _neighbours(sentence, best):
             chosen.append(sentence)
     return sorted(chosen, key=lambda s: (s.passage.rank, s.start))
 

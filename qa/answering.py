@@ -250,7 +250,9 @@ def draft(
     answering = [s for s in sentences if s.typed or not required]
     if sentences and not answering:
         return Draft([], None, unit_missing=True)
-    chosen = choose(answering, settings, asks_reason=question.asked is REASON)
+    chosen = choose(
+        answering, settings, asks_reason=question.asked is REASON, open_ended=question.asked is None
+    )
     if not chosen:
         return Draft([], None)
     best = max(chosen, key=lambda s: s.score)

@@ -144,6 +144,18 @@ def test_a_reason_that_points_back_brings_the_sentence_before_it():
     assert choose([flag, therefore], settings, asks_reason=True) == [flag, therefore]
 
 
+def test_a_question_asking_no_kind_takes_any_close_sentence_of_the_article():
+    text = "De luchthaven moest zes keer dicht. Er kwamen ballonnen over. De ballonnen vervoeren sigaretten."
+    article = ArticleInfo("a", "Titel", "2025-10", None, None, "a.txt")
+    passage = Passage(1, 1.0, text, 0, len(text), article)
+    closed = Sentence(passage, 0, 35, text[:35], score=15.7)
+    carried = Sentence(passage, 67, len(text), text[67:], score=14.2)
+    settings = AnswerSettings(keep_within=5.0)
+    # Not the best one's neighbour, and no kind it could hold: only an open question takes it.
+    assert choose([closed, carried], settings) == [closed]
+    assert choose([closed, carried], settings, open_ended=True) == [closed, carried]
+
+
 def test_the_meaning_measures_given_are_features_of_the_sentence_score():
     question = read_question("Wie zou Nederland op het Songfestival vertegenwoordigen?")
     sentences = [
