@@ -252,8 +252,9 @@ def score_sentences(
 
     dense = sentence_vectors @ question_vector.reshape(-1)
     words = [set(terms(s.text)).union(terms(s.speaker)) for s in sentences]
-    # Each word's question terms (terms_held), once per word: sentences share their words.
-    holds = {w: terms_held(question_terms, {w}) for w in set().union(*words)}
+    # Each word's question terms, once per word: sentences share their words.
+    match = term_matcher(question_terms)
+    holds = {w: match(w) for w in set().union(*words)}
     held = [set().union(*(holds[w] for w in ws)) for ws in words]
     named: dict[int, float] = {}
     for s in sentences:
@@ -292,21 +293,25 @@ def score_sentences(
     return scored
 
 
-def terms_held(question_terms: set[str], words: set[str]) -> set[str]:
-    """The question's terms a sentence's `words` hold: as such, as another form of the verb
+def term_matcher(question_terms: set[str]) -> Callable[[str], set[str]]:
+    """For a sentence's word, the question's terms it holds: as such, as another form of the verb
     ("leidt" / "geleid", verb_base), or as a part of a compound, its head ("fractie" in
     "BBB-fractie", "zetels" in "Statenzetels") or its first part ("strafschop" in
     "strafschopstip"). A compound the question names is not held by its head alone
     ("vrijhandelsverdrag" by "verdrag"): tried, that answered more near misses than questions
     (EVAL.md)."""
-    held = question_terms & words
-    bases = {verb_base(t): t for t in question_terms - held}
-    held.update(bases[b] for b in map(verb_base, words) if b in bases)
-    for term in question_terms - held:
-        if len(term) >= COMPOUND_PART and any(
-            w != term and (w.endswith(term) or w.startswith(term)) for w in words
-        ):
-            held.add(term)
+    bases: dict[str, set[str]] = {}
+    for term in question_terms:
+        bases.setdefault(verb_base(term), set()).add(term)
+    parts = [t for t in question_terms if len(t) >= COMPOUND_PART]
+
+    def held(word: str) -> set[str]:
+        found = set(bases.get(verb_base(word), ()))
+        if word in question_terms:
+            found.add(word)
+        found.update(t for t in parts if t != word and (word.endswith(t) or word.startswith(t)))
+        return found
+
     return held
 
 
