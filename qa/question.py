@@ -725,16 +725,19 @@ def read_asked(text: str) -> Asked | None:
         (m.start(), n, a, m) for n, a in enumerate(ASKED) if a is not THING and (m := a.asked.search(text))
     ]
     thing = THING.asked.search(text)
-    if thing and len(text[: thing.start()].split()) <= 1:
+    words = text.split()
+    if (thing and len(text[: thing.start()].split()) <= 1) or (words and words[0].casefold() in _OPEN_WORDS):
         # "Welke straf riskeert wie over het hek klimt?": after an opening "welke …" (or "Op
         # welke …") a bare question word starts a clause of it; only a noun asked about still
-        # reads ("Welk doel stelde zij voor het aantal asielzoekers?" asks a number).
+        # reads ("Welk doel stelde zij voor het aantal asielzoekers?" asks a number). So after an
+        # opening "wat"/"what", which asks no kind: "What do the walls form when seen from above?"
         found = [f for f in found if f[3].group(0).strip().casefold() not in _CLAUSE_WORDS]
     if found:
         return min(found, key=lambda f: f[:2])[2]
     return THING if thing else None
 
 
+_OPEN_WORDS = frozenset({"wat", "what"})
 _CLAUSE_WORDS = frozenset(
     "wie wiens wier waar waarheen waarnaartoe wanneer waarom hoe who whom whose where when why how".split()
 )

@@ -241,6 +241,11 @@ def test_a_period_can_be_ignored():
     ("Welke straf riskeert wie over het grenshek klimt?", "thing"),
     ("Welke straf kreeg kroongetuige Nabil B.?", "thing"),
     ("Voor welke straf vreest wie de grens oversteekt?", "thing"),
+    # So after an opening "wat"/"what": "when" is a conjunction, no date asked.
+    ("What do the walls form when seen from above?", None),
+    ("Wat zei Rutte toen hij hoorde wanneer het kabinet viel?", None),
+    ("Wat was de reden waarom hij stopte?", "reason"),
+    ("When did the monument open?", "date"),
 ])  # fmt: skip
 def test_what_a_question_asks_for(question, asked):
     found = read_question(question).asked
