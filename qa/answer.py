@@ -298,8 +298,8 @@ def term_matcher(question_terms: set[str]) -> Callable[[str], set[str]]:
     ("leidt" / "geleid", verb_base), or as a part of a compound, its head ("fractie" in
     "BBB-fractie", "zetels" in "Statenzetels") or its first part ("strafschop" in
     "strafschopstip"). A compound the question names is not held by its head alone
-    ("vrijhandelsverdrag" by "verdrag"): tried, that answered more near misses than questions
-    (EVAL.md)."""
+    ("vrijhandelsverdrag" by "verdrag"): tried, that answered three more near misses and held no
+    answer more (EVAL.md)."""
     bases: dict[str, set[str]] = {}
     for term in question_terms:
         bases.setdefault(verb_base(term), set()).add(term)
@@ -325,8 +325,8 @@ def verb_base(term: str) -> str:
 
 # The shortest stem that may lose its -t or -d: "leidt" yes, "wet" (law) not "we".
 _VERB_BASE = 5
-# The shortest word that counts as the head of a compound: "fractie" yes, "raad" (council) not
-# in "voorraad" (stock).
+# The shortest word that counts as a part of a compound: "fractie" yes, "raad" (council) not in
+# "voorraad" (stock).
 COMPOUND_PART = 5
 
 
