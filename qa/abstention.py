@@ -18,7 +18,7 @@ from qa.answer import FEATURES as SENTENCE_FEATURES
 from qa.lexical import terms
 from qa.question import Question
 from qa.search import Passage
-from qa.support import PERIOD_RELEVANT, Encode, missing_names, reason
+from qa.support import HOME, PERIOD_RELEVANT, Encode, missing_names, reason
 
 # What the rule weighs, each measured on the best answer sentence and the article it is from.
 FEATURES = (
@@ -107,6 +107,7 @@ def measure(
             t
             for t in set(question.terms)
             if not t[:1].isdigit()
+            and t not in _HOME_TERMS
             and not covered(t, held)
             # "Wat bood Trump aan?" is about the "aanbod" the article names.
             and not (question.particle and covered(question.particle + t, held))
@@ -115,9 +116,10 @@ def measure(
     )[:_WORDS_NAMED]
     english = question.language == "en"
     # A Dutch article leaves its own country unsaid ("De inflatie kwam uit op 3,8 procent"): that
-    # it never names Nederland says nothing of whether it answers. (The sentence score still
-    # counts it: a passage that names it is the likelier one; EVAL.md.)
-    missing = [n for n in missing_names(question, article_text, own, encode) if n.casefold() not in _HOME]
+    # it never names Nederland, or "Nederlandse", or "Dutch" in an English question, says nothing
+    # of whether it answers. (The sentence score still counts it: a passage that names it is the
+    # likelier one; EVAL.md.)
+    missing = [n for n in missing_names(question, article_text, own, encode) if n.casefold() not in HOME]
     names = weighed_names(question, missing, idf)
     names_missing = len(names) / len(question.names) if question.names else 0.0
     # The sentences that answer, not merely their article, must speak of the asked period: the
@@ -168,7 +170,7 @@ def covered(term: str, held: set[str]) -> bool:
     return False
 
 
-_HOME = frozenset({"nederland"})
+_HOME_TERMS = frozenset(terms(" ".join(HOME)))
 # The most question words a reason names: the rarest are the telling ones.
 _WORDS_NAMED = 3
 

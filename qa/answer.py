@@ -17,7 +17,7 @@ from qa.filters import Filters
 from qa.lexical import terms
 from qa.question import Period, Question, asks_ahead, expects, years_spoken_of
 from qa.search import Passage
-from qa.support import missing_names
+from qa.support import HOME, missing_names
 from qa.translations import LANGUAGES, say
 
 NO_ANSWER = {lang: say("no_answer", lang) for lang in LANGUAGES}
@@ -257,10 +257,13 @@ def score_sentences(
     holds = {w: match(w) for w in set().union(*words)}
     held = [set().union(*(holds[w] for w in ws)) for ws in words]
     named: dict[int, float] = {}
+    # Dutch text never writes "Dutch" or "Netherlands": in an English question they rank no
+    # passage above another, and would only lower every score.
+    names = [n for n in question.names if question.language == "nl" or n.casefold() not in HOME]
     for s in sentences:
         if s.passage.rank not in named:
-            missing = missing_names(question, s.passage.text, (), None)
-            named[s.passage.rank] = 1 - len(missing) / len(question.names) if question.names else 1.0
+            missing = missing_names(replace(question, names=tuple(names)), s.passage.text, (), None)
+            named[s.passage.rank] = 1 - len(missing) / len(names) if names else 1.0
     asks_expected = asks_ahead(question.text)  # "Hoeveel zetels verwacht de VVD?": a forecast answers
     scored = []
     for i, (sentence, cosine) in enumerate(zip(sentences, dense, strict=True)):

@@ -31,6 +31,10 @@ PERIOD_RELEVANT = 0.4
 
 Encode = Callable[[list[str]], np.ndarray]  # texts → unit-length rows
 
+# The archive's own country, as a question names it: a Dutch article leaves it unsaid ("De
+# inflatie kwam uit op 3,8 procent"), and never writes the English forms at all.
+HOME = frozenset({"nederland", "nederlands", "nederlandse", "dutch", "netherlands", "the netherlands"})
+
 
 # Letters and digits: "D66" and "G7" are names too.
 _WORD = re.compile(r"[^\W_]+")

@@ -8,9 +8,11 @@ import json
 import pytest
 
 from qa.abstention import FEATURES, MODEL_FILE, AbstentionRule, Evidence, covered, rule, weighed_names
-from qa.answering import ask
+from qa.answer import FEATURES as SENTENCE_FEATURES
+from qa.answer import AnswerSettings
+from qa.answering import ask, candidates, draft
 from qa.question import read_question
-from qa.search import Passage
+from qa.search import Passage, Retriever
 from qa.store import ArticleInfo
 from qa.support import missing_names, reason
 
@@ -126,3 +128,18 @@ def test_an_english_questions_name_counts_only_where_the_archive_writes_it():
     assert weighed_names(english, ["Supreme Court", "Utrecht"], idf) == ["Utrecht"]
     dutch = read_question("Wie veroordeelde de Hoge Raad in Utrecht?")
     assert weighed_names(dutch, ["Hoge Raad", "Utrecht"], idf) == ["Hoge Raad", "Utrecht"]
+
+
+def test_an_english_question_naming_the_netherlands_is_not_held_against_dutch_text(devarchive_index):
+    # Dutch news never writes "Dutch" or "Netherlands": in an English question they are no name
+    # the answer's article lacks, no word the reason names, and they lower no sentence's score.
+    retriever = Retriever.open(devarchive_index)
+    asked = ("How high was Dutch inflation in 2023?", "How high was inflation in the Netherlands in 2023?")
+    for text in asked:
+        question = read_question(text)
+        found, sentences = candidates(retriever, question, 10)
+        assert {s.features[SENTENCE_FEATURES.index("names")] for s in sentences} == {1.0}
+        drafted = draft(retriever, question, found, sentences, AnswerSettings())
+        assert drafted.evidence is not None
+        assert not drafted.evidence.missing_names and not drafted.evidence.missing_terms
+        assert "3,8 procent" in " ".join(s.text for s in drafted.chosen)
