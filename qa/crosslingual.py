@@ -52,15 +52,18 @@ def bridged(question: Question, texts: Sequence[str], encode: Encode, model: str
     closeness = _vectors(asked, encode, model) @ _vectors(vocabulary, encode, model).T
     best = closeness.argmax(axis=1)
     translated = {asked[i]: vocabulary[j] for i, j in enumerate(best) if closeness[i, j] >= TRANSLATION_MATCH}
-    if not translated:
-        return question
     found = list(translated.values())
+    # A word with no close Dutch word in the evidence is a word the evidence does not speak of,
+    # as a Dutch question's word a passage lacks: it stays a term, one that matches nothing, so
+    # that "How many spectators …" is not as well covered by a sentence without them as "Hoeveel
+    # toeschouwers …" would be. (It does not search: BM25 takes `lexical`.)
+    unmatched = [w for w in asked if w not in translated]
     # What is counted or named stands next to the answer in Dutch too: "How many seats" is
     # answered by "37 zetels" (Question.focused).
     focus = [translated[w] for w in translated if set(terms(w)) & set(question.focus)]
     return replace(
         question,
-        terms=tuple(dict.fromkeys((*question.terms, *terms(" ".join(found))))),
+        terms=tuple(dict.fromkeys((*question.terms, *terms(" ".join([*found, *unmatched]))))),
         lexical=" ".join([question.lexical, *found]).strip(),
         focus=tuple(dict.fromkeys((*question.focus, *terms(" ".join(focus))))),
     )

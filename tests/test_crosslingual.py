@@ -31,8 +31,10 @@ def test_an_english_question_gains_the_dutch_words_closest_to_its_own(encode):
     assert set(terms("zetels verkiezingen kabinet")) <= added
     # ... and in BM25's text, so that the question can search by words as a Dutch one does.
     assert {"zetels", "verkiezingen", "kabinet"} <= set(found.lexical.split())
-    # Words far from every word of the sentences gain nothing: no stray match for "why" or "did".
-    assert added <= set(terms(" ".join(SENTENCES)))
+    # Words far from every word of the sentences gain no Dutch word: no stray match for "why" or
+    # "did". "win" has none close enough: it stays a term of its own, one the sentences lack.
+    assert added - set(terms(" ".join(SENTENCES))) == set(terms("win"))
+    assert "win" not in found.lexical.split()
 
 
 def test_what_an_english_question_counts_is_found_next_to_a_dutch_number(encode):
@@ -67,7 +69,17 @@ def test_auxiliaries_gain_nothing(encode):
     # "did" is 0.82 close to "maakte", yet says nothing of the topic; scikit-learn's list lacks it.
     question = read_question("Why did the cabinet resign?")
     found = bridged(question, ["Het kabinet maakte bekend dat het aftreedt."], encode, "test-model")
-    assert set(found.terms) - set(question.terms) == set(terms("kabinet"))
+    assert set(found.terms) - set(question.terms) == set(terms("kabinet resign"))
+
+
+def test_a_word_the_evidence_has_nothing_close_to_counts_as_one_it_lacks(encode):
+    # A Dutch question's word that a sentence lacks lowers the share of the question it holds; an
+    # English word with no Dutch word close to it must do the same, not vanish from the question.
+    question = read_question("How many spectators saw the election debate?")
+    found = bridged(question, SENTENCES, encode, "test-model")
+    assert set(terms("spectators")) <= set(found.terms)
+    assert "spectators" not in found.lexical.split()  # it searches for nothing
+    assert set(terms("verkiezingen")) <= set(found.terms)
 
 
 def test_a_sentence_that_speaks_of_what_is_asked_holds_more_of_its_meaning(encode):
