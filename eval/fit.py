@@ -9,11 +9,14 @@ Two parts are fitted, each reported fold by fold on questions it was not fitted 
   below it.
 
     python eval/fit.py eval/devarchive/questions.tsv:/tmp/devarchive-index \
-        eval/dev.tsv:/tmp/eval-use [--write] [--seeds 7 11 23]
+        eval/dev.tsv:/tmp/eval-use [--write] [--seeds 7 11 23] [--rule-only]
 
 `--seeds`: the folds drawn with each seed in turn (the first reported in full, the rest as one
 line each, and their sum): with 226 questions a change worth one or two right answers in one
 draw of the folds is often gone in another.
+
+`--rule-only`: keep the stored sentence weights (AnswerSettings) in every fold and in the final
+fit, and fit the abstention rule alone: the rule then weighs the scores the product computes.
 
 `--write` stores the rule fitted on all questions in qa/abstention.json and prints the sentence
 weights for AnswerSettings. Needs numpy and scipy only (both already dependencies).
@@ -212,7 +215,7 @@ def fit_settings(train: list[Case]) -> AnswerSettings:
 
 
 def cross_validate(
-    cases: list[Case], parts: list[list[int]], say: Callable[[str], None]
+    cases: list[Case], parts: list[list[int]], say: Callable[[str], None], rule_only: bool = False
 ) -> tuple[list[tuple[Outcome, bool]], dict[float, list[tuple[Outcome, bool]]]]:
     """Each fold answered by the sentence weights and the rule fitted on the others: the pooled
     (outcome, answered) of every question, and the same for each share of SWEEP. `say` hears the
@@ -221,7 +224,8 @@ def cross_validate(
     default = AnswerSettings()
     per_fold: list[tuple[list[int], AnswerSettings]] = []
     for n, test in enumerate(parts, start=1):
-        fitted = fit_settings([cases[i] for i in range(len(cases)) if i not in test])
+        train_cases = [cases[i] for i in range(len(cases)) if i not in test]
+        fitted = default if rule_only else fit_settings(train_cases)
         per_fold.append((test, fitted))
         scored = [c for c in (cases[i] for i in test) if c.answerable and c.labels().any()]
         top = {
@@ -264,6 +268,11 @@ def main() -> int:
     parser.add_argument(
         "--seeds", nargs="+", type=int, metavar="SEED", help=f"draw the folds with each (default: {SEED})"
     )
+    parser.add_argument(
+        "--rule-only",
+        action="store_true",
+        help="keep the stored sentence weights (AnswerSettings), fit the abstention rule alone",
+    )
     args = parser.parse_args()
 
     cases = []
@@ -278,7 +287,7 @@ def main() -> int:
             cases.append(Case(item, question, found, sentences, retriever, Path(questions).name))
     seeds = args.seeds or [SEED]
     print(f"{', '.join(args.sets)}: {len(cases)} questions, {FOLDS} folds (seed {seeds[0]})\n")
-    pooled, swept = cross_validate(cases, folds(cases, seeds[0]), print)
+    pooled, swept = cross_validate(cases, folds(cases, seeds[0]), print, args.rule_only)
     print(report("all", pooled))
     for key in ("source", "lang", "kind"):
         values = sorted({_group(o.case, key) for o, _ in pooled})
@@ -294,12 +303,12 @@ def main() -> int:
         total = right(pooled)
         print(report(f"seed {seeds[0]}", pooled) + f"   right {total}/{len(pooled)}")
         for seed in seeds[1:]:
-            results, _ = cross_validate(cases, folds(cases, seed), lambda _: None)
+            results, _ = cross_validate(cases, folds(cases, seed), lambda _: None, args.rule_only)
             total += right(results)
             print(report(f"seed {seed}", results) + f"   right {right(results)}/{len(results)}")
         print(f"{'all seeds':<14} right {total}/{len(pooled) * len(seeds)}")
 
-    final = fit_settings(cases)
+    final = AnswerSettings() if args.rule_only else fit_settings(cases)
     keep, weights = final.keep_within, final.weights
     rule = fit_rule(outcomes(cases, final))
     print("\nfitted on all questions:")
