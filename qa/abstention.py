@@ -117,8 +117,8 @@ def measure(
     english = question.language == "en"
     # A Dutch article leaves its own country unsaid ("De inflatie kwam uit op 3,8 procent"): that
     # it never names Nederland, or "Nederlandse", or "Dutch" in an English question, says nothing
-    # of whether it answers. (The sentence score still counts it: a passage that names it is the
-    # likelier one; EVAL.md.)
+    # of whether it answers. (A Dutch question's sentence score still counts it: a passage that
+    # names it is the likelier one; EVAL.md.)
     missing = [n for n in missing_names(question, article_text, own, encode) if n.casefold() not in HOME]
     names = weighed_names(question, missing, idf)
     names_missing = len(names) / len(question.names) if question.names else 0.0

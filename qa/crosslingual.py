@@ -41,8 +41,8 @@ _cache: dict[tuple[str, str], np.ndarray] = {}
 def bridged(question: Question, texts: Sequence[str], encode: Encode, model: str) -> Question:
     """`question` with, for each of its content words, the closest word of `texts` (passages or
     candidate sentences) added to its terms and its BM25 text when the encoder (`encode`, of
-    `model`) puts them at least TRANSLATION_MATCH close. A Dutch question is returned as it is:
-    its words are the archive's."""
+    `model`) puts them at least TRANSLATION_MATCH close, and the word itself added to its terms
+    when none is. A Dutch question is returned as it is: its words are the archive's."""
     if question.language != "en":
         return question
     asked = _asked_words(question)
