@@ -259,10 +259,11 @@ def score_sentences(
     named: dict[int, float] = {}
     # Dutch text never writes "Dutch" or "Netherlands": in an English question they rank no
     # passage above another, and would only lower every score.
-    names = [n for n in question.names if question.language == "nl" or n.casefold() not in HOME]
+    names = tuple(n for n in question.names if question.language == "nl" or n.casefold() not in HOME)
+    ranked_by = replace(question, names=names)
     for s in sentences:
         if s.passage.rank not in named:
-            missing = missing_names(replace(question, names=tuple(names)), s.passage.text, (), None)
+            missing = missing_names(ranked_by, s.passage.text, (), None)
             named[s.passage.rank] = 1 - len(missing) / len(names) if names else 1.0
     asks_expected = asks_ahead(question.text)  # "Hoeveel zetels verwacht de VVD?": a forecast answers
     scored = []
