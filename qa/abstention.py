@@ -101,13 +101,16 @@ def measure(
     own = [p for p in passages if p.article.id == article]
     held = set(terms(article_text))
     # The question's words the article lacks, rarest first, for the reason given. Numbers and
-    # years are the period's and the answer's business, not the topic's.
+    # years are the period's and the answer's business, not the topic's, and so are the words that
+    # name the period ("eind", "oktober", "vanaf") and those that ask ("hoe lang", "wat kostte"):
+    # a reason naming them tells the reader nothing.
+    unsaid = _HOME_TERMS | _asking_terms(question)
     missing_terms = sorted(
         (
             t
             for t in set(question.terms)
             if not t[:1].isdigit()
-            and t not in _HOME_TERMS
+            and t not in unsaid
             and not covered(t, held)
             # "Wat bood Trump aan?" is about the "aanbod" the article names.
             and not (question.particle and covered(question.particle + t, held))
@@ -171,6 +174,19 @@ def covered(term: str, held: set[str]) -> bool:
 
 
 _HOME_TERMS = frozenset(terms(" ".join(HOME)))
+
+
+def _asking_terms(question: Question) -> set[str]:
+    """The terms of the question's periods and of the words that say what it asks."""
+    phrases = [p.phrase for p in (*question.periods, question.period) if p is not None]
+    if question.asked is not None and (asking := question.asked.asked.search(question.text)):
+        # Its first and last word: "Hoeveel heeft de aanleg … gekost?" asks by "hoeveel … gekost",
+        # and "aanleg" between them is the topic.
+        words = asking.group(0).split()
+        phrases += [words[0], words[-1]]
+    return set(terms(" ".join(phrases)))
+
+
 # The most question words a reason names: the rarest are the telling ones.
 _WORDS_NAMED = 3
 

@@ -143,3 +143,22 @@ def test_an_english_question_naming_the_netherlands_is_not_held_against_dutch_te
         assert drafted.evidence is not None
         assert not drafted.evidence.missing_names and not drafted.evidence.missing_terms
         assert "3,8 procent" in " ".join(s.text for s in drafted.chosen)
+
+
+@pytest.mark.parametrize("text, unsaid, said", [
+    ("Hoe lang duurde de kabinetsformatie die eind 2023 begon?", "lang", "kabinetsformatie"),
+    ("Wat kostte de verbouwing van het Binnenhof vanaf 2021?", "kostte", "verbouwing"),
+    ("Hoeveel asielzoekers sliepen in de nacht van augustus 2022 buiten in Ter Apel?", "augustus", "sliepen"),
+])  # fmt: skip
+def test_the_reason_names_the_topics_words_not_those_that_ask_or_name_the_period(
+    devarchive_index, text, unsaid, said
+):
+    # The period has its own reason, and "hoe lang" or "wat kostte" are how a question asks:
+    # "De gevonden passages noemen ‘lang’ niet" would tell a reader nothing.
+    retriever = Retriever.open(devarchive_index)
+    question = read_question(text)
+    found, sentences = candidates(retriever, question, 10)
+    drafted = draft(retriever, question, found, sentences, AnswerSettings())
+    assert drafted.evidence is not None
+    assert unsaid not in drafted.evidence.missing_terms
+    assert said in drafted.evidence.missing_terms
