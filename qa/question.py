@@ -636,7 +636,12 @@ REASON = Asked(
            # A cause singled out ("komt vooral door", "mede door de ervaringen"): a bare "door" is
            # as often the agent of a passive ("werd gekozen door"). And what is done in reply.
            r"(?:vooral|mede|deels|grotendeels|voornamelijk|met name|onder meer) door|"
-           r"(?:als|in) reactie op|uit protest|als vergelding|uit wraak|in response to|in retaliation|"
+           r"(?:als|in) reactie op|uit protest|(?:als|een) vergelding|uit wraak|"
+           r"in response to|in retaliation|"
+           # A cause pointed at or weighing most: "S&P wijst vooral op de zwakke groeivooruitzichten",
+           # "werd gedrukt door de gestegen kosten", "Het grootste probleem waren de hoge huren".
+           r"w(?:ijst|ijzen|ees|ezen) (?:\w+ ){0,2}?op|gedrukt door|"
+           r"(?:grootste|belangrijkste) (?:probleem|knelpunt|struikelblok|obstakel)|"
            r"speel\w* (?:[\w'-]+ ){0,5}?een (?:\w+ )?rol|een (?:\w+ )?rol speel\w*|"
            r"thanks to|owing to|caused by|the result of|driven by|plays? a (?:\w+ )?role|"
            # A purpose said to be one: "de krimp is nodig om de geluidsoverlast te beperken". A bare
