@@ -280,6 +280,11 @@ _PART_OF_YEAR = {
 # The first rule that matches wins; a bare year ("begrotingsjaar 2019", "the 2023 election") is
 # the event's year too.
 _PERIOD_RULES = [
+    # A winter spans the turn of the year: "de winter van 2017 op 2018", "winter 2017-2018", "the
+    # winter of 2017/18" run from December to March (a winter of one year is its first months).
+    ("winter", re.compile(
+        rf"\b(?:(?:de\s+)?winter\s+(?:van\s+)?|(?:the\s+)?winter\s+(?:of\s+)?)(?P<y1>{YEAR})\s*"
+        rf"(?:op|[-–/]|to|and|en)\s*(?P<y2>{YEAR}|\d{{2}})\b", re.I)),
     ("between", re.compile(
         rf"\b(?:tussen|between)\s+{_period_re(1)}\s+(?:en|and)\s+{_period_re(2)}\b", re.I)),
     # "in 2019-2020", "het seizoen 2022/2023", "maart 2019 – april 2020"
@@ -366,6 +371,11 @@ def read_period(text: str) -> Period | None:
                 months for part, months in _PART_OF_YEAR.items() if re.fullmatch(part, match["part"], re.I)
             )
             return Period(f"{match['y1']}-{first}", f"{match['y1']}-{last}", phrase)
+        if kind == "winter":
+            first = int(match["y1"])
+            if int(match["y2"][-2:]) == (first + 1) % 100:
+                return Period(f"{first}-12", f"{first + 1}-03", phrase)
+            continue  # "winter 2015-2018" is no one winter: the other rules read it
         start = _month_period(match, 1)
         if kind == "between":
             return Period(start, _month_period(match, 2), phrase)
@@ -570,7 +580,11 @@ DURATION = Asked(
     "duration",
     _words(r"\b(hoe ?lang|how long|hoeveel (jaar|jaren|maanden|weken|dagen|uur)|"
            r"how many (years|months|weeks|days|hours))\b"),
-    _words(_AMOUNT + r"\s+(?:" + _TIME_UNITS + "|" + _LENGTH_UNITS + r")\b"),
+    _words(_AMOUNT + r"\s+(?:" + _TIME_UNITS + "|" + _LENGTH_UNITS + r")\b|"
+           # Or by when it ends: "Hoe lang blijft het 2G-netwerk in gebruik?" "tot eind 2025".
+           rf"\b(?:tot(?:\s+en\s+met)?|until|till|through)\s+(?:(?:eind|begin|medio|(?:the\s+)?end\s+of)\s+)?"
+           rf"(?:\d{{1,2}}\s+)?(?:(?:{_MONTH})\s+)?{YEAR}\b|"
+           rf"\b(?:tot(?:\s+en\s+met)?|until)\s+\d{{1,2}}\s+(?:{_MONTH})\b"),
     required=True,
 )  # fmt: skip
 # The hours of a clock as words: "zeven over tien", "kwart voor twaalf", "half negen".

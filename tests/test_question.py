@@ -60,6 +60,11 @@ def test_language_of_the_question(question, lang):
     ("What happened in mid-2021?", "2021-05", "2021-08", "mid-2021"),
     ("Hoeveel dieren werden in het najaar van 2022 gedood?", "2022-09", "2022-11", "het najaar van 2022"),
     ("Waarom kwam er in de winter van 2021 geen tocht?", "2021-01", "2021-03", "de winter van 2021"),
+    # A winter across the turn of the year runs from December to March.
+    ("Wat ontbrak in de winter van 2017 op 2018?", "2017-12", "2018-03", "de winter van 2017 op 2018"),
+    ("Hoe lang duurde de griep in de winter 2017-2018?", "2017-12", "2018-03", "de winter 2017-2018"),
+    ("How long did the flu last in the winter of 2022/23?", "2022-12", "2023-03", "the winter of 2022/23"),
+    ("Hoeveel vielen er in de winter 2015-2018?", "2015", "2018", "2015-2018"),  # no one winter
     ("Welke vogels stierven in de zomer van 2022?", "2022-06", "2022-08", "de zomer van 2022"),
     ("Where did diphtheria break out in the autumn of 2022?", "2022-09", "2022-11", "the autumn of 2022"),
     ("How many lived in the US in early 2017?", "2017-01", "2017-03", "early 2017"),
@@ -288,6 +293,9 @@ def test_what_a_question_asks_for(question, asked):
     ("Waarom liet Marokko hen gaan?", "Het is een vergelding voor de behandeling.", ["een vergelding"]),
     ("Waarom daalde het aantal?", "De LSVb wijst erop dat de nood groot is.", []),  # points out, no cause
     ("Hoe zwaar is een blok?", "Elk blok weegt 6500 kilo.", ["6500"]),
+    # How long something lasts is answered by when it ends, too.
+    ("Hoe lang blijft 2G in gebruik?", "KPN houdt het tot eind 2025 in de lucht.", ["tot eind 2025"]),
+    ("Hoe lang geldt de avondklok?", "De maatregel geldt tot 10 februari.", ["tot 10 februari"]),
 ])  # fmt: skip
 def test_an_amount_age_time_or_rank_is_found_as_news_writes_it(question, sentence, answers):
     assert [m.group(0) for m in read_question(question).answers_in(sentence)] == answers
