@@ -16,7 +16,7 @@ from pathlib import Path
 from qa.answer import COMPOUND_PART, Sentence
 from qa.answer import FEATURES as SENTENCE_FEATURES
 from qa.lexical import terms
-from qa.question import Question
+from qa.question import THING, Question
 from qa.search import Passage
 from qa.support import HOME, PERIOD_RELEVANT, Encode, missing_names, reason
 
@@ -179,9 +179,12 @@ _HOME_TERMS = frozenset(terms(" ".join(HOME)))
 def _asking_terms(question: Question) -> set[str]:
     """The terms of the question's periods and of the words that say what it asks."""
     phrases = [p.phrase for p in (*question.periods, question.period) if p is not None]
-    if question.asked is not None and (asking := question.asked.asked.search(question.text)):
-        # Its first and last word: "Hoeveel heeft de aanleg … gekost?" asks by "hoeveel … gekost",
-        # and "aanleg" between them is the topic.
+    asked = question.asked
+    # Its first and last word: "Hoeveel heeft de aanleg … gekost?" asks by "hoeveel … gekost", and
+    # "aanleg" between them is the topic. Not the noun of "Welk schilderij …?" or "Welke
+    # coördinator …?": the thing or person asked for is what the evidence may lack.
+    asking = asked.asked.search(question.text) if asked is not None and not asked.named else None
+    if asking and asked is not THING:
         words = asking.group(0).split()
         phrases += [words[0], words[-1]]
     return set(terms(" ".join(phrases)))

@@ -149,6 +149,8 @@ def test_an_english_question_naming_the_netherlands_is_not_held_against_dutch_te
     ("Hoe lang duurde de kabinetsformatie die eind 2023 begon?", "lang", "kabinetsformatie"),
     ("Wat kostte de verbouwing van het Binnenhof vanaf 2021?", "kostte", "verbouwing"),
     ("Hoeveel asielzoekers sliepen in de nacht van augustus 2022 buiten in Ter Apel?", "augustus", "sliepen"),
+    # The thing asked for is what the evidence may lack: "Welk …" asks by it, and it stays.
+    ("Welk monument werd in 2021 bij het Binnenhof onthuld?", "2021", "monument"),
 ])  # fmt: skip
 def test_the_reason_names_the_topics_words_not_those_that_ask_or_name_the_period(
     devarchive_index, text, unsaid, said
