@@ -569,6 +569,30 @@ PERCENTAGE = Asked(
     _words(_AMOUNT + r"\s?(?:%|procent|percent|procentpunt)"),
     required=True,
 )  # fmt: skip
+
+
+# An amount in a unit the question names ("Hoeveel kilo cocaïne …?", "How many tonnes …?") is
+# answered only by an amount in a unit of that kind: a sentence with other numbers ("vijftig
+# meter", "3,4 miljoen stemmen") says how much of something else. A unit of the same kind counts
+# ("14,6 ton" for "hoeveel kilo").
+def _unit_asked(name: str, units: str) -> Asked:
+    return Asked(
+        name,
+        _words(rf"\b(?:hoeveel|how many|how much)\s+(?:{units})\b"),
+        _words(rf"{_AMOUNT}\s?(?:{units})\b"),
+        required=True,
+    )
+
+
+MASS = _unit_asked("mass", r"kilo'?s?|kilogram(?:men|s)?|kg|ton|tonnen|tonnes?|tons|gram(?:men|s)?|pounds?")
+VOLUME = _unit_asked("volume", r"liters?|litres?|kuub|kubieke meters?|cubic met(?:er|re)s?|m3|vaten|barrels?")
+ENERGY = _unit_asked(
+    "energy",
+    r"(?:kilo|mega|giga|tera)watt(?:s|uur|-?hours?)?|(?:k|m|g|t)wh?|kwh|mwh|gwh|twh|joules?",
+)
+AREA = _unit_asked(
+    "area", r"hectares?|ha|vierkante (?:kilo)?meters?|square (?:kilo)?met(?:er|re)s?|km2|m2|acres?"
+)
 DISTANCE = Asked(
     "distance",
     _words(r"\b(hoeveel|how many) (kilometers?|km|meters?|mijl|miles?)\b|\bhoe ver\b|\bhow far\b"),
@@ -719,6 +743,10 @@ ASKED = (
     MONEY,
     PERCENTAGE,
     DISTANCE,
+    MASS,
+    VOLUME,
+    ENERGY,
+    AREA,
     AGE,
     TIME,
     RANK,

@@ -293,6 +293,10 @@ def test_what_a_question_asks_for(question, asked):
     ("Waarom liet Marokko hen gaan?", "Het is een vergelding voor de behandeling.", ["een vergelding"]),
     ("Waarom daalde het aantal?", "De LSVb wijst erop dat de nood groot is.", []),  # points out, no cause
     ("Hoe zwaar is een blok?", "Elk blok weegt 6500 kilo.", ["6500"]),
+    # An amount in a named unit is answered by an amount in a unit of its kind, only.
+    ("Hoeveel kilo cocaïne vond de Douane?", "De Douane vond 14,6 ton cocaïne.", ["14,6 ton"]),
+    ("Hoeveel kilo vracht bracht het schip?", "Kuipers deed vijftig experimenten.", []),
+    ("How many megawatts stood at sea?", "Op zee staat 2,5 gigawatt aan windparken.", ["2,5 gigawatt"]),
     # How long something lasts is answered by when it ends, too.
     ("Hoe lang blijft 2G in gebruik?", "KPN houdt het tot eind 2025 in de lucht.", ["tot eind 2025"]),
     ("Hoe lang geldt de avondklok?", "De maatregel geldt tot 10 februari.", ["tot 10 februari"]),
@@ -303,6 +307,7 @@ def test_an_amount_age_time_or_rank_is_found_as_news_writes_it(question, sentenc
 
 def test_units_are_required_other_kinds_only_preferred():
     assert read_question("Wat kostte de muur?").asked.required
+    assert read_question("Hoeveel ton goederen ging door de haven?").asked.required
     assert not read_question("Hoeveel mensen staken over?").asked.required
 
 
