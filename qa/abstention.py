@@ -183,8 +183,12 @@ def _asking_terms(question: Question) -> set[str]:
     # Its first and last word: "Hoeveel heeft de aanleg … gekost?" asks by "hoeveel … gekost", and
     # "aanleg" between them is the topic. Not the noun of "Welk schilderij …?" or "Welke
     # coördinator …?": the thing or person asked for is what the evidence may lack.
-    asking = asked.asked.search(question.text) if asked is not None and not asked.named else None
-    if asking and asked is not THING:
+    if (
+        asked is not None
+        and not asked.named
+        and asked is not THING
+        and (asking := asked.asked.search(question.text))
+    ):
         words = asking.group(0).split()
         phrases += [words[0], words[-1]]
     return set(terms(" ".join(phrases)))

@@ -588,7 +588,7 @@ MASS = _unit_asked("mass", r"kilo'?s?|kilogram(?:men|s)?|kg|ton|tonnen|tonnes?|t
 VOLUME = _unit_asked("volume", r"liters?|litres?|kuub|kubieke meters?|cubic met(?:er|re)s?|m3|vaten|barrels?")
 ENERGY = _unit_asked(
     "energy",
-    r"(?:kilo|mega|giga|tera)watt(?:s|uur|-?hours?)?|(?:k|m|g|t)wh?|kwh|mwh|gwh|twh|joules?",
+    r"(?:kilo|mega|giga|tera)watt(?:s|uur|-?hours?)?|[kmgt]wh?|joules?",
 )
 AREA = _unit_asked(
     "area", r"hectares?|ha|vierkante (?:kilo)?meters?|square (?:kilo)?met(?:er|re)s?|km2|m2|acres?"
