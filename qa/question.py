@@ -1009,9 +1009,14 @@ _NOT_ANSWERS = frozenset([*MONTHS, *WEEKDAYS, *STOPWORDS])
 _PLACE_PREPOSITIONS = r"(?:in|uit|naar|bij|nabij|te|vanuit|near)"
 _LOCATIVE = re.compile(rf"\b{_PLACE_PREPOSITIONS}\s+$", re.I)
 # A place is surely named after a preposition of place, with or without an article ("in de
-# Grote Prijs van Las Vegas"); a person after a role ("bondscoach Wiegman"), or by a role (plural
-# too: "burgemeesters").
-_PLACE_BEFORE = re.compile(rf"\b(?:{_PLACE_PREPOSITIONS}|at|from)\s+(?:(?:de|het|the)\s+)?$", re.I)
+# Grote Prijs van Las Vegas") and with the kind of place between ("in de zwaar getroffen stad
+# Antakya", "op de vliegbasis Woensdrecht"); a person after a role ("bondscoach Wiegman"), or by a
+# role (plural too: "burgemeesters").
+_PLACE_BEFORE = re.compile(
+    rf"\b(?:{_PLACE_PREPOSITIONS}|op|via|tussen|at|from)\s+(?:(?:de|het|the)\s+)?"
+    rf"(?:(?:[a-zà-ÿ-]+\s+){{0,2}}?(?-i:[a-zà-ÿ]*){_PLACE_NOUNS}\s+)?$",
+    re.I,
+)
 _ROLE = re.compile(rf"\b\w*{_PERSON_NOUNS}{_PLURAL}\b", re.I)
 _ROLE_BEFORE = re.compile(rf"\b\w*{_PERSON_NOUNS}\s+$", re.I)
 # Dutch adjectives of nationality or origin are capitalised, yet no name: Britse, Syrische,

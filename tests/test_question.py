@@ -391,6 +391,14 @@ def test_a_person_or_place_is_surely_named_in_full_after_a_role_or_after_a_prepo
     where = read_question("Waar werd Verstappen wereldkampioen?")
     assert sure(where, "In de Grote Prijs van Las Vegas eindigde hij als vijfde.")
     assert not sure(where, "Met vier titels staat Verstappen in het rijtje met Alain Prost.")
+    # The kind of place may stand between ("in de zwaar getroffen stad Antakya"), and "op", "via",
+    # "tussen" are prepositions of place as well; a place noun alone is no preposition.
+    team = read_question("In welke stad zocht het reddingsteam naar overlevenden?")
+    assert sure(team, "Zij werkten een week in de zwaar getroffen stad Antakya.")
+    assert sure(where, "Het toestel landde op de vliegbasis Eindhoven.")
+    assert sure(read_question("Via welk land verliep de vlucht?"), "De organisatie verliep via Qatar.")
+    assert sure(where, "De jungle ligt op de grens tussen Colombia en Panama.")
+    assert not sure(where, "Daar sprak de stad Antakya van een ramp.")
     # An amount's own row is sure enough: the feature is for persons and places only.
     seats = read_question("Hoeveel zetels haalde de VVD?")
     assert not sure(seats, "De VVD haalde 33 zetels.")
