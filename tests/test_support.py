@@ -39,6 +39,14 @@ def test_names_with_digits_and_abbreviations_are_found():
     assert missing_names(read_question("Wanneer begonnen andere EU-lidstaten?"), text, (), None) == []
     # Initials of other words are no match: "VS" is not in "Europese Unie".
     assert missing_names(read_question("Wat deed de VS?"), text, (), None) == ["VS"]
+    # And the other way: a name written out in the question, by its initials in the text.
+    grens = read_question("Hoeveel migranten kwamen via de grens met de Verenigde Staten?")
+    assert missing_names(grens, "Zo'n 10.000 migranten per dag bij de grens van de VS.", (), None) == []
+    un = read_question("Hoeveel mensen waren volgens de Verenigde Naties op de vlucht?")
+    assert missing_names(un, "Dat meldt de VN-vluchtelingenorganisatie UNHCR.", (), None) == []
+    # Only a word written in capitals is an abbreviation ("vs" in lower case is "versus").
+    versus = "Het ging om 51 miljoen mensen, vs 43 miljoen."
+    assert missing_names(grens, versus, (), None) == ["Verenigde Staten"]
 
 
 def test_names_across_languages_use_the_encoder_on_the_passages_shown(encoder):
