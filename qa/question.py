@@ -906,8 +906,11 @@ class Question:
         if self.asked is None:
             return []
         if self.asked is THING:
-            # The thing asked about, named in the sentence ("een aanbod van Trump").
-            return [m for m in _WORDS.finditer(sentence) if self._focus_named([m.group(0).lower()])]
+            # The thing asked about, named in the sentence ("een aanbod van Trump"), or a term news
+            # introduces by name ("een zogeheten verkeerslichtcoalitie", "ook wel bekend als de
+            # Lentetuin"): what "Welk …?" or "What kind of …?" asks for is often such a term.
+            named = [m for m in _WORDS.finditer(sentence) if self._focus_named([m.group(0).lower()])]
+            return named + _introduced(sentence)
         question = self.text.casefold()
         found = []
         for match in self.asked.held.finditer(sentence):
@@ -1001,6 +1004,17 @@ class Question:
             forms = (word, *terms(word))
             named.update(f for f in self.focus if any(f in form for form in forms))
         return named
+
+
+# A term introduced by name: the words after "zogeheten", "zogenoemde", "bekend als", "so-called".
+_INTRODUCING = re.compile(
+    r"\b(?:zogeheten|zogenaamde?|zogenoemde?|bekend als|so-called|known as|dubbed)\s+", re.I
+)
+_TERM = re.compile(r"[\w'’-]+(?:\s+[\w'’-]+)?")
+
+
+def _introduced(sentence: str) -> list[re.Match]:
+    return [t for m in _INTRODUCING.finditer(sentence) if (t := _TERM.match(sentence, m.end()))]
 
 
 # Capitalised or numeric words that hold no answer: sentence openers, months, weekdays.

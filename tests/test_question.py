@@ -370,6 +370,12 @@ def test_an_answer_next_to_the_focus_word():
     assert device.answers_in("Het gaat om 4 miljoen apparaten, waaronder de DreamStation.")
     firm = read_question("Bij welke vermogensbeheerder werkt de analist?")
     assert firm.answers_in("Analist Ilse Dorrestein van vermogensbeheerder Theodoor Gilissen.")
+    # A term news introduces by name answers "Welk …?" too, whatever its words.
+    variant = read_question("Welke griepvariant ontbrak in het vaccin?")
+    found = variant.answers_in("Het kwam door het B-virus van de zogenoemde Yamagata-lijn.")
+    assert [m.group(0) for m in found] == ["Yamagata-lijn"]
+    assert variant.answers_in("Het schilderij is ook wel bekend als de Lentetuin.")
+    assert not variant.answers_in("Het seizoen was zwaar door een virus.")
 
 
 def test_a_person_or_place_is_surely_named_in_full_after_a_role_or_after_a_preposition_of_place():
