@@ -418,7 +418,7 @@ _ORDINALS = (
 )
 _TIME_UNITS = (
     r"(?:jaar|jaren|maand|maanden|week|weken|dag|dagen|uur|uren|minuten|minuut|seconden|eeuw|"
-    r"years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies))"
+    r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies))"
 )
 _LENGTH_UNITS = r"(?:kilometers?|km|meters?|mijl|miles?|centimeters?|cm)"
 
@@ -602,8 +602,8 @@ DISTANCE = Asked(
 DURATION = Asked(
     # "Hoe lang" asks for a duration or a length ("Hoe lang wordt de muur?"): either answers.
     "duration",
-    _words(r"\b(hoe ?lang|how long|hoeveel (jaar|jaren|maanden|weken|dagen|uur)|"
-           r"how many (years|months|weeks|days|hours))\b"),
+    _words(r"\b(hoe ?lang|how long|hoeveel (jaar|jaren|maanden|weken|dagen|uur|minuten|seconden|tijd)|"
+           r"how many (years|months|weeks|days|hours|minutes|seconds)|how much time)\b"),
     _words(_AMOUNT + r"\s+(?:" + _TIME_UNITS + "|" + _LENGTH_UNITS + r")\b|"
            # Or by when it ends: "Hoe lang blijft het 2G-netwerk in gebruik?" "tot eind 2025".
            rf"\b(?:tot(?:\s+en\s+met)?|until|till|through)\s+(?:(?:eind|begin|medio|(?:the\s+)?end\s+of)\s+)?"

@@ -153,6 +153,11 @@ def test_a_period_can_be_ignored():
     ("Waarom steeg het aantal aanvragen?", "reason"),  # why, though it names a number
     ("Hoe lang duurde de formatie?", "duration"),
     ("Hoelang duurde de formatie?", "duration"),
+    # Time asked by its unit or as "tijd" is a duration, not any number ("de 25-jarige").
+    ("Met hoeveel tijd verschil won Vingegaard de Tour?", "duration"),
+    ("Hoeveel seconden voorsprong had hij?", "duration"),
+    ("How many minutes did the speech last?", "duration"),
+    ("How much time did the rescue take?", "duration"),
     ("Wat was het bedrag dat de ouders kregen?", "money"),
     ("Wat was de uitslag van de stemming?", "count"),
     ("Wat is de naam van de nieuwe minister?", "name"),
