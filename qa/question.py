@@ -1014,6 +1014,7 @@ _TERM = re.compile(r"[\w'’-]+(?:\s+[\w'’-]+)?")
 
 
 def _introduced(sentence: str) -> list[re.Match]:
+    """The terms a sentence introduces by name, each as the match of its (at most two) words."""
     return [t for m in _INTRODUCING.finditer(sentence) if (t := _TERM.match(sentence, m.end()))]
 
 
@@ -1024,8 +1025,10 @@ _PLACE_PREPOSITIONS = r"(?:in|uit|naar|bij|nabij|te|vanuit|near)"
 _LOCATIVE = re.compile(rf"\b{_PLACE_PREPOSITIONS}\s+$", re.I)
 # A place is surely named after a preposition of place, with or without an article ("in de
 # Grote Prijs van Las Vegas") and with the kind of place between ("in de zwaar getroffen stad
-# Antakya", "op de vliegbasis Woensdrecht"); a person after a role ("bondscoach Wiegman"), or by a
-# role (plural too: "burgemeesters").
+# Antakya", "op de vliegbasis Woensdrecht"), also after "op", "via", "tussen" ("via Qatar"), which
+# _LOCATIVE leaves out: "op", "via" come before persons too ("een beroep op Rutte"), so they do not
+# rule a name out as the answer to "wie". A person after a role ("bondscoach Wiegman"), or by a role
+# (plural too: "burgemeesters").
 _PLACE_BEFORE = re.compile(
     rf"\b(?:{_PLACE_PREPOSITIONS}|op|via|tussen|at|from)\s+(?:(?:de|het|the)\s+)?"
     rf"(?:(?:[a-zà-ÿ-]+\s+){{0,2}}?(?-i:[a-zà-ÿ]*){_PLACE_NOUNS}\s+)?$",
