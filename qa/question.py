@@ -151,12 +151,15 @@ AFTER_RELEVANCE = 0.4
 # Years news names relative to its publication date: "vorig jaar" in January 2022 is 2021.
 # The financial year too ("over het afgelopen boekjaar" in May 2022 is 2021), and the seasons of
 # this year ("Deze zomer opent Symbolica" in January 2017 is summer 2017; not "deze winter", which
-# spans two years, nor "deze maand", too loose a tie to the year to count as speaking of it).
+# spans two years, nor "deze maand", too loose a tie to the year to count as speaking of it);
+# "sinds januari" is this year's count so far, "het komende begrotingsjaar" the next.
 _RELATIVE_YEARS = {
     "minus1": r"\b(?:vorig|afgelopen|verleden) (?:boek)?jaar\b|\b(?:last|past) (?:fiscal |financial )?year\b",
     "this": r"\bdit (?:hele )?(?:boek)?jaar\b|\bthis year\b|"
-    r"\b(?:deze|dit) (?:zomer|lente|voorjaar|herfst|najaar)\b|\bthis (?:summer|spring|autumn|fall)\b",
-    "plus1": r"\bvolgend jaar\b|\bnext year\b",
+    r"\b(?:deze|dit) (?:zomer|lente|voorjaar|herfst|najaar)\b|\bthis (?:summer|spring|autumn|fall)\b|"
+    r"\bsinds (?:begin )?januari\b|\bsinds de jaarwisseling\b|\bsince (?:early )?january\b",
+    "plus1": r"\bvolgend jaar\b|\bnext year\b|"
+    r"\bkomende? (?:boek|begrotings)?jaar\b|\bcoming (?:fiscal )?year\b",
     "minus2": r"\b(?:twee jaar geleden|voorvorig jaar)\b|\btwo years ago\b",
 }
 _OFFSET = {"minus1": -1, "this": 0, "plus1": 1, "minus2": -2}

@@ -456,6 +456,10 @@ def test_years_spoken_of_resolve_relative_phrases_against_the_publication_date()
     assert years_spoken_of("Deze zomer opent Symbolica.", "2017-01") == {2017}
     assert years_spoken_of("This autumn the bridge closes.", "2016-03") == {2016}
     assert years_spoken_of("Deze winter en deze maand", "2017-01") == set()  # no year tied to them
+    # A count since January is this year's; the coming (fiscal) year the next.
+    assert years_spoken_of("Sinds januari kwamen ruim 1700 migranten binnen.", "2021-07-10") == {2021}
+    assert years_spoken_of("De VS laten het komende begrotingsjaar 45.000 mensen toe.", "2017-09") == {2018}
+    assert years_spoken_of("Next year and the coming year", "2020-02") == {2021}
 
 
 def test_expects_tells_a_forecast_or_plan_from_what_happened():
