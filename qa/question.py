@@ -532,8 +532,10 @@ _PLACE_NOUNS = (
     r"(?:stad|plaats|dorp|land|provincie|gemeente|regio|eiland|gebied|deelstaat|staat|"
     r"grensovergang|haven|legerbasis|basis|opvangcentrum|kamp|gevangenis|circuit|stadion|rivier|"
     r"riviertje|zee|meer|berg|straat|wijk|ziekenhuis|gebouw|grand prix|grote prijs|"
+    r"vliegveld|terrein|complex|plein|park|"
     r"city|town|village|country|province|region|island|state|port|base|camp|centre|center|prison|"
     r"circuit|stadium|venue|river|sea|lake|street|hospital|building|grand prix|"
+    r"airport|airfield|site|complex|square|park|"
     r"steden|staten|cities|countries)"
 )
 # A name: a capitalised word that is not the sentence's first, or a run of them; one the

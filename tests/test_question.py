@@ -152,6 +152,7 @@ def test_a_period_can_be_ignored():
     ("How will the number of judges change?", "count"),
     ("Waarom steeg het aantal aanvragen?", "reason"),  # why, though it names a number
     ("Hoe lang duurde de formatie?", "duration"),
+    ("Op welk vliegveld landde het toestel?", "place"),
     ("Hoelang duurde de formatie?", "duration"),
     # Time asked by its unit or as "tijd" is a duration, not any number ("de 25-jarige").
     ("Met hoeveel tijd verschil won Vingegaard de Tour?", "duration"),
@@ -407,6 +408,7 @@ def test_a_person_or_place_is_surely_named_in_full_after_a_role_or_after_a_prepo
     team = read_question("In welke stad zocht het reddingsteam naar overlevenden?")
     assert sure(team, "Zij werkten een week in de zwaar getroffen stad Antakya.")
     assert sure(where, "Het toestel landde op de vliegbasis Eindhoven.")
+    assert sure(where, "Ze slapen in het sportcomplex Benito Juárez.")
     assert sure(read_question("Via welk land verliep de vlucht?"), "De organisatie verliep via Qatar.")
     assert sure(where, "De jungle ligt op de grens tussen Colombia en Panama.")
     assert not sure(where, "Daar sprak de stad Antakya van een ramp.")
