@@ -535,7 +535,7 @@ _PLACE_NOUNS = (
     r"vliegveld|terrein|complex|plein|park|"
     r"city|town|village|country|province|region|island|state|port|base|camp|centre|center|prison|"
     r"circuit|stadium|venue|river|sea|lake|street|hospital|building|grand prix|"
-    r"airport|airfield|site|square|"
+    r"airport|airfield|square|"
     r"steden|staten|cities|countries)"
 )
 # A name: a capitalised word that is not the sentence's first, or a run of them; one the
