@@ -286,7 +286,7 @@ _PERIOD_RULES = [
     # A winter spans the turn of the year: "de winter van 2017 op 2018", "winter 2017-2018", "the
     # winter of 2017/18" run from December to March (a winter of one year is its first months).
     ("winter", re.compile(
-        rf"\b(?:(?:de\s+)?winter\s+(?:van\s+)?|(?:the\s+)?winter\s+(?:of\s+)?)(?P<y1>{YEAR})\s*"
+        rf"\b(?:de\s+|the\s+)?winter\s+(?:van\s+|of\s+)?(?P<y1>{YEAR})\s*"
         rf"(?:op|[-–/]|to|and|en)\s*(?P<y2>{YEAR}|\d{{2}})\b", re.I)),
     ("between", re.compile(
         rf"\b(?:tussen|between)\s+{_period_re(1)}\s+(?:en|and)\s+{_period_re(2)}\b", re.I)),
@@ -607,8 +607,7 @@ DISTANCE = Asked(
 DURATION = Asked(
     # "Hoe lang" asks for a duration or a length ("Hoe lang wordt de muur?"): either answers.
     "duration",
-    _words(r"\b(hoe ?lang|how long|hoeveel (jaar|jaren|maanden|weken|dagen|uur|minuten|seconden|tijd)|"
-           r"how many (years|months|weeks|days|hours|minutes|seconds)|how much time)\b"),
+    _words(rf"\b(hoe ?lang|how long|hoeveel (?:{_TIME_UNITS}|tijd)|how many {_TIME_UNITS}|how much time)\b"),
     _words(_AMOUNT + r"\s+(?:" + _TIME_UNITS + "|" + _LENGTH_UNITS + r")\b|"
            # Or by when it ends: "Hoe lang blijft het 2G-netwerk in gebruik?" "tot eind 2025".
            rf"\b(?:tot(?:\s+en\s+met)?|until|till|through)\s+(?:(?:eind|begin|medio|(?:the\s+)?end\s+of)\s+)?"
