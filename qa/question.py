@@ -423,7 +423,10 @@ _TIME_UNITS = (
     r"(?:jaar|jaren|maand|maanden|week|weken|dag|dagen|uur|uren|minuten|minuut|seconden|eeuw|"
     r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies))"
 )
-_LENGTH_UNITS = r"(?:kilometers?|km|meters?|mijl|miles?|centimeters?|cm)"
+_LENGTH_UNITS = (
+    r"(?:kilometers?|km|meters?|mijlen|mijl|miles?|centimeters?|cm|millimeters?|mm|zeemijlen|zeemijl|"
+    r"nautical miles?|lichtjaren|lichtjaar|light[- ]years?)"
+)
 
 
 @dataclass(frozen=True)
@@ -600,7 +603,7 @@ AREA = _unit_asked(
 )
 DISTANCE = Asked(
     "distance",
-    _words(r"\b(hoeveel|how many) (kilometers?|km|meters?|mijl|miles?)\b|\bhoe ver\b|\bhow far\b"),
+    _words(rf"\b(hoeveel|how many) {_LENGTH_UNITS}\b|\bhoe ver\b|\bhow far\b"),
     _words(_AMOUNT + r"\s?" + _LENGTH_UNITS + r"\b"),
     required=True,
 )  # fmt: skip

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from qa.question import (
+    DISTANCE,
     Period,
     Question,
     asked_apart,
@@ -143,6 +144,8 @@ def test_a_period_can_be_ignored():
     ("Wat kostte de muur?", "money"),
     ("How much did the wall cost?", "money"),
     ("Hoeveel kilometer grensmuur werd er gebouwd?", "distance"),
+    ("Hoeveel millimeter regen viel er?", "distance"),
+    ("How many light years away is the black hole?", "distance"),
     ("Met hoeveel procent nam het aantal toe?", "percentage"),
     ("Hoeveel mensen staken over?", "count"),
     ("Hoe vaak won Verstappen in 2023?", "count"),
@@ -511,3 +514,17 @@ def test_relevance_to_a_period():
     # A month's article recalling an earlier year in its lead is still of that month.
     november = read_period("Wie feliciteerde Wilders in november 2023?")
     assert november.relevance("Orbán feliciteerde Wilders.", "2023-11-23", frozenset({2021})) > 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "op 55 miljoen lichtjaar van de aarde",
+        "150 millimeter regen",
+        "12 zeemijl uit de kust",
+        "4,3 mm",
+    ],
+)
+def test_a_distance_is_held_in_any_unit_of_length(text: str) -> None:
+    assert DISTANCE.held.search(text)
+    assert not DISTANCE.held.search("de 25-jarige uit Hellevoetsluis")
