@@ -16,7 +16,7 @@ from pathlib import Path
 from qa.answer import COMPOUND_PART, Sentence
 from qa.answer import FEATURES as SENTENCE_FEATURES
 from qa.lexical import terms
-from qa.question import THING, Question
+from qa.question import THING, Question, place_matcher
 from qa.search import Passage
 from qa.support import HOME, PERIOD_RELEVANT, Encode, missing_names, reason
 
@@ -105,12 +105,15 @@ def measure(
     # name the period ("eind", "oktober", "vanaf") and those that ask ("hoe lang", "wat kostte"):
     # a reason naming them tells the reader nothing.
     unsaid = _HOME_TERMS | _asking_terms(question)
+    place = place_matcher(question.names)
+    held_places = set().union(*(place(w) for w in held))  # "Gelderland" covers "Gelderse"
     missing_terms = sorted(
         (
             t
             for t in set(question.terms)
             if not t[:1].isdigit()
             and t not in unsaid
+            and t not in held_places
             and not covered(t, held)
             # "Wat bood Trump aan?" is about the "aanbod" the article names.
             and not (question.particle and covered(question.particle + t, held))

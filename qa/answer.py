@@ -15,7 +15,7 @@ import numpy as np
 from qa.chunking import sentence_spans
 from qa.filters import Filters
 from qa.lexical import terms
-from qa.question import Period, Question, asks_ahead, expects, years_spoken_of
+from qa.question import Period, Question, asks_ahead, expects, place_matcher, years_spoken_of
 from qa.search import Passage
 from qa.support import HOME, missing_names
 from qa.translations import LANGUAGES, say
@@ -253,7 +253,7 @@ def score_sentences(
     dense = sentence_vectors @ question_vector.reshape(-1)
     words = [set(terms(s.text)).union(terms(s.speaker)) for s in sentences]
     # Each word's question terms, once per word: sentences share their words.
-    match = term_matcher(question_terms)
+    match = term_matcher(question_terms, question.names)
     holds = {w: match(w) for w in set().union(*words)}
     held = [set().union(*(holds[w] for w in ws)) for ws in words]
     named: dict[int, float] = {}
@@ -297,23 +297,26 @@ def score_sentences(
     return scored
 
 
-def term_matcher(question_terms: set[str]) -> Callable[[str], set[str]]:
+def term_matcher(question_terms: set[str], names: Sequence[str] = ()) -> Callable[[str], set[str]]:
     """For a sentence's word, the question's terms it holds: as such, as another form of the verb
-    ("leidt" / "geleid", verb_base), or as a part of a compound, its head ("fractie" in
+    ("leidt" / "geleid", verb_base), as a part of a compound, its head ("fractie" in
     "BBB-fractie", "zetels" in "Statenzetels") or its first part ("strafschop" in
-    "strafschopstip"). A compound the question names is not held by its head alone
-    ("vrijhandelsverdrag" by "verdrag"): tried, that answered three more near misses and held no
-    answer more (EVAL.md)."""
+    "strafschopstip"), or as the place one of the question's `names` is the adjective of, or the
+    other way round ("Gelderland" for "Gelderse", place_matcher). A compound the question names is
+    not held by its head alone ("vrijhandelsverdrag" by "verdrag"): tried, that answered three
+    more near misses and held no answer more (EVAL.md)."""
     bases: dict[str, set[str]] = {}
     for term in question_terms:
         bases.setdefault(verb_base(term), set()).add(term)
     parts = [t for t in question_terms if len(t) >= COMPOUND_PART]
+    place = place_matcher(names)
 
     def held(word: str) -> set[str]:
         found = set(bases.get(verb_base(word), ()))
         if word in question_terms:
             found.add(word)
         found.update(t for t in parts if t != word and (word.endswith(t) or word.startswith(t)))
+        found.update(place(word) & question_terms)
         return found
 
     return held

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qa.dates import MONTHS, WEEKDAYS
@@ -485,7 +485,8 @@ _PERSON_NOUNS = (
     r"burgemeester|gouverneur|wethouder|senator|politicus|partijleider|fractievoorzitter|lijsttrekker|"
     r"leider|topman|topvrouw|directeur|voorzitter|woordvoerder|journalist|correspondent|verslaggever|"
     r"schrijver|zanger|zangeres|artiest|coureur|speler|speelster|trainer|bondscoach|coach|rechter|"
-    r"advocaat|deskundige|onderzoeker|wetenschapper|bewindsvrouw|bewindsman|persoon|man|vrouw|"
+    r"advocaat|deskundige|onderzoeker|wetenschapper|bewindsvrouw|bewindsman|bewindspersoon|"
+    r"bewindspersonen|persoon|man|vrouw|"
     r"verzorgende|econoom|commissaris|ambassadeur|kandidaat|winnaar|scorer|doelpuntenmaker|"
     r"verdachte|slachtoffer|dader|schilder|kunstenaar|acteur|actrice|burger|militair|generaal|officier|"
     r"commandant|soldaat|renner|renster|wielrenner|wielrenster|schaatser|schaatsster|atleet|atlete|sporter|"
@@ -509,10 +510,10 @@ _ORGANISATION_NOUNS = (
     r"(?:organisatie|instantie|instelling|dienst|partij|bedrijf|fabrikant|bank|krant|dagblad|omroep|"
     r"zender|persbureau|medium|nieuwssite|ministerie|rechtbank|club|ploeg|team|band|\wgroep|agentschap|"
     r"bureau|instituut|autoriteit|inspectie|commissie|vakbond|fonds|laboratori(?:um|a)|universiteit|"
-    r"ziekenhuis|"
+    r"ziekenhuis|vereniging|bond|federatie|stichting|toezichthouder|waakhond|beheerder|koepel|"
     r"organi[sz]ation|agency|party|company|newspaper|paper|broadcaster|outlet|news agency|ministry|court|"
     r"club|band|group(?!\s+of\b)|institute|service|bureau|authority|inspectorate|commission|union|fund|firm|"
-    r"laborator(?:y|ies)|lab|university|hospital|"
+    r"laborator(?:y|ies)|lab|university|hospital|association|federation|foundation|watchdog|regulator|"
     r"bedrijven|parties|companies|agencies|authorities)"
 )
 # Amounts of money a question counts: "hoeveel dwangsom", "hoeveel staatssteun", "hoeveel leefgeld".
@@ -603,14 +604,24 @@ AREA = _unit_asked(
 )
 DISTANCE = Asked(
     "distance",
-    _words(rf"\b(hoeveel|how many) {_LENGTH_UNITS}\b|\bhoe ver\b|\bhow far\b"),
+    _words(rf"\b(hoeveel|how many) {_LENGTH_UNITS}\b"),
     _words(_AMOUNT + r"\s?" + _LENGTH_UNITS + r"\b"),
     required=True,
+)  # fmt: skip
+# "Hoe ver …?" asks for a distance, but not only: "hoe ver moesten zij doorklikken?" (to the fourth
+# page), "hoe ver is de bouw?". A distance is the likelier answer, not the only one. "How far
+# ahead" asks for a time (DURATION).
+FAR = Asked(
+    "distance",
+    _words(r"\bhoe ver\b(?!\s+(?:van tevoren|vooruit|vooraf|terug)\b)|"
+           r"\bhow far\b(?!\s+(?:ahead|in advance|beforehand|back)\b)"),
+    DISTANCE.held,
 )  # fmt: skip
 DURATION = Asked(
     # "Hoe lang" asks for a duration or a length ("Hoe lang wordt de muur?"): either answers.
     "duration",
-    _words(rf"\b(hoe ?lang|how long|hoeveel (?:{_TIME_UNITS}|tijd)|how many {_TIME_UNITS}|how much time)\b"),
+    _words(rf"\b(hoe ?lang|how long|hoeveel (?:{_TIME_UNITS}|tijd)|how many {_TIME_UNITS}|how much time|"
+           r"hoe ver (?:van tevoren|vooruit|vooraf)|how far (?:ahead|in advance|beforehand))\b"),
     _words(_AMOUNT + r"\s+(?:" + _TIME_UNITS + "|" + _LENGTH_UNITS + r")\b|"
            # Or by when it ends: "Hoe lang blijft het 2G-netwerk in gebruik?" "tot eind 2025".
            rf"\b(?:tot(?:\s+en\s+met)?|until|till|through)\s+(?:(?:eind|begin|medio|(?:the\s+)?end\s+of)\s+)?"
@@ -750,6 +761,7 @@ ASKED = (
     MONEY,
     PERCENTAGE,
     DISTANCE,
+    FAR,
     MASS,
     VOLUME,
     ENERGY,
@@ -1051,6 +1063,41 @@ _NATIONALITY = re.compile(r"(?:[^s]se|sche|aans|isch|ees|ese)$")
 def is_nationality(word: str) -> bool:
     """A capitalised adjective of nationality or origin ("Turkse", "Mexicaanse"): no name."""
     return bool(_NATIONALITY.search(fold(word)))
+
+
+# The end of a place's adjective as a stemmed term: "haarlems" (Haarlemse), "belgisch" (Belgische).
+_ADJECTIVE_END = re.compile(r"(?:isch|s)$")
+# The shortest stem an adjective shares with its place: "duit" (Duitse / Duitsland), "lder"
+# (Gelderse / Gelderland: the stemmer drops the "ge" a participle starts with).
+_ADJECTIVE_STEM = 4
+
+
+def adjective_of(adjective: str, place: str) -> bool:
+    """Is the stemmed term `adjective` ("haarlems", "lders", "belgisch") the adjective of the place
+    `place` ("haarlem", "lderland", "belgië")? Dutch makes one by adding -se or -sche to the name
+    or its stem, so the adjective less its -s or -isch starts the name. A question's "Gelderse
+    bedrijven" is about what the evidence says of "Gelderland", and the other way round."""
+    stem = _ADJECTIVE_END.sub("", adjective)
+    if stem == adjective or len(stem) < _ADJECTIVE_STEM:
+        return False
+    return place != adjective and place.startswith(stem)
+
+
+def place_matcher(names: Sequence[str]) -> Callable[[str], set[str]]:
+    """For a stemmed word of text, the terms of the question's `names` it stands for as a place
+    and its adjective (adjective_of): "lderland" (Gelderland) for a question's "Gelderse",
+    "haarlems" (Haarlemse) for its "Haarlem". Only a name written as an inflected adjective
+    ("-se", "-sche") is taken as one: "Frans Timmermans" is no adjective of "Frankrijk"."""
+    adjectives = {t for n in names if _INFLECTED.search(n) for t in terms(n)}
+    places = {t for n in names for t in terms(n)}
+
+    def held(word: str) -> set[str]:
+        return {t for t in adjectives if adjective_of(t, word)} | {t for t in places if adjective_of(word, t)}
+
+    return held
+
+
+_INFLECTED = re.compile(r"(?:se|sche)$")
 
 
 def fold(text: str) -> str:

@@ -218,10 +218,18 @@ def test_a_verb_form_matches_the_question_s_other_form_of_that_verb():
         # Not a compound of the question's by its head alone, nor a short word inside another.
         ("Welk vrijhandelsverdrag?", "Het verdrag werd getekend.", set()),
         ("Wat besloot de raad?", "De voorraad is op.", set()),
+        # A place for its adjective, and the other way round.
+        (
+            "Hoeveel Gelderse bedrijven wachten?",
+            "In Gelderland wachten 1.460 bedrijven.",
+            {"lders", "bedrijf", "wacht"},
+        ),
+        ("Wie won in Haarlem?", "De Haarlemse wethouder won.", {"haarlem", "won"}),
     ],
 )
 def test_a_sentence_holds_a_question_term_inflected_or_as_part_of_a_compound(question, sentence, held):
-    match = term_matcher(set(read_question(question).terms))
+    read = read_question(question)
+    match = term_matcher(set(read.terms), read.names)
     assert set().union(*map(match, terms(sentence))) == held
 
 

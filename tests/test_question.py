@@ -6,14 +6,17 @@ import datetime as dt
 
 import pytest
 
+from qa.lexical import terms
 from qa.question import (
     DISTANCE,
     Period,
     Question,
+    adjective_of,
     asked_apart,
     asks_ahead,
     expects,
     full_years,
+    place_matcher,
     read_period,
     read_question,
     years_spoken_of,
@@ -260,6 +263,13 @@ def test_a_period_can_be_ignored():
     ("Wat zei Rutte toen hij hoorde wanneer het kabinet viel?", None),
     ("Wat was de reden waarom hij stopte?", "reason"),
     ("When did the monument open?", "date"),
+    ("Welke bewindspersoon vond het pijnlijk?", "person"),
+    ("Welke branchevereniging van supermarkten wil dat niet?", "organisation"),
+    ("Which privacy watchdog fined Meta?", "organisation"),
+    # "Hoe ver" asks a distance, "how far ahead" a time.
+    ("Hoe ver weg staat het zwarte gat?", "distance"),
+    ("How far ahead must an employer notify an on-call worker?", "duration"),
+    ("Hoe ver van tevoren moet de werkgever oproepen?", "duration"),
 ])  # fmt: skip
 def test_what_a_question_asks_for(question, asked):
     found = read_question(question).asked
@@ -528,3 +538,33 @@ def test_relevance_to_a_period():
 def test_a_distance_is_held_in_any_unit_of_length(text: str) -> None:
     assert DISTANCE.held.search(text)
     assert not DISTANCE.held.search("de 25-jarige uit Hellevoetsluis")
+
+
+def test_only_a_distance_in_its_unit_is_required():
+    """A question for "hoeveel kilometer" is answered by kilometres only; "hoe ver" likelier by a
+    distance, but also otherwise ("hoe ver moesten zij doorklikken?": "tot de vierde pagina")."""
+    assert read_question("Hoeveel kilometer is de route?").asked.required
+    assert not read_question("Hoe ver moesten gebruikers doorklikken?").asked.required
+
+
+@pytest.mark.parametrize(("adjective", "place", "expected"), [
+    ("Gelderse", "Gelderland", True),  # the stemmer drops the "ge" of both: "lders", "lderland"
+    ("Haarlemse", "Haarlem", True),
+    ("Antwerpse", "Antwerpen", True),
+    ("Heerenveense", "Heerenveen", True),
+    ("Belgische", "België", True),
+    ("Duitse", "Duitsland", True),
+    ("Haarlemse", "Harlingen", False),
+    ("Haarlem", "Haarlemmermeer", False),  # no adjective
+    ("Haagse", "Den Haag", True),
+    ("Waalse", "Wallonië", False),  # irregular: not read
+])  # fmt: skip
+def test_a_place_is_told_by_its_adjective(adjective, place, expected):
+    assert adjective_of(terms(adjective)[0], terms(place)[-1]) is expected
+
+
+def test_a_question_name_is_held_by_its_place_or_its_adjective():
+    held = place_matcher(("Gelderse", "Frans Timmermans"))
+    assert held(terms("Gelderland")[0]) == set(terms("Gelderse"))
+    assert held(terms("Frankrijk")[0]) == set()  # "Frans" is a name here, no adjective
+    assert place_matcher(("Haarlem",))(terms("Haarlemse")[0]) == {"haarlem"}
