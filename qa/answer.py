@@ -253,7 +253,7 @@ def score_sentences(
     dense = sentence_vectors @ question_vector.reshape(-1)
     words = [set(terms(s.text)).union(terms(s.speaker)) for s in sentences]
     # Each word's question terms, once per word: sentences share their words.
-    match = term_matcher(question_terms, question.names)
+    match = term_matcher(question_terms, question.names, _WORD.findall(question.text.lower()))
     holds = {w: match(w) for w in set().union(*words)}
     held = [set().union(*(holds[w] for w in ws)) for ws in words]
     named: dict[int, float] = {}
@@ -297,19 +297,23 @@ def score_sentences(
     return scored
 
 
-def term_matcher(question_terms: set[str], names: Sequence[str] = ()) -> Callable[[str], set[str]]:
+def term_matcher(
+    question_terms: set[str], names: Sequence[str] = (), words: Sequence[str] = ()
+) -> Callable[[str], set[str]]:
     """For a sentence's word, the question's terms it holds: as such, as another form of the verb
     ("leidt" / "geleid", verb_base), as a part of a compound, its head ("fractie" in
     "BBB-fractie", "zetels" in "Statenzetels") or its first part ("strafschop" in
-    "strafschopstip"), or as the place one of the question's `names` is the adjective of, or the
-    other way round ("Gelderland" for "Gelderse", place_matcher). A compound the question names is
-    not held by its head alone ("vrijhandelsverdrag" by "verdrag"): tried, that answered three
-    more near misses and held no answer more (EVAL.md)."""
+    "strafschopstip"), as a compound of two of the question's words (compound_of), or as the place
+    one of the question's `names` is the adjective of, or the other way round ("Gelderland" for
+    "Gelderse", place_matcher). A compound the question names is not held by its head alone
+    ("vrijhandelsverdrag" by "verdrag"): tried, that answered three more near misses and held no
+    answer more (EVAL.md). `words`: the question's words as written, lower case."""
     bases: dict[str, set[str]] = {}
     for term in question_terms:
         bases.setdefault(verb_base(term), set()).add(term)
     parts = [t for t in question_terms if len(t) >= COMPOUND_PART]
     place = place_matcher(names)
+    compound = compound_of(question_terms, words)
 
     def held(word: str) -> set[str]:
         found = set(bases.get(verb_base(word), ()))
@@ -317,9 +321,43 @@ def term_matcher(question_terms: set[str], names: Sequence[str] = ()) -> Callabl
             found.add(word)
         found.update(t for t in parts if t != word and (word.endswith(t) or word.startswith(t)))
         found.update(place(word) & question_terms)
+        found.update(compound(word))
         return found
 
     return held
+
+
+def compound_of(question_terms: set[str], words: Sequence[str]) -> Callable[[str], set[str]]:
+    """For a (stemmed) word, the two question terms it joins as a Dutch compound: a question
+    writes "koeien voor de melk" or "prijzen van huizen" where news writes "melkkoeien" and
+    "huizenprijzen". The head is the question's term as stemmed ("koei", "prijs"); the part before
+    it, less a linking -s-, -e- or -en-, is one of its terms or of its words as written ("huizen",
+    which stems to "huis"). Both parts must be there: a head alone is too weak a sign for a short
+    one (COMPOUND_PART)."""
+    written = {w: set(terms(w)) for w in words if len(w) >= _COMPOUND_MODIFIER}
+    modifiers = {t: {t} for t in question_terms if len(t) >= _COMPOUND_MODIFIER} | written
+    heads = [t for t in question_terms if len(t) >= _COMPOUND_MODIFIER]
+
+    def held(word: str) -> set[str]:
+        found: set[str] = set()
+        for head in heads:
+            if len(word) <= len(head) + _COMPOUND_MODIFIER or not word.endswith(head):
+                continue
+            before = word[: -len(head)].rstrip("-")
+            for modifier in (before, *(before[: -len(link)] for link in _LINKS if before.endswith(link))):
+                if modifier in modifiers:
+                    found.add(head)
+                    found.update(modifiers[modifier] & question_terms)
+        return found
+
+    return held
+
+
+# The shortest part of a compound of two question words: "melk" of "melkkoeien".
+_COMPOUND_MODIFIER = 3
+# What Dutch puts between a compound's parts: "huizen|prijzen" holds none, "arbeid|s|markt" an -s-.
+_LINKS = ("s", "en", "e")
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def verb_base(term: str) -> str:

@@ -225,11 +225,17 @@ def test_a_verb_form_matches_the_question_s_other_form_of_that_verb():
             {"lders", "bedrijf", "wacht"},
         ),
         ("Wie won in Haarlem?", "De Haarlemse wethouder won.", {"haarlem", "won"}),
+        # A compound of two of the question's words, with or without a linking -s- or -en-.
+        ("Hoeveel koeien voor de melk zijn er?", "Er zijn 1,5 miljoen melkkoeien.", {"koei", "melk"}),
+        ("Hoeveel stegen de prijzen van huizen?", "De huizenprijzen daalden.", {"prijs", "huis"}),
+        ("Hoe krap is de markt voor arbeid?", "De arbeidsmarkt is krap.", {"arbeid", "mark", "krap"}),
+        # Not by its head alone when that is short.
+        ("Hoeveel koeien zijn er?", "Er zijn 1,5 miljoen melkkoeien.", set()),
     ],
 )
 def test_a_sentence_holds_a_question_term_inflected_or_as_part_of_a_compound(question, sentence, held):
     read = read_question(question)
-    match = term_matcher(set(read.terms), read.names)
+    match = term_matcher(set(read.terms), read.names, question.lower().replace("?", "").split())
     assert set().union(*map(match, terms(sentence))) == held
 
 
