@@ -104,7 +104,11 @@ def measure(
     # years are the period's and the answer's business, not the topic's, and so are the words that
     # name the period ("eind", "oktober", "vanaf") and those that ask ("hoe lang", "wat kostte"):
     # a reason naming them tells the reader nothing.
-    unsaid = _HOME_TERMS | _asking_terms(question)
+    # A name the article holds in some form ("Den Haag" for "The Hague", by the encoder) is no
+    # missing word either.
+    absent = missing_names(question, article_text, own, encode)
+    named = set(terms(" ".join(question.names))) - set(terms(" ".join(absent)))
+    unsaid = _HOME_TERMS | _asking_terms(question) | named
     place = place_matcher(question.names)
     held_places = set().union(*(place(w) for w in held))  # "Gelderland" covers "Gelderse"
     missing_terms = sorted(
@@ -125,7 +129,7 @@ def measure(
     # it never names Nederland, or "Nederlandse", or "Dutch" in an English question, says nothing
     # of whether it answers. (A Dutch question's sentence score still counts it: a passage that
     # names it is the likelier one; EVAL.md.)
-    missing = [n for n in missing_names(question, article_text, own, encode) if n.casefold() not in HOME]
+    missing = [n for n in absent if n.casefold() not in HOME]
     names = weighed_names(question, missing, idf)
     names_missing = len(names) / len(question.names) if question.names else 0.0
     # The sentences that answer, not merely their article, must speak of the asked period: the

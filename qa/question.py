@@ -565,10 +565,12 @@ MONEY = Asked(
            r"\bhoeveel (?:moet|moeten|moest|moesten|zou|zouden|gaat|gaan|heeft|hebben|had|hadden)\b[^?]*"
            r"\b(?:betalen|betaald|verdienen|verdiend|uitgeven|uitgegeven|ontvangen)\b|"
            r"\bwelk bedrag\b|\b(?:wat|hoe hoog) (?:was|is|waren|zijn) het bedrag\b|"
+           r"\b(?:tegen|voor) welke prijs\b|\b(?:at|for) what price\b|"
            r"\bhow much\b.*\b(cost|costs|spent|spend|paid|pay|charge|charged|money)\b|"
            r"\bwhat did\b.*\bcost\b|\bwhat amount\b"),
+    # An adjective may stand between: "voor een symbolische euro", "ruim twee volle miljoen euro".
     _words(r"[€$£]\s?\d[\d.,]*|\d[\d.,]*\s?[€$£]|" + _AMOUNT + r"(?:\s+(?:miljoen|miljard|million|billion))?"
-           r"\s+(?:euro|dollar|pond|ponden|pounds?|dollars?|cent)\b"),
+           r"(?:\s+[a-zà-ÿ]+(?:e|sche))?\s+(?:euro|dollar|pond|ponden|pounds?|dollars?|cent)\b"),
     required=True,
 )  # fmt: skip
 PERCENTAGE = Asked(

@@ -283,6 +283,9 @@ def test_what_a_question_asks_for(question, asked):
     ("Hoe laat begon de avondklok?", "De avondklok begon om 21.00 uur.", ["21.00 uur"]),
     ("Hoe laat tekende zij?", "Zij tekende om zeven over tien de akte.", ["zeven over tien"]),
     ("Hoe laat begon het?", "Om kwart voor half negen begon het, in 2021.", ["kwart voor half negen"]),
+    ("Tegen welke prijs gaat de kerk over?", "De stichting neemt haar voor een symbolische euro over.",
+     ["een symbolische euro"]),
+    ("For what price was the club sold?", "De club werd verkocht voor 12 miljoen euro.", ["12 miljoen euro"]),
     ("Hoe laat begon het?", "Het begon in 2021 en duurde tien jaar.", []),
     ("Als hoeveelste eindigde Norris?", "Norris, die vanaf pole vertrok, werd slechts zesde.", ["zesde"]),
     # A count in words is a whole number word; "een" is an article, "achter" and "elftal" no number.

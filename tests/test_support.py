@@ -172,3 +172,14 @@ def test_the_reason_names_the_topics_words_not_those_that_ask_or_name_the_period
     assert drafted.evidence is not None
     assert unsaid not in drafted.evidence.missing_terms
     assert said in drafted.evidence.missing_terms
+
+
+def test_the_reason_does_not_name_a_name_the_article_writes_in_its_own_language(devarchive_index):
+    # "The Hague" is "Den Haag" in the Urgenda article, as the encoder tells: no word it lacks.
+    retriever = Retriever.open(devarchive_index)
+    question = read_question("What did the court in The Hague rule in the Urgenda climate case?")
+    found, sentences = candidates(retriever, question, 10)
+    drafted = draft(retriever, question, found, sentences, AnswerSettings())
+    assert drafted.evidence is not None
+    assert "Hague" not in drafted.evidence.missing_terms
+    assert not drafted.evidence.missing_names
