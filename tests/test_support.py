@@ -109,6 +109,16 @@ def test_the_rule_answers_on_strong_evidence_and_not_on_weak():
     weak = evidence(score=0.0, cosine=0.05, context=0.0, names_missing=1.0, period_missing=1.0, top_dense=0.1)
     assert shipped.answers(strong) and not shipped.answers(weak)
     assert shipped.probability(strong) > shipped.probability(weak)
+    # An article that names none of the question's names does not answer it, however strong
+    # the rest: "Hoeveel bedrijven in Overijssel …?" is not answered by Gelderland's figure.
+    elsewhere = evidence(
+        score=max(shipped.mean[0] * 1.5, 1), cosine=0.7, context=1.0, margin=10, names_missing=1.0
+    )
+    assert shipped.probability(elsewhere) >= shipped.threshold
+    assert not shipped.answers(elsewhere)
+    assert shipped.answers(
+        evidence(score=max(shipped.mean[0] * 1.5, 1), cosine=0.7, context=1.0, margin=10, names_missing=0.5)
+    )
 
 
 def test_a_rule_fitted_on_other_features_is_refused(tmp_path):
