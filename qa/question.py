@@ -1085,6 +1085,24 @@ def adjective_of(adjective: str, place: str) -> bool:
     return place != adjective and place.startswith(stem)
 
 
+def adjective_names(adjective: str, word: str) -> bool:
+    """Is the folded word `adjective` a place's adjective, and `word` (folded, as text writes it)
+    that place? "Haarlemse" / "Haarlem", "Gelderse" / "Gelderland", "Osse" / "Oss" (a name ending
+    in -s takes only -e), "Bossche" / "Bosch". The words as written, where adjective_of takes
+    stems: "Osse" and "Oss" stem alike, but a name the article lacks is looked for as written."""
+    for end in ("sche", "se", "e"):
+        base = adjective[: -len(end)]
+        if not adjective.endswith(end) or (end == "e" and not base.endswith("s")):
+            continue
+        if len(base) >= _NAMED_STEM and word != adjective and word.startswith(base):
+            return True
+    return False
+
+
+# The shortest place an adjective names as written: "Oss" (Osse), "Ede" (Edese).
+_NAMED_STEM = 3
+
+
 def place_matcher(names: Sequence[str]) -> Callable[[str], set[str]]:
     """For a stemmed word of text, the terms of the question's `names` it stands for as a place
     and its adjective (adjective_of): "lderland" (Gelderland) for a question's "Gelderse",

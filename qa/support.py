@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from qa.question import Question, fold, same_word
+from qa.question import Question, adjective_names, fold, same_word
 from qa.search import Passage
 from qa.translations import say
 
@@ -64,7 +64,12 @@ def missing_names(question: Question, text: str, near: Sequence[Passage], encode
         # words around it are left to find.
         run: list[str] = []
         for word in [*name.split(), ""]:
-            if word and not any(same_word(fold(word), w) for w in words):
+            # "de Osse pomphouder" asked, "Oss" written, or the other way round.
+            folded = fold(word)
+            if word and not any(
+                same_word(folded, w) or adjective_names(folded, w) or adjective_names(w, folded)
+                for w in words
+            ):
                 run.append(word)
             elif run:
                 missing.append(" ".join(run))

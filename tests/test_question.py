@@ -11,6 +11,7 @@ from qa.question import (
     DISTANCE,
     Period,
     Question,
+    adjective_names,
     adjective_of,
     asked_apart,
     asks_ahead,
@@ -571,3 +572,16 @@ def test_a_question_name_is_held_by_its_place_or_its_adjective():
     assert held(terms("Gelderland")[0]) == set(terms("Gelderse"))
     assert held(terms("Frankrijk")[0]) == set()  # "Frans" is a name here, no adjective
     assert place_matcher(("Haarlem",))(terms("Haarlemse")[0]) == {"haarlem"}
+
+
+@pytest.mark.parametrize(("adjective", "place", "expected"), [
+    ("osse", "oss", True),  # a place ending in -s takes only -e
+    ("bossche", "bosch", True),
+    ("zoetermeerse", "zoetermeer", True),
+    ("gelderse", "gelderland", True),
+    ("waalse", "wallonie", False),
+    ("haarlem", "haarlemse", False),  # the place is no adjective of its adjective
+    ("grote", "groningen", False),
+])  # fmt: skip
+def test_a_place_is_named_by_its_adjective_as_written(adjective, place, expected):
+    assert adjective_names(adjective, place) is expected

@@ -32,6 +32,14 @@ def test_names_match_inflections_but_not_other_names():
     assert missing_names(read_question("Wat wil Donald Trump?"), text, (), None) == ["Donald"]
 
 
+def test_a_place_is_named_by_its_adjective_and_the_other_way_round():
+    text = "De politie heeft de moord op een pomphouder in Oss opgelost."
+    assert missing_names(read_question("Hoe stierf de Osse pomphouder?"), text, (), None) == []
+    haarlem = "Het Haarlemse museum kocht de tekening."
+    assert missing_names(read_question("Wat kocht het museum in Haarlem?"), haarlem, (), None) == []
+    assert missing_names(read_question("Wat kocht het museum in Leiden?"), haarlem, (), None) == ["Leiden"]
+
+
 def test_names_with_digits_and_abbreviations_are_found():
     # "D66" is a name though it holds digits; "EU" stands for the words written out.
     assert missing_names(read_question("Hoeveel zetels haalde D66?"), "D66 is de grootste.", (), None) == []
