@@ -486,7 +486,9 @@ _PERSON_NOUNS = (
     r"leider|topman|topvrouw|directeur|voorzitter|woordvoerder|journalist|correspondent|verslaggever|"
     r"schrijver|zanger|zangeres|artiest|coureur|speler|speelster|trainer|bondscoach|coach|rechter|"
     r"advocaat|deskundige|onderzoeker|wetenschapper|bewindsvrouw|bewindsman|bewindspersoon|"
-    r"bewindspersonen|persoon|man|vrouw|"
+    r"bewindspersonen|persoon|man|vrouw|aanklager|officier van justitie|hoogleraar|professor|docent|"
+    r"leraar|lerares|arts|chirurg|apotheker|astronoom|astronome|bioloog|ondernemer|eigenaar|eigenares|"
+    r"houder|uitbater|bestuurder|agent|rechercheur|"
     r"verzorgende|econoom|commissaris|ambassadeur|kandidaat|winnaar|scorer|doelpuntenmaker|"
     r"verdachte|slachtoffer|dader|schilder|kunstenaar|acteur|actrice|burger|militair|generaal|officier|"
     r"commandant|soldaat|renner|renster|wielrenner|wielrenster|schaatser|schaatsster|atleet|atlete|sporter|"
@@ -495,7 +497,8 @@ _PERSON_NOUNS = (
     r"author|captain|governor|mayor|secretary|chancellor|king|queen|leader|journalist|economist|"
     r"reporter|singer|driver|player|coach|judge|spokesman|spokeswoman|director|chairman|winner|"
     r"suspect|witness|victim|painter|artist|actor|actress|banker|general|commander|officer|soldier|"
-    r"rider|cyclist|skater|athlete|swimmer|footballer|runner|dutchman|dutchwoman|"
+    r"rider|cyclist|skater|athlete|swimmer|footballer|runner|dutchman|dutchwoman|prosecutor|professor|"
+    r"teacher|doctor|surgeon|pharmacist|astronomer|biologist|entrepreneur|owner|"
     r"person|man|woman)"
 )
 # The plural of a noun above ("welke landen", "which ministers"); the irregular ones are listed
@@ -563,7 +566,9 @@ MONEY = Asked(
            # "Hoeveel mensen moeten betalen?": a noun after "hoeveel" is what is counted).
            rf"\bhoeveel (?:\w+ )?{_MONEY_NOUNS}\b|"
            r"\bhoeveel (?:moet|moeten|moest|moesten|zou|zouden|gaat|gaan|heeft|hebben|had|hadden)\b[^?]*"
-           r"\b(?:betalen|betaald|verdienen|verdiend|uitgeven|uitgegeven|ontvangen)\b|"
+           r"\b(?:betalen|betaald|verdienen|verdiend|uitgeven|uitgegeven|ontvangen|besteden|besteed|kwijt)\b|"
+           # "Wat besteedden consumenten bij webwinkels?"
+           r"\bwat\b.*\b(?:besteedde|besteedden|besteed|besteden|uitgegeven|gaven .* uit)\b|"
            r"\bwelk bedrag\b|\b(?:wat|hoe hoog) (?:was|is|waren|zijn) het bedrag\b|"
            r"\b(?:tegen|voor) welke prijs\b|\b(?:at|for) what price\b|"
            r"\bhow much\b.*\b(cost|costs|spent|spend|paid|pay|charge|charged|money)\b|"

@@ -265,6 +265,13 @@ def test_a_period_can_be_ignored():
     ("Wat was de reden waarom hij stopte?", "reason"),
     ("When did the monument open?", "date"),
     ("Welke bewindspersoon vond het pijnlijk?", "person"),
+    ("Welke aanklager eiste de straf?", "person"),
+    ("Welke snackbarhouder verhoogde zijn prijzen?", "person"),
+    ("Welke Leidse astronome kreeg de prijs?", "person"),
+    ("Welk agentschap keurde het goed?", "organisation"),  # not an "agent"
+    ("Wat besteedden consumenten bij webwinkels?", "money"),
+    ("Hoeveel gaat een gezin extra kwijt zijn aan boodschappen?", "money"),
+    ("Hoeveel mensen raakten hun baan kwijt?", "count"),
     ("Welke branchevereniging van supermarkten wil dat niet?", "organisation"),
     ("Which privacy watchdog fined Meta?", "organisation"),
     # "Hoe ver" asks a distance, "how far ahead" a time.
