@@ -488,7 +488,7 @@ _PERSON_NOUNS = (
     r"advocaat|deskundige|onderzoeker|wetenschapper|bewindsvrouw|bewindsman|bewindspersoon|"
     r"bewindspersonen|persoon|man|vrouw|aanklager|officier van justitie|hoogleraar|professor|docent|"
     r"leraar|lerares|arts|chirurg|apotheker|astronoom|astronome|bioloog|ondernemer|eigenaar|eigenares|"
-    r"houder|uitbater|bestuurder|agent|rechercheur|"
+    r"(?<!toezicht)houder|uitbater|bestuurder|agent|rechercheur|"  # a "toezichthouder" is an organisation
     r"verzorgende|econoom|commissaris|ambassadeur|kandidaat|winnaar|scorer|doelpuntenmaker|"
     r"verdachte|slachtoffer|dader|schilder|kunstenaar|acteur|actrice|burger|militair|generaal|officier|"
     r"commandant|soldaat|renner|renster|wielrenner|wielrenster|schaatser|schaatsster|atleet|atlete|sporter|"

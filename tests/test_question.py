@@ -269,6 +269,7 @@ def test_a_period_can_be_ignored():
     ("Welke snackbarhouder verhoogde zijn prijzen?", "person"),
     ("Welke Leidse astronome kreeg de prijs?", "person"),
     ("Welk agentschap keurde het goed?", "organisation"),  # not an "agent"
+    ("Welke toezichthouder legde de boete op?", "organisation"),  # not a "houder"
     ("Wat besteedden consumenten bij webwinkels?", "money"),
     ("Hoeveel gaat een gezin extra kwijt zijn aan boodschappen?", "money"),
     ("Hoeveel mensen raakten hun baan kwijt?", "count"),
