@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from wordfreq import zipf_frequency
+
 from qa.answer import COMPOUND_PART, Sentence
 from qa.answer import FEATURES as SENTENCE_FEATURES
 from qa.lexical import terms
@@ -127,6 +129,7 @@ def measure(
             and not covered(t, held)
             # "Wat bood Trump aan?" is about the "aanbod" the article names.
             and not (question.particle and covered(question.particle + t, held))
+            and not _everyday(question, t)
         ),
         key=lambda t: -idf(t),
     )[:_WORDS_NAMED]
@@ -209,6 +212,20 @@ def _asking_terms(question: Question) -> set[str]:
 
 # The most question words a reason names: the rarest are the telling ones.
 _WORDS_NAMED = 3
+
+
+# How common a word of everyday language is that names no topic, on wordfreq's Zipf scale: 5 is a
+# word met once in 100,000. "ging", "tijdens", "liet", "reden", "manier" lie above it; "boeren",
+# "monument", "rijdt", "hield" below. An archive's own idf cannot tell them apart while it holds
+# a few dozen articles: "hield" is as rare in one as "waaruit" or "aanklager".
+_EVERYDAY = 5.0
+
+
+def _everyday(question: Question, stem: str) -> bool:
+    """Is a question's term written only as everyday words? "De gevonden passages noemen ‘ging’
+    en ‘tijdens’ niet" tells a reader nothing of why there is no answer."""
+    words = _words_of(question, [stem])
+    return bool(words) and all(zipf_frequency(w.lower(), question.language) >= _EVERYDAY for w in words)
 
 
 def _words_of(question: Question, stems: Sequence[str]) -> tuple[str, ...]:

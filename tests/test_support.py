@@ -177,6 +177,10 @@ def test_an_english_question_naming_the_netherlands_is_not_held_against_dutch_te
     ("Hoeveel asielzoekers sliepen in de nacht van augustus 2022 buiten in Ter Apel?", "augustus", "sliepen"),
     # The thing asked for is what the evidence may lack: "Welk …" asks by it, and it stays.
     ("Welk monument werd in 2021 bij het Binnenhof onthuld?", "2021", "monument"),
+    # Words of everyday Dutch name no topic, however rarely the archive writes them.
+    ("Met welk startnummer rijdt Max Verstappen tijdens de Formule 1?", "tijdens", "startnummer"),
+    ("Hoeveel mensen kwamen in Nederland om het leven bij de watersnood in Limburg in juli 2021?",
+     "kwamen", "watersnood"),
 ])  # fmt: skip
 def test_the_reason_names_the_topics_words_not_those_that_ask_or_name_the_period(
     devarchive_index, text, unsaid, said
