@@ -36,6 +36,20 @@ Encode = Callable[[list[str]], np.ndarray]  # texts → unit-length rows
 HOME = frozenset({"nederland", "nederlands", "nederlandse", "dutch", "netherlands", "the netherlands"})
 
 
+# The states and unions news names by their initials, written out for the encoder, which knows
+# the names ("Verenigd Koninkrijk" / "Britse" 0.70) but not the initials ("VK" / "Britse" 0.36).
+_WRITTEN_OUT = {
+    "vs": "Verenigde Staten",
+    "vk": "Verenigd Koninkrijk",
+    "eu": "Europese Unie",
+    "vn": "Verenigde Naties",
+    "vae": "Verenigde Arabische Emiraten",
+    "us": "United States",
+    "usa": "United States",
+    "uk": "United Kingdom",
+    "un": "United Nations",
+}
+
 # Letters and digits: "D66" and "G7" are names too.
 _WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
@@ -87,25 +101,37 @@ def missing_names(question: Question, text: str, near: Sequence[Passage], encode
     )
     if not candidates:
         return missing
-    vectors = encode(missing + candidates)
+    vectors = encode([_WRITTEN_OUT.get(fold(n), n) for n in missing] + candidates)
     closest = (vectors[: len(missing)] @ vectors[len(missing) :].T).max(axis=1)
     return [n for n, c in zip(missing, closest, strict=True) if c < NAME_MATCH]
 
 
 def _acronyms(tokens: Sequence[str]) -> set[str]:
     """The initials of each run of two to five capitalised words ("europese unie" → "eu"), folded,
-    so that a question's abbreviation finds the name written out."""
+    so that a question's abbreviation finds the name written out. A run goes on over the small
+    words a name holds ("Internationale Organisatie voor Migratie" is IOM, "Centraal Bureau voor
+    de Statistiek" CBS), which give no initial."""
     found = set()
     run: list[str] = []
+    joined: list[str] = []  # small words since the run's last capitalised word
     for token in [*tokens, ""]:
         if token[:1].isupper() and not token.isupper():
             run.append(token)
+            joined = []
+            continue
+        if run and token in _JOINERS and len(joined) < 2:
+            joined.append(token)
             continue
         for length in range(2, min(len(run), 5) + 1):
             for start in range(len(run) - length + 1):
                 found.add(fold("".join(w[0] for w in run[start : start + length])))
-        run = []
+        run, joined = [], []
     return found
+
+
+# The small words inside a name written out, which its initials skip; not "en" / "and", which
+# more often join two names ("Nederland en Duitsland") than stand in one.
+_JOINERS = frozenset({"voor", "van", "de", "der", "den", "het", "op", "of", "for", "the"})
 
 
 def _listing(items: Sequence[str], lang: str) -> str:
