@@ -13,8 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from wordfreq import zipf_frequency
-
 from qa.answer import COMPOUND_PART, Sentence
 from qa.answer import FEATURES as SENTENCE_FEATURES
 from qa.lexical import terms
@@ -45,7 +43,7 @@ class Evidence:
 
     values: tuple[float, ...]
     missing_names: tuple[str, ...] = ()
-    missing_terms: tuple[str, ...] = ()  # question words the answer's article lacks
+    missing_terms: tuple[str, ...] = ()  # question words the answer's article lacks, rarest first
     period_missing: bool = False
 
 
@@ -73,7 +71,8 @@ class AbstentionRule:
         that lacks one name of two ("Hoeveel zetels haalde de SP bij de Tweede
         Kamerverkiezingen van 2023?" answered with other parties' seats). Over the seventeen sets
         the half abstains on six more unanswerable questions than none did, withholds one wrong
-        answer and no right one (EVAL.md); the fitted rule weighs a missing name too little to."""
+        answer and no right one (EVAL.md): the fitted rule alone weighs one missing name too
+        lightly to abstain."""
         return self.probability(evidence) >= self.threshold and evidence.values[_NAMES_MISSING] < _NAMES_HALF
 
     def to_dict(self) -> dict:
@@ -132,10 +131,9 @@ def measure(
             and not covered(t, held)
             # "Wat bood Trump aan?" is about the "aanbod" the article names.
             and not (question.particle and covered(question.particle + t, held))
-            and not _everyday(question, t)
         ),
         key=lambda t: -idf(t),
-    )[:_WORDS_NAMED]
+    )
     english = question.language == "en"
     # A Dutch article leaves its own country unsaid ("De inflatie kwam uit op 3,8 procent"): that
     # it never names Nederland, or "Nederlandse", or "Dutch" in an English question, says nothing
@@ -159,7 +157,7 @@ def measure(
         best.score - max((c.score for c in candidates if c.passage.article.id != article), default=0.0),
         max((p.dense_score or 0.0 for p in passages), default=0.0),
     )
-    words = _words_of(question, missing_terms)
+    words = tuple(dict.fromkeys(w for t in missing_terms for w in _words_of(question, [t])))
     return Evidence(values, tuple(names), words, period_missing)
 
 
@@ -224,11 +222,14 @@ _WORDS_NAMED = 3
 _EVERYDAY = 5.0
 
 
-def _everyday(question: Question, stem: str) -> bool:
-    """Is a question's term written only as everyday words? "De gevonden passages noemen ‘ging’
-    en ‘tijdens’ niet" tells a reader nothing of why there is no answer."""
-    words = _words_of(question, [stem])
-    return bool(words) and all(zipf_frequency(w.lower(), question.language) >= _EVERYDAY for w in words)
+def _everyday(word: str, language: str) -> bool:
+    """Is `word` one of everyday language? "De gevonden passages noemen ‘ging’ en ‘tijdens’ niet"
+    tells a reader nothing of why there is no answer."""
+    # Imported here, where a reason is given: its import and word list cost 0.2 s that a question
+    # answered need not pay (`qa ask` starts that much faster).
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), language) >= _EVERYDAY
 
 
 def _words_of(question: Question, stems: Sequence[str]) -> tuple[str, ...]:
@@ -243,10 +244,11 @@ def _words_of(question: Question, stems: Sequence[str]) -> tuple[str, ...]:
 
 def why_not(question: Question, evidence: Evidence, lang: str | None = None) -> str:
     """The reader's reason the evidence does not answer, the most telling first, in `lang`
-    (default: the question's)."""
-    return reason(
-        question, evidence.missing_names, evidence.period_missing, evidence.missing_terms, lang=lang
-    )
+    (default: the question's): of the words the evidence lacks, the rarest few that are not words
+    of everyday language, in the question's order."""
+    words = [w for w in evidence.missing_terms if not _everyday(w, question.language)][:_WORDS_NAMED]
+    words.sort(key=question.text.find)
+    return reason(question, evidence.missing_names, evidence.period_missing, words, lang=lang)
 
 
 _RULE: AbstentionRule | None = None
