@@ -129,9 +129,10 @@ def time_app(tree: Path, index: Path, corpus: Path, timeout: float = 120) -> flo
     port = free_port()
     url = f"http://127.0.0.1:{port}/gradio_api/call/ask"
     command = [sys.executable, "app.py", "--corpus", str(corpus), "--index", str(index), "--port", str(port)]
-    # This tree's /ask also takes the earlier answers of a conversation (none here); the
-    # baseline's does not.
-    inputs = [QUESTION, 5, "", "", "", True] + ([None] if tree == ROOT else [])
+    # The question, k, since, until, category, use_period and (since follow-up questions) the
+    # conversation's earlier answers, none here: as many as the tree's /ask takes, which its
+    # API description says once it listens.
+    inputs: list | None = None
     started = time.perf_counter()
     server = subprocess.Popen(
         command, cwd=tree, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -142,6 +143,10 @@ def time_app(tree: Path, index: Path, corpus: Path, timeout: float = 120) -> flo
                 if server.poll() is not None:
                     raise SystemExit(f"app.py in {tree} exited with code {server.returncode}")
                 try:
+                    if inputs is None:
+                        info = client.get(f"http://127.0.0.1:{port}/gradio_api/info").raise_for_status()
+                        taken = len(info.json()["named_endpoints"]["/ask"]["parameters"])
+                        inputs = [QUESTION, 5, "", "", "", True, None][:taken]
                     # Gradio's REST protocol: post the inputs, then read the event's result stream.
                     posted = client.post(url, json={"data": inputs})
                 except httpx.TransportError:  # not listening yet
